@@ -1,0 +1,264 @@
+"""The attendance block: membership figures, who came, who was absent and why.
+
+Also computes the voting base (QĐ 24-QĐ/TW §9.3.2: official members, less those
+on temporary transfer out and exempt members who are absent) and the attendance
+rate (present ÷ members expected, as in rules.md ATT-RATE).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.nlp.numerals import COUNT, parse_count
+from service.nlp.people import TITLE, read_name
+from service.nlp.text import Doc
+from service.schema.record import Attendance, ExcusedAbsence, UnexcusedAbsence
+
+_ZONE_START = re.compile(
+    r"tong so (?:dang vien|dv)|hien co\s+\S+(?:\s\S+){0,4}\s+(?:dang vien|dv)|co mat|"
+    r"du sinh hoat\s*:|vang co ly do|tinh hinh dang vien|so dang vien"
+)
+_ZONE_END = re.compile(
+    r"bieu quyet|thao luan|nghi quyet|ket qua thuc hien|thoi su|chuong trinh|dien bien|"
+    r"noi dung sinh hoat|bao cao|trinh bay"
+)
+_MEMBER = r"(?:dong chi|d/c|dc|dang vien|dv|nguoi)"
+_NONE = r"(?:khong co|khong|0(?!\d)|chua co)"
+
+
+def _zone(doc: Doc) -> tuple[int, int]:
+    m = _ZONE_START.search(doc.fold)
+    if not m:
+        return 0, 0
+    start = doc.line_at(m.start()).start
+    i = doc.line_index(m.start())
+    end = len(doc.text)
+    for ln in doc.lines[i + 1:]:
+        if _ZONE_END.search(ln.fold) and not _ZONE_START.search(ln.fold):
+            end = ln.start
+            break
+    return start, min(end, start + 4000)
+
+
+def _count_after(doc: Doc, pattern: str, a: int, b: int) -> tuple[int, int, int] | None:
+    """First "<keyword> … N" in [a, b): (value, start, end) of the number."""
+    rx = re.compile(rf"(?:{pattern})" + rf"[^\S\n]*(?:la|gom|co)?[^\S\n]*[:=]?[^\S\n]*(?P<n>{COUNT}|{_NONE})(?!\d)")
+    for m in rx.finditer(doc.fold, a, b):
+        raw = doc.text[m.start("n"):m.end("n")]
+        if re.fullmatch(_NONE, m.group("n")):
+            return 0, m.start("n"), m.end("n")
+        v = parse_count(raw)
+        if v is not None:
+            return v, m.start("n"), m.end("n")
+    return None
+
+
+def _count_before(doc: Doc, pattern: str, a: int, b: int) -> tuple[int, int, int] | None:
+    """First "N <keyword>" in [a, b)."""
+    rx = re.compile(rf"(?<![\w/])(?P<n>{COUNT})[^\S\n]*(?:{pattern})")
+    for m in rx.finditer(doc.fold, a, b):
+        v = parse_count(doc.text[m.start("n"):m.end("n")])
+        if v is not None:
+            return v, m.start("n"), m.end("n")
+    return None
+
+
+def _sentence(doc: Doc, pos: int) -> tuple[int, int]:
+    ln = doc.line_at(pos)
+    return ln.start, ln.end
+
+
+_OFFICIAL = r"(?:dang vien |dv |d/c |dong chi )?(?:chinh thuc|ct\b|dvct\b)"
+_PROBATION = r"(?:dang vien |dv |d/c |dong chi )?(?:du bi|db\b|dvdb\b)"
+
+
+def _absentees(doc: Doc, a: int, b: int, *, excused: bool
+               ) -> list[tuple[str, str | None, int, int]]:
+    """Names (with reasons) listed after an absence count, up to the next category."""
+    out: list[tuple[str, str | None, int, int]] = []
+    pos = a
+    end = b
+    while pos < end:
+        m = re.compile(rf"{TITLE}\s+").search(doc.fold, pos, end)
+        bullet = re.compile(r"\n\s*[-+•*–]\s*(?=[^\W\d_])").search(doc.fold, pos, end)
+        if bullet and (not m or bullet.end() < m.start()):
+            got = read_name(doc.text, bullet.end())
+            start_name = bullet.end()
+        elif m:
+            got = read_name(doc.text, m.end())
+            start_name = m.end()
+        else:
+            break
+        if not got:
+            pos = start_name + 1
+            continue
+        name, s, e = got
+        reason = None
+        if excused:
+            rm = re.match(r"\s*(?:\(([^)]{2,120})\)|[:–—-]\s*([^;,.\n]{2,120})|,\s*(?:ly do\s*:?\s*)?"
+                          r"((?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban)[^;,.)\n]{0,100}))",
+                          doc.fold[e:e + 140])
+            if rm:
+                g = next(i for i in (1, 2, 3) if rm.group(i) is not None)
+                reason = doc.text[e + rm.start(g):e + rm.end(g)].strip(" ;,.") or None
+        out.append((name, reason, s, e))
+        pos = e
+    return out
+
+
+def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]]:
+    """Read the attendance block and compute the voting base and rate."""
+    spans: dict[str, tuple[int, int]] = {}
+    a, b = _zone(doc)
+    att = Attendance()
+    if a == b:
+        return att, spans
+    f = doc.fold
+
+    def keep(key: str, got: tuple[int, int, int] | None) -> int | None:
+        if got is None:
+            return None
+        spans[key] = (got[1], got[2])
+        return got[0]
+
+    # Total membership, and its split into official / probationary members.
+    tot = _count_after(doc, r"tong so (?:dang vien|dv)(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?", a, b) \
+        or _count_after(doc, r"(?:chi bo )?(?:hien )?co tong so", a, b) \
+        or _count_before(doc, r"(?:dang vien|dv)\b", *_hien_co(doc, a, b))
+    att.total = keep("total", tot)
+    if tot:
+        sa, sb = doc.line_at(tot[1]).start, doc.line_at(tot[1]).end
+        nxt = doc.line_index(tot[1]) + 1
+        if nxt < len(doc.lines):
+            sb2 = doc.lines[nxt].end
+            if re.match(r"\s*(?:\(|trong do|gom)", doc.lines[nxt].fold):
+                sb = sb2
+        att.official = keep("official", _count_before(doc, _OFFICIAL, tot[2], sb)
+                            or _count_after(doc, r"chinh thuc", tot[2], sb))
+        att.probationary = keep("probationary", _count_before(doc, _PROBATION, tot[2], sb)
+                                or _count_after(doc, r"du bi", tot[2], sb))
+        if att.official is not None and att.probationary is None and att.total is not None:
+            if re.search(r"deu la (?:dang vien )?chinh thuc|khong co (?:dang vien )?du bi", f[sa:sb]):
+                att.probationary = 0
+    # Exempt members (miễn công tác và sinh hoạt đảng), and whether they came.
+    ex_kw = r"(?:mien (?:cong tac va )?(?:sinh hoat|sh)(?: dang)?|\bmsh\b|mien cong tac)"
+    exm = re.search(ex_kw, f[a:b])
+    exempt_absent = None
+    if exm:
+        ex_pos = a + exm.start()
+        ln = doc.line_at(ex_pos)
+        sent_a, sent_b = doc.sentence_bounds(ex_pos)
+        before = f[sent_a:ex_pos]
+        if re.search(r"khong co (?:dang vien|dv|dong chi|d/c)?\s*(?:nao )?(?:duoc )?$", before):
+            att.exempt = 0
+            spans["exempt"] = (sent_a, ex_pos)
+        else:
+            got = _count_after(doc, ex_kw + r"(?:[^\S\n]*\([^)]*\))?", ex_pos, ln.end) \
+                or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?" + ex_kw, sent_a, ln.end)
+            att.exempt = keep("exempt", got)
+        if att.exempt:
+            tail_a = ln.start
+            tail_b = doc.lines[min(len(doc.lines) - 1, doc.line_index(ex_pos) + 1)].end
+            tail = f[tail_a:tail_b]
+            present_x = 0
+            absent_x = None
+            for m in re.finditer(rf"(?P<n>{COUNT})\s*{_MEMBER}?[^.;\n]{{0,60}}?(?:khong (?:den )?du|vang mat|khong tham du|khong tham gia)", tail):
+                v = parse_count(doc.text[tail_a + m.start("n"):tail_a + m.end("n")])
+                if v is not None and v <= att.exempt:
+                    absent_x = v
+            for m in re.finditer(r"(?:van|co|deu)\s+(?:den\s+)?(?:du|tham du|co mat)", tail):
+                s2, _ = doc.sentence_bounds(tail_a + m.start())
+                seg = f[s2:tail_a + m.start()]
+                names = re.findall(rf"{TITLE}\s+", seg)
+                nm = re.search(rf"(?P<n>{COUNT})\s*{_MEMBER}", seg)
+                if "khong" in seg[-12:]:
+                    continue
+                if names:
+                    present_x = max(present_x, len(names))
+                elif nm:
+                    v = parse_count(doc.text[s2 + nm.start("n"):s2 + nm.end("n")])
+                    present_x = max(present_x, v or 0)
+            if absent_x is not None:
+                exempt_absent = absent_x
+                att.exempt_present = att.exempt - absent_x
+            else:
+                att.exempt_present = min(present_x, att.exempt)
+                exempt_absent = att.exempt - att.exempt_present
+        elif att.exempt == 0:
+            exempt_absent = 0
+    # Members on temporary transfer, out and in.
+    none_temp = re.search(r"khong co (?:dang vien|dv)?\s*(?:sinh hoat )?tam thoi", f[a:b])
+    out_kw = r"(?:gioi thieu )?(?:di )?sinh hoat tam thoi (?:o |den |tai )?(?:noi khac|don vi khac|chi bo khac|ngoai)|sht di\b|tam thoi di\b"
+    in_kw = r"sinh hoat tam thoi tai chi bo|sinh hoat tam thoi (?:den|o chi bo)|sht den\b|tam thoi den\b"
+    att.temporary_out = keep("temporary_out", _count_after(doc, out_kw, a, b)
+                             or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?(?:" + out_kw + ")", a, b))
+    att.temporary_in = keep("temporary_in", _count_after(doc, in_kw, a, b)
+                            or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:" + in_kw + ")", a, b))
+    if none_temp:
+        att.temporary_out = 0 if att.temporary_out is None else att.temporary_out
+        att.temporary_in = 0 if att.temporary_in is None else att.temporary_in
+    # Present.
+    pres = _count_after(doc, r"(?:dang vien |dv )?(?:co mat|(?<!phai )du sinh hoat|(?<!phai )du hop|(?<!phai )tham du)(?: (?:tai )?(?:buoi sinh hoat|cuoc hop|hoi nghi))?", a, b) \
+        or _count_before(doc, r"(?:/\s*\d+\s*)?(?:dong chi |d/c |dang vien |dv )?(?:co mat|du hop|tham du)", a, b)
+    att.present = keep("present", pres)
+    if pres:
+        ln = doc.line_at(pres[1])
+        seg_end = min(ln.end, pres[2] + 120)
+        po = _count_before(doc, _OFFICIAL, pres[2], seg_end)
+        if po and not re.search(r"\bvang\b", f[pres[2]:po[1]]):
+            att.present_official = po[0]
+    # Absent with and without a reason.
+    unex_kw = r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao"
+    ex_kw2 = r"vang(?: mat)? co ly do|vang co phep"
+    unex = _count_after(doc, unex_kw, a, b)
+    if unex is None:
+        um = re.search(r"khong co (?:dong chi|d/c|dang vien|dv)?\s*(?:nao )?vang khong (?:co )?ly do", f[a:b])
+        if um:
+            unex = (0, a + um.start(), a + um.end())
+        else:
+            unex = _count_before(doc, rf"{_MEMBER}?\s*vang khong (?:co )?ly do", a, b)
+    exc = _count_after(doc, ex_kw2, a, b)
+    if exc is None:
+        vm = re.search(rf"\bvang\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?[\s,(]*(?:deu )?co ly do", f[a:b])
+        if vm:
+            exc = (parse_count(doc.text[a + vm.start("n"):a + vm.end("n")]) or 0, a + vm.start("n"), a + vm.end("n"))
+    if exc is None and unex is None:
+        vm = re.search(rf"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)", f[a:b])
+        if vm:
+            exc = (0, a + vm.start(), a + vm.end())
+            unex = (0, a + vm.start(), a + vm.end())
+    att.absent_excused_count = keep("absent_excused_count", exc)
+    att.absent_unexcused_count = keep("absent_unexcused_count", unex)
+    if exc and exc[0] > 0:
+        stop = re.compile(rf"{unex_kw}|khong co (?:dong chi|d/c)?\s*(?:nao )?vang khong|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so)")
+        sm = stop.search(f, exc[2], b)
+        end = sm.start() if sm else b
+        for name, reason, s, e in _absentees(doc, exc[2], end, excused=True):
+            att.absent_excused.append(ExcusedAbsence(name=name, reason=reason))
+    if unex and unex[0] > 0:
+        stop = re.compile(rf"{ex_kw2}|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so|\w+\s*:)")
+        sm = stop.search(f, unex[2], b)
+        end = sm.start() if sm else b
+        for name, _, s, e in _absentees(doc, unex[2], end, excused=False):
+            att.absent_unexcused.append(UnexcusedAbsence(name=name))
+    _compute(att, exempt_absent)
+    return att, spans
+
+
+def _hien_co(doc: Doc, a: int, b: int) -> tuple[int, int]:
+    m = re.search(r"(?:chi bo )?(?:hien )?co\s+(?=\S+(?:\s\S+){0,4}\s+(?:dang vien|dv)\b)", doc.fold[a:b])
+    if not m:
+        return a, a
+    return a + m.end(), min(b, a + m.end() + 40)
+
+
+def _compute(att: Attendance, exempt_absent: int | None) -> None:
+    ex_abs = exempt_absent or 0
+    out = att.temporary_out or 0
+    tin = att.temporary_in or 0
+    if att.total is not None:
+        att.expected = att.total - ex_abs - out + tin
+    if att.official is not None:
+        att.voting_base = att.official - out - ex_abs
+    if att.present is not None and att.expected:
+        att.rate = round(att.present / att.expected, 4)

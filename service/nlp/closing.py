@@ -1,0 +1,140 @@
+"""The closing of a minute: conclusion, read-back, signatures, and leftovers."""
+
+from __future__ import annotations
+
+import re
+
+from service.nlp.people import read_name
+from service.nlp.sections import in_spans
+from service.nlp.text import Doc
+from service.schema.record import Signatures
+
+_SIG_TITLE = re.compile(
+    r"^(?:t/m\s+)?(?:thu ky|chu tri|chu toa|chi bo|chi uy|dang uy|bi thu|pho bi thu|bi thu chi bo|"
+    r"doan chu tich|nguoi ghi bien ban|hoi nghi|dai hoi|thu ky hoi nghi|chu tri hoi nghi|chu toa hoi nghi|"
+    r"\(ky[^)]*\)|\(da ky\)|ky ten|\(ky va ghi ro ho ten\)|doan thu ky)"
+    r"(?:\s+(?:thu ky|chu tri|chu toa|bi thu|chi bo|hoi nghi|chi uy|\(ky[^)]*\)))*$"
+)
+_SIG_NOTE = re.compile(r"^\(?(?:da ky|ky|ky,? ghi ro ho ten|ky va ghi ro ho ten|ky, ghi ro ho ten|dau|da ky va dong dau)\)?$")
+_COLS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+
+
+def _columns(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in _COLS.finditer(text)]
+
+
+def _title_role(folded: str) -> str | None:
+    if "thu ky" in folded:
+        return "secretary"
+    if re.search(r"chu tri|chu toa|bi thu|t/m|doan chu tich", folded):
+        return "chair"
+    return None
+
+
+def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
+    """Signed names under the THƯ KÝ and CHỦ TRÌ (or T/M CHI BỘ) blocks, and where they start."""
+    lines = doc.lines
+    n = len(lines)
+    first = max(0, n - 30)
+    sig = Signatures()
+    sig_start: int | None = None
+    pending: list[tuple[int, str]] = []  # (column start, role)
+    for ln in lines[first:]:
+        if not ln.stripped:
+            continue
+        cols = _columns(ln.text)
+        fcols = [(p, doc.fold[ln.start + p:ln.start + p + len(c)].strip()) for p, c in cols]
+        titles = [(p, _title_role(fc)) for p, fc in fcols if _SIG_TITLE.match(fc)]
+        if titles and len(titles) == len(cols):
+            if sig_start is None:
+                sig_start = ln.start
+            roles = [(p, r) for p, r in titles if r]
+            if roles:
+                # "T/M CHI BỘ" then "BÍ THƯ" below it is one column, not two.
+                for p, r in roles:
+                    if not any(abs(p - q) < 12 and (r == rr or r == "chair") for q, rr in pending):
+                        pending.append((p, r))
+            continue
+        if sig_start is None or not pending:
+            continue
+        if all(_SIG_NOTE.match(fc) for _, fc in fcols):
+            continue
+        names = []
+        for p, c in cols:
+            got = read_name(c, 0)
+            if got:
+                names.append((p, got[0]))
+        if not names:
+            continue
+        if len(pending) == 1:
+            assign = [(pending[0][1], names[0][1])]
+        elif len(names) == len(pending):
+            assign = [(r, nm) for (_, r), (_, nm) in zip(sorted(pending), sorted(names), strict=True)]
+        else:
+            assign = []
+            for p, nm in names:
+                r = min(pending, key=lambda t: abs(t[0] - p))[1]
+                assign.append((r, nm))
+        for r, nm in assign:
+            if r == "secretary" and sig.secretary is None:
+                sig.secretary = nm
+            elif r == "chair" and sig.chair is None:
+                sig.chair = nm
+        pending = []
+    return sig, sig_start
+
+
+_READBACK = re.compile(
+    r"doc lai (?:toan van |toan bo |noi dung )?(?:bien ban)|bien ban (?:da |duoc |cuoc hop |buoi sinh hoat |hoi nghi )"
+    r"(?:da |duoc )?(?:thu ky )?(?:doc lai|thong qua|nhat tri)|thong qua (?:toan van |noi dung )?bien ban|"
+    r"bien ban[^.\n]{0,60}(?:nhat tri thong qua|da thong qua|duoc thong qua)|nhat tri (?:voi )?(?:noi dung )?bien ban"
+)
+
+
+def read_back(doc: Doc, *, exclude: list[tuple[int, int]]) -> tuple[bool, tuple[int, int] | None]:
+    for m in doc.finditer(_READBACK):
+        if in_spans(m.start(), exclude):
+            continue
+        if re.search(r"(?:chua|khong|chua duoc)\s*$", doc.fold[max(0, m.start() - 12):m.start()]):
+            continue
+        return True, (m.start(), m.end())
+    return False, None
+
+
+_CONCL = re.compile(r"ket luan")
+
+
+def conclusion_spans(doc: Doc, *, exclude: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
+    """Where the chair concludes: "… kết luận: …", "Kết luận của đồng chí chủ trì"."""
+    out = []
+    for m in doc.finditer(_CONCL, 0, end):
+        if in_spans(m.start(), exclude):
+            continue
+        after = doc.fold[m.end():m.end() + 16]
+        if re.match(r"\s*(?:so\s*\d|\d|-kl|\s*\d+-kl)", after):
+            continue
+        if re.search(r"(?:chua|khong|chua co|khong co)\s*$", doc.fold[max(0, m.start() - 10):m.start()]):
+            continue
+        a = doc.line_at(m.start()).start
+        b = min(end, m.end() + 1200)
+        out.append((a, b))
+    return out
+
+
+_PLACEHOLDER = re.compile(
+    r"…\s*…|…{2,}|\.{5,}|_{4,}|\((?:ghi ro|vi du|neu co|ghi day du|dien|ho ten|ten)[^)]{0,80}\)|"
+    r"\[[^\]\n]{0,40}(?:…|\.\.\.|ghi|dien|ten)[^\]\n]{0,40}\]|\[\s*\]|(?:dong chi|d/c)\s*(?:…|\.{3,})"
+)
+_SIGN_HINT = re.compile(r"\((?:ky,?\s*(?:va\s*)?ghi ro ho ten|ghi ro ho ten)\)")
+
+
+def placeholders(doc: Doc, *, sig_start: int | None) -> list[tuple[int, int]]:
+    out = []
+    for m in doc.finditer(_PLACEHOLDER):
+        if sig_start is not None and m.start() >= sig_start and _SIGN_HINT.match(doc.fold, m.start()):
+            continue
+        if out and m.start() <= out[-1][1] + 2:
+            out[-1] = (out[-1][0], max(out[-1][1], m.end()))
+        else:
+            out.append((m.start(), m.end()))
+    return out

@@ -1,0 +1,64 @@
+"""Named speakers of the discussion (thảo luận, ý kiến tham gia, góp ý)."""
+
+from __future__ import annotations
+
+import re
+
+from service.nlp.people import TITLE, read_name
+from service.nlp.sections import in_spans
+from service.nlp.text import Doc
+from service.schema.record import Speaker
+
+_SPEECH = (
+    r"(?:\([^)\n]{0,120}\)\s*)?(?:[,–-]\s*[^:,.;\n]{0,60}?)?(?::|phat bieu|de nghi|neu|cho rang|gop y|"
+    r"nhat tri|de xuat|bo sung|thong nhat|nhan (?:khuyet diem|trach nhiem|xet)|tu phe binh|thang than|"
+    r"bay to|tham gia|phan anh|kien nghi|dong y|tan thanh|cam ket|hua|lien he|trao doi|chia se|"
+    r"danh gia|ghi nhan|luu y|nhan manh|de cap|khang dinh|tiep thu|xin)"
+)
+_NOT_SPEECH = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:ket luan|tuyen bo|trinh bay (?:bao cao|chuyen de|de cuong)|doc )")
+_LINE_START = re.compile(rf"(?:^|\n)[^\S\n]*(?:[-+•*–]|\d{{1,2}}[.)]|[a-zđ]\))?[^\S\n]*(?:{TITLE}\s+)?")
+_SENT_START = re.compile(rf"(?:[.;:]\s+|\n\s*(?:[-+•*–]\s*)?)(?:{TITLE}\s+)")
+
+
+def _speaker_at(doc: Doc, pos: int, titled: bool) -> tuple[str, int, int] | None:
+    got = read_name(doc.text, pos)
+    if not got:
+        return None
+    name, s, e = got
+    tail = doc.fold[e:e + 140]
+    if _NOT_SPEECH.match(tail):
+        return None
+    if not re.match(_SPEECH, tail.lstrip(" ")):
+        return None
+    if not titled and not re.match(r"\s*(?:\([^)]*\)\s*)?:", tail):
+        return None
+    return got
+
+
+def extract_speakers(doc: Doc, regions: list[tuple[int, int]], *,
+                     exclude: list[tuple[int, int]]) -> list[Speaker]:
+    """Speakers in the discussion regions; with no region, titled speech anywhere."""
+    found: list[Speaker] = []
+    seen: set[tuple[int, int]] = set()
+
+    def add(got: tuple[str, int, int] | None) -> None:
+        if got and (got[1], got[2]) not in seen and not in_spans(got[1], exclude):
+            seen.add((got[1], got[2]))
+            found.append(Speaker(speaker=got[0], span=(got[1], got[2])))
+
+    for a, b in regions:
+        for m in _LINE_START.finditer(doc.fold, max(0, a - 1), b):
+            titled = bool(re.search(TITLE + r"\s+$", doc.fold[m.start():m.end()]))
+            add(_speaker_at(doc, m.end(), titled))
+        for m in _SENT_START.finditer(doc.fold, a, b):
+            add(_speaker_at(doc, m.end(), True))
+    if not regions:
+        for m in re.finditer(rf"(?:^|[.;]\s+|\n\s*[-+•*–]?\s*){TITLE}\s+", doc.fold):
+            got = read_name(doc.text, m.end())
+            if not got:
+                continue
+            tail = doc.fold[got[2]:got[2] + 80]
+            if re.match(r"\s*(?:\([^)]*\)\s*)?(?::|phat bieu|gop y|de nghi|de xuat|kien nghi|cho rang|bo sung|nhat tri)", tail):
+                add(got)
+    found.sort(key=lambda s: s.span[0])
+    return found

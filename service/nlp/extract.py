@@ -1,0 +1,95 @@
+"""The extraction pipeline: normalised text → Record, with the evidence spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.nlp.attendance import extract_attendance
+from service.nlp.closing import conclusion_spans, find_signatures, placeholders, read_back
+from service.nlp.criticism import extract_criticism
+from service.nlp.discussion import extract_speakers
+from service.nlp.meeting import extract_meeting, title_block
+from service.nlp.resolutions import probationary_voted, extract_resolution
+from service.nlp.sections import (
+    SectionClassifier,
+    agenda_blocks,
+    build_sections,
+    find_headings,
+    regions,
+)
+from service.nlp.text import Doc
+from service.schema.record import Record, SectionKind
+
+EXTRACTOR_VERSION = "minutes.extractor.v1"
+
+
+@dataclass
+class Evidence:
+    """What the rules need beyond the contract record: spans and flags."""
+
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    agenda: list[tuple[int, int]] = field(default_factory=list)
+    conclusions: list[tuple[int, int]] = field(default_factory=list)
+    placeholders: list[tuple[int, int]] = field(default_factory=list)
+    signature_start: int | None = None
+    probationary_voted: bool = False
+    has_discussion_section: bool = False
+
+
+def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[Record, Evidence]:
+    """Read every contract field from a normalised document."""
+    ev = Evidence()
+    meeting, mspans = extract_meeting(doc)
+    ev.spans.update(mspans)
+    attendance, aspans = extract_attendance(doc)
+    ev.spans.update({f"attendance.{k}": v for k, v in aspans.items()})
+
+    signatures, sig_start = find_signatures(doc)
+    ev.signature_start = sig_start
+    body_end = sig_start if sig_start is not None else len(doc.text)
+    _, t_end = title_block(doc)
+    headings = find_headings(doc, skip_until=t_end)
+    if classifier is not None:
+        headings = [
+            h if h.kind is not None else h.__class__(
+                h.line, h.start, h.end, h.title,
+                classifier.classify(h.title, doc.text[h.end:h.end + 400]), h.content_start)
+            for h in headings
+        ]
+    body_start = headings[0].start if headings else t_end
+    sections = build_sections(doc, headings, body_start=body_start, sig_start=sig_start)
+
+    ev.agenda = agenda_blocks(doc)
+    for h in headings:
+        if h.kind == SectionKind.AGENDA:
+            nxt = next((k.start for k in headings if k.start > h.start), body_end)
+            ev.agenda.append((h.start, nxt))
+    heading_lines = [(h.start, h.content_start) for h in headings]
+    skip = ev.agenda + heading_lines
+
+    disc = regions(sections, SectionKind.DISCUSSION)
+    ev.has_discussion_section = bool(disc)
+    speakers = extract_speakers(doc, disc, exclude=ev.agenda)
+
+    res_heads = [(h.start, h.end) for h in headings if h.kind == SectionKind.RESOLUTION]
+    resolution = extract_resolution(doc, exclude=ev.agenda, end=body_end, headings=res_heads)
+    if resolution is not None:
+        ev.probationary_voted = probationary_voted(doc, resolution.span[0], body_end)
+    criticism = extract_criticism(doc, exclude=skip, end=body_end)
+    read, rspan = read_back(doc, exclude=ev.agenda)
+    if rspan:
+        ev.spans["read_back"] = rspan
+    ev.conclusions = conclusion_spans(doc, exclude=ev.agenda, end=body_end)
+    ev.placeholders = placeholders(doc, sig_start=sig_start)
+
+    record = Record(
+        meeting=meeting,
+        attendance=attendance,
+        discussion=speakers,
+        resolutions=[resolution] if resolution else [],
+        criticism=criticism,
+        sections=sections,
+        minutes_read_back=read,
+        signatures=signatures,
+    )
+    return record, ev

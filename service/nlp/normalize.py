@@ -1,0 +1,162 @@
+"""Text normalisation that every later step relies on.
+
+The output text is what every span in a report points into. Steps, in order:
+NFC, invisible characters, legacy-font repair (TCVN3/VNI), one tone-mark style
+(hoà → hòa, uỷ → ủy), stray OCR marks, page headers and footers, and lines
+broken in the middle of a sentence. Each step that changed something is named
+in ``NormalizedText.steps``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Old-style tone placement on the glide (hoà, thuý) → the placement on the main
+# vowel (hòa, thúy), as in the 2018 orthography rules used by party documents.
+_OLD_TONE = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_OLD_TONE_ALL = {**_OLD_TONE, **{k.upper(): v.upper() for k, v in _OLD_TONE.items()}}
+_OLD_TONE_ALL.update({k[0].upper() + k[1]: v[0].upper() + v[1] for k, v in _OLD_TONE.items()})
+_OLD_TONE_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(_OLD_TONE_ALL) + r")(?![^\W\d_])"
+)
+
+_INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x00AD: None,
+              0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x0009: "    "}
+
+_PAGE_MARK = re.compile(
+    r"^\s*(?:(?:trang|page|tr\.)\s*\d{1,3}\s*(?:/|trên|of)\s*\d{1,3}|-\s*\d{1,3}\s*-|"
+    r"trang\s+\d{1,3})\s*$",
+    re.IGNORECASE,
+)
+_STRAY_LINE = re.compile(r"^[\s'`.,~|¦_*^°•·\"]*$")
+_STRAY_TAIL = re.compile(r"(?:\s{2,}[,.'`~|¦^]+|\s*[|¦]+|\s+[~^`]+)\s*$")
+_LIST_START = re.compile(
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)/-]\s|[a-zđ][.)]\s|[-+•*–—]\s|\(\d{1,2}\)|[IVX]{1,4}[.)]\s)"
+)
+_WIDE_GAP = re.compile(r"\S\s{4,}\S")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Normalised text with the steps that produced it."""
+
+    text: str
+    steps: list[str] = field(default_factory=list)
+    legacy_encoding: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def fix_tone_marks(text: str) -> str:
+    """Move old-style tone marks to the main vowel (hoà → hòa, Thuỷ → Thủy)."""
+    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE_ALL[m.group(1)], text)
+
+
+def _drop_ocr_marks(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.strip() and _STRAY_LINE.match(line) and not line.strip() == "*":
+            out.append("")
+            continue
+        out.append(_STRAY_TAIL.sub("", line))
+    return out
+
+
+def _drop_page_marks(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if _PAGE_MARK.match(line):
+            # A page break: drop it with the blank lines around it so that a
+            # sentence cut by the break can be joined again.
+            while out and not out[-1].strip():
+                out.pop()
+            skipping = True
+            continue
+        if skipping and not line.strip():
+            continue
+        skipping = False
+        out.append(line)
+    return out
+
+
+def _ends_open(line: str) -> bool:
+    s = line.rstrip()
+    if not s or s[-1] in ".:;!?\"”»)" and not s.endswith("đ/c"):
+        return False
+    letters = [c for c in s if c.isalpha()]
+    # A line in capitals is a heading or a title, never half a sentence.
+    return not (letters and all(c.isupper() for c in letters))
+
+
+def _starts_continuation(line: str) -> bool:
+    s = line.lstrip()
+    if not s or _LIST_START.match(s):
+        return False
+    c = s[0]
+    return c.islower() or c in "(%" or (c.isdigit() and not re.match(r"\d{1,2}[.)]\s", s))
+
+
+_ENDS_WITH_TITLE = re.compile(r"(?i)(?:đồng chí|đ/c|đc|dong chi|d/c)\s*$")
+
+
+def _rejoin_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and out[-1].strip()
+            and _ends_open(out[-1])
+            and (_starts_continuation(line) or (_ENDS_WITH_TITLE.search(out[-1]) and line.strip()))
+            and not _WIDE_GAP.search(out[-1])
+            and not _WIDE_GAP.search(line)
+        ):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+def normalize(raw: str) -> NormalizedText:
+    """Normalise raw minutes text; the result is what spans point into."""
+    steps: list[str] = []
+    text = unicodedata.normalize("NFC", raw)
+    if text != raw:
+        steps.append("nfc")
+    cleaned = text.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    if cleaned != text:
+        steps.append("whitespace")
+    text = cleaned
+    legacy = None
+    if any(ord(c) > 0x7F for c in text):
+        from service.nlp.legacy import repair_legacy
+
+        repaired, legacy = repair_legacy(text)
+        if legacy:
+            text = unicodedata.normalize("NFC", repaired)
+            steps.append(f"legacy:{legacy}")
+    toned = fix_tone_marks(text)
+    if toned != text:
+        steps.append("tone_marks")
+    text = toned
+    lines = text.split("\n")
+    for name, fn in (
+        ("ocr_marks", _drop_ocr_marks),
+        ("page_marks", _drop_page_marks),
+        ("rejoin_lines", _rejoin_lines),
+    ):
+        new = fn(lines)
+        if new != lines:
+            steps.append(name)
+        lines = new
+    text = "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+    return NormalizedText(text=text, steps=steps, legacy_encoding=legacy)

@@ -1,0 +1,204 @@
+"""The resolution adopted at the meeting: its tasks (assignee, deadline) and vote."""
+
+from __future__ import annotations
+
+import re
+
+from service.nlp.numerals import COUNT, parse_count, parse_percent
+from service.nlp.people import TITLE, read_name
+from service.nlp.sections import in_spans
+from service.nlp.text import Doc
+from service.schema.record import Resolution, Task, Vote
+
+_NOT_ADOPTED = re.compile(
+    r"(?:ket qua|thuc hien|danh gia|kiem diem|trien khai|quan triet|hoc tap|theo|tinh than|so|cua|"
+    r"tai|vao|lanh dao thuc hien)\s*(?:viec\s*)?(?:thuc hien\s*)?$"
+)
+_REFERENCE_AFTER = re.compile(r"\s*(?:so\s*\d|\d+[-/]|trung uong|tw\b|hoi nghi trung|dai hoi|cua (?:dang|ban|tinh|huyen|thanh)|thang (?:truoc|\d+\s*/\s*\d{4}\s*(?:cua|da)))")
+_START = re.compile(
+    r"nghi quyet(?:\s+(?:thang|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{0,50})?"
+    r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi )?(?:nhat tri )?thong qua|ban hanh|voi noi dung)"
+)
+_ADOPT = re.compile(r"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua)(?:\s+(?:ban hanh|thong qua|du thao))?\s+nghi quyet")
+_ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
+_ASSIGN = re.compile(
+    rf"(?:giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do|nguoi (?:thuc hien|phu trach)|phu trach|chu tri)\s*:?\s*(?:{TITLE}\s+)?"
+)
+_DEADLINE = re.compile(
+    r"(?:(?:hoan thanh|xong|thuc hien|to chuc|gui|nop|trinh|bao cao)?\s*(?:truoc|den|cham nhat|han(?: chot)?|thoi han(?: truoc)?)\s*(?:ngay\s*)?"
+    r"\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|trong (?:thang|quy|nam|tuan)\s*[\w/]+(?:\s*/\s*\d{4})?|"
+    r"(?:tu|bat dau tu) (?:ngay |thang )?\d{1,2}\s*/\s*\d{1,4}(?:/\d{4})?(?: den (?:ngay )?\d{1,2}/\d{1,2}(?:/\d{4})?)?|"
+    r"hang (?:tuan|thang|quy|ngay)|thuong xuyen|ngay \d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|"
+    r"truoc (?:ngay )?(?:mot|hai|ba|muoi|\w+ \w+) thang \w+)"
+)
+
+
+def _assignee(doc: Doc, a: int, b: int) -> str | None:
+    f = doc.fold
+    for m in _ASSIGN.finditer(f, a, b):
+        got = read_name(doc.text, m.end())
+        if got:
+            return got[0]
+        rest = doc.text[m.end():b]
+        om = re.match(r"((?:[^\W\d_][\w/]*)(?:\s+[\w/]+){0,6}?)\s*(?=[;,.()]|$|\s(?:chủ trì|phối hợp|thực hiện|hoàn thành|trước|theo|chịu))", rest)
+        if (om and m.group(0).startswith(("giao", "phan cong"))
+                and (om.group(1)[0].isupper() or re.match(r"(?:các|toàn|tổ|chi|ban|hội)\s", om.group(1)))
+                and not re.match(rf"{TITLE}\b", doc.fold[m.end():m.end() + 8])):
+            return om.group(1).strip()
+    for m in re.finditer(rf"{TITLE}\s+", f[a:b]):
+        got = read_name(doc.text, a + m.end())
+        if got:
+            return got[0]
+    # An untitled name heading the item ("Đoàn Văn An chịu trách nhiệm …").
+    m = re.match(r"\s*", doc.text[a:b])
+    got = read_name(doc.text, a + (m.end() if m else 0))
+    if got and re.match(r"\s*(?:chiu trach nhiem|chu tri|phu trach|thuc hien|theo doi|hoan thien)", f[got[2]:got[2] + 30]):
+        return got[0]
+    # "…: đ/c X" or "…; Nguyễn Văn An thực hiện" after a colon.
+    m = re.search(r":\s*(?=[A-ZĐÀ-Ỹ])", doc.text[a:b])
+    if m:
+        got = read_name(doc.text, a + m.end())
+        if got:
+            return got[0]
+    return None
+
+
+def _task(doc: Doc, a: int, b: int) -> Task:
+    text = doc.text[a:b].strip()
+    dm = _DEADLINE.search(doc.fold, a, b)
+    deadline = doc.text[dm.start():dm.end()].strip() if dm else None
+    return Task(task=text, assignee=_assignee(doc, a, b), deadline=deadline, span=(a, b))
+
+
+_ADOPT_TAIL = re.compile(r"[^.\n]{0,80}?(?:gom|nhu sau|voi (?:cac|\S+) nhiem vu|nhiem vu sau|noi dung sau|:\s*$|:\s*\n)")
+
+
+def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
+                          headings: list[tuple[int, int]] | None = None) -> tuple[int, int] | None:
+    """(start, end of its opening line) of the adopted resolution, or None."""
+    for a, b in headings or []:
+        if a < end and not in_spans(a, exclude):
+            return a, doc.line_at(a).end
+    cands = []
+    for rx in (_START, _ADOPT):
+        for m in doc.finditer(rx, 0, end):
+            pos = m.start() if rx is _START else m.end() - len("nghi quyet")
+            if in_spans(pos, exclude):
+                continue
+            before = doc.fold[max(0, pos - 40):pos]
+            if _NOT_ADOPTED.search(before):
+                continue
+            if _REFERENCE_AFTER.match(doc.fold, pos + len("nghi quyet")):
+                if not re.match(r"\s*thang \d+\s*/\s*\d{4}\s*(?::|\n|gom|voi|duoc)", doc.fold[pos + 10:pos + 40]):
+                    continue
+            if rx is _ADOPT and not _ADOPT_TAIL.match(doc.fold, m.end()):
+                if not re.match(r"[^.\n]{0,40}(?:duoc|da)\s", doc.fold[m.end():m.end() + 60]):
+                    continue
+            cands.append((pos, m.end()))
+    if not cands:
+        return None
+    pos, mend = min(cands)
+    return pos, doc.line_at(mend - 1).end
+
+
+def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
+                       headings: list[tuple[int, int]] | None = None) -> Resolution | None:
+    """The resolution adopted at the meeting, with its tasks and vote."""
+    start = find_resolution_start(doc, exclude=exclude, end=end, headings=headings)
+    if not start:
+        return None
+    pos, line_end = start
+    tasks: list[Task] = []
+    i = doc.line_index(line_end) + 1 if line_end < len(doc.text) else len(doc.lines)
+    # Tasks may also follow on the resolution's own line after a colon.
+    blank = 0
+    intro = 0
+    last = line_end
+    while i < len(doc.lines):
+        ln = doc.lines[i]
+        if ln.start >= end:
+            break
+        if not ln.stripped:
+            blank += 1
+            if blank > 1 or tasks:
+                break
+            i += 1
+            continue
+        blank = 0
+        m = _ITEM.match(ln.fold)
+        if re.match(r"\s*(?:[-+•–]\s*)?(?:\d\.\s*)?(?:bieu quyet|ket qua bieu quyet)", ln.fold):
+            break
+        if not m:
+            # An introductory sentence may stand between the heading and the list.
+            if not tasks and intro < 2 and re.search(r"nhiem vu|gom|nhu sau|:\s*$", ln.fold):
+                intro += 1
+                last = ln.end
+                i += 1
+                continue
+            break
+        tasks.append(_task(doc, ln.start + m.end(), ln.end))
+        last = ln.end
+        i += 1
+    text_end = max(last, line_end)
+    vote = extract_vote(doc, pos, end)
+    return Resolution(text=doc.text[pos:text_end].strip(), span=(pos, text_end), tasks=tasks, vote=vote)
+
+
+_VOTE_LINE = re.compile(r"bieu quyet|tan thanh|ket qua bo phieu|nhat tri (?:thong qua|tan thanh)|so phieu")
+_FOR = [
+    re.compile(rf"(?P<n>{COUNT})\s*(?:/|tren)\s*(?P<m>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)?[^.;\n]{{0,60}}?(?:tan thanh|nhat tri|dong y|bieu quyet tan thanh)"),
+    re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y|phieu tan thanh)\s*:?\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
+    re.compile(rf"(?P<n>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)\s*(?:chinh thuc\s*)?(?:tan thanh|nhat tri|dong y)"),
+]
+_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)\s*:?\s*(?P<n>{COUNT}|khong|0)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y))")
+_ABSTAIN = re.compile(rf"(?:khong bieu quyet|phieu trang|khong tham gia bieu quyet|bo phieu trang|khong co y kien)\s*:?\s*(?P<n>{COUNT})(?!\s*(?:/|%))")
+_PCT = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*%")
+_PROB_VOTED = re.compile(r"ke ca (?:\S+\s){0,2}(?:dang vien )?du bi|(?:du bi|dvdb)\s+(?:cung|deu|da)\s+(?:tham gia\s+)?bieu quyet|tinh ca (?:dang vien )?du bi")
+
+
+def extract_vote(doc: Doc, res_start: int, end: int) -> Vote | None:
+    """The vote on the resolution: the first vote record after it, else the last before."""
+    lines_after = [ln for ln in doc.lines if res_start <= ln.start < end and _VOTE_LINE.search(ln.fold)]
+    lines_before = [ln for ln in doc.lines if ln.end <= res_start and ln.start > res_start - 2500
+                    and _VOTE_LINE.search(ln.fold)]
+    for group in (lines_after, list(reversed(lines_before))):
+        for ln in group:
+            i = doc.line_index(ln.start)
+            a = ln.start
+            b = doc.lines[min(i + 2, len(doc.lines) - 1)].end if len(ln.stripped) < 40 else ln.end
+            b = min(b, end)
+            v = _parse_vote(doc, a, b)
+            if v:
+                return v
+    return None
+
+
+def _parse_vote(doc: Doc, a: int, b: int) -> Vote | None:
+    f = doc.fold
+    vote = Vote()
+    for rx in _FOR:
+        m = rx.search(f, a, b)
+        if m:
+            vote.for_ = parse_count(doc.text[m.start("n"):m.end("n")])
+            if "m" in rx.groupindex and m.group("m"):
+                vote.base = parse_count(doc.text[m.start("m"):m.end("m")])
+            break
+    m = _AGAINST.search(f, a, b)
+    if m:
+        vote.against = 0 if m.group("z") or re.fullmatch(r"khong|0", m.group("n") or "") else parse_count(doc.text[m.start("n"):m.end("n")])
+    m = _ABSTAIN.search(f, a, b)
+    if m:
+        vote.abstain = parse_count(doc.text[m.start("n"):m.end("n")])
+    m = _PCT.search(f, a, b)
+    if m and re.search(r"tan thanh|nhat tri|dong y|bieu quyet|dat|ty le", f[max(a, m.start() - 80):m.end() + 40]):
+        vote.percent = parse_percent(m.group(1))
+    elif re.search(r"toan the|tuyet doi|100%", f[a:b]) and re.search(r"nhat tri|tan thanh|dong y", f[a:b]):
+        vote.percent = 100.0
+    if vote.for_ is None and vote.percent is None:
+        return None
+    vote.span = (a, b)
+    return vote
+
+
+def probationary_voted(doc: Doc, a: int, b: int) -> bool:
+    return bool(_PROB_VOTED.search(doc.fold, a, b))

@@ -1,0 +1,165 @@
+"""Sections of a minute: headings of every style, classified by what they hold.
+
+Headings come numbered ("I.", "2.1.", "a)", "(3)"), starred ("* Thành phần:"),
+as "Phần …", in capitals, or as a short label before a colon ("Ý kiến thảo
+luận: …"). Each is classified by keywords; a trained classifier may take the
+headings that no keyword decides (see ``SectionClassifier``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from service.nlp.text import Doc
+from service.schema.record import Section, SectionKind
+
+_ENUM = re.compile(
+    r"^\s*(?:[IVX]{1,4}\s*[.)/-]|[A-ZĐ]\s*[.)/]|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)/-]?|[a-zđ]\s*\)|"
+    r"\(\d{1,2}\)|\*+|phần\s+(?:thứ\s+)?[\wIVX]+\s*[.:-]?|PHẦN\s+(?:THỨ\s+)?[\wIVX]+\s*[.:-]?)\s*",
+)
+_BULLET = re.compile(r"^\s*[-+•–]\s*")
+
+# (kind, folded keyword pattern), first match wins.
+_RULES: list[tuple[SectionKind, re.Pattern[str]]] = [
+    (SectionKind.REPORT, re.compile(r"ket qua|thuc hien nghi quyet|kiem diem viec|danh gia (?:ket qua|tinh hinh|viec)")),
+    (SectionKind.VOTE, re.compile(r"bieu quyet|bo phieu")),
+    (SectionKind.CONCLUSION, re.compile(r"^(?:ket luan|y kien ket luan|tong hop)|ket luan cua")),
+    (SectionKind.RESOLUTION, re.compile(r"nghi quyet")),
+    (SectionKind.CONCLUSION, re.compile(r"ket luan")),
+    (SectionKind.CRITICISM, re.compile(r"phe binh|bieu duong|nhac nho|kiem diem|tu tuong|tu soi|xep loai|khen thuong|ky luat")),
+    (SectionKind.DISCUSSION, re.compile(r"thao luan|y kien|gop y|tham gia|phat bieu")),
+    (SectionKind.AGENDA, re.compile(r"chuong trinh|noi dung sinh hoat\s*:?$|noi dung hoi nghi\s*:?$")),
+    (SectionKind.ATTENDANCE, re.compile(r"thanh phan|tinh hinh dang vien|so luong dang vien|dang vien (?:tham )?du")),
+    (SectionKind.OPENING, re.compile(r"mo dau|khai mac|thu tuc|phan mo")),
+    (SectionKind.CLOSING, re.compile(r"ket thuc|be mac|tu danh gia|chat luong (?:buoi|sinh hoat)|thong qua bien ban")),
+    (SectionKind.HEADER, re.compile(r"thoi gian|dia diem")),
+    (SectionKind.REPORT, re.compile(r"thoi su|nhiem vu|phuong huong|bao cao|trinh bay|chuyen de|dien bien|noi dung|tinh hinh|thong tin|quan triet|pho bien")),
+]
+_LABEL_HEADS = re.compile(
+    r"^(?:cac |\* )?(?:y kien thao luan|y kien tham gia|thao luan|y kien phat bieu|ket luan(?: cua [^:]{0,30})?|"
+    r"nghi quyet(?: [^:]{0,30})?|bieu quyet|ket qua bieu quyet|chuong trinh(?: [^:]{0,20})?|"
+    r"noi dung sinh hoat|thanh phan(?: tham du)?|tinh hinh dang vien|dien bien(?: [^:]{0,20})?|"
+    r"phe binh[^:]{0,30}|bieu duong[^:]{0,30}|tu phe binh[^:]{0,30})\s*:"
+)
+
+
+class SectionClassifier(Protocol):
+    """Decides the kind of a heading that no keyword rule decided."""
+
+    def classify(self, title: str, body: str) -> SectionKind | None: ...
+
+
+def classify_title(folded_title: str) -> SectionKind | None:
+    """Kind of a heading from its keywords, or None."""
+    for kind, rx in _RULES:
+        if rx.search(folded_title):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    start: int
+    end: int
+    title: str
+    kind: SectionKind | None
+    content_start: int  # where the heading's own text ends (after a label's colon)
+
+
+def _is_caps(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def find_headings(doc: Doc, *, skip_until: int = 0) -> list[Heading]:
+    """Every heading line after ``skip_until`` with its kind (None when unknown)."""
+    out: list[Heading] = []
+    for i, ln in enumerate(doc.lines):
+        if ln.start < skip_until or not ln.stripped:
+            continue
+        text = ln.text
+        m = _ENUM.match(text)
+        body_at = m.end() if m and m.end() > len(text) - len(text.lstrip()) else None
+        rest_f = ln.fold[body_at:] if body_at is not None else ln.fold.lstrip()
+        rest_f = _BULLET.sub("", rest_f) if body_at is None else rest_f
+        lead = len(ln.fold) - len(rest_f)
+        colon = rest_f.find(":")
+        title_f = rest_f[:colon] if 0 <= colon <= 80 else rest_f
+        is_heading = False
+        content_start = ln.end
+        if body_at is not None and (len(rest_f) <= 90 or 0 <= colon <= 80):
+            is_heading = len(title_f.split()) <= 14
+            if 0 <= colon <= 80:
+                content_start = ln.start + lead + colon + 1
+        elif _is_caps(ln.stripped) and len(ln.stripped) <= 90:
+            is_heading = True
+        elif _LABEL_HEADS.match(rest_f):
+            is_heading = True
+            content_start = ln.start + lead + colon + 1
+        if not is_heading:
+            continue
+        kind = classify_title(title_f.strip())
+        title = ln.text[lead:lead + len(title_f)].strip(" :")
+        out.append(Heading(i, ln.start, ln.end, title, kind, content_start))
+    return out
+
+
+def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_start: int | None
+                   ) -> list[Section]:
+    """Flat sections: each classified heading runs to the next heading."""
+    secs: list[Section] = []
+    end_all = sig_start if sig_start is not None else len(doc.text)
+    if body_start > 0:
+        secs.append(Section(kind=SectionKind.HEADER, title=None, span=(0, body_start)))
+    known = [h for h in headings if h.start < end_all]
+    for j, h in enumerate(known):
+        if h.kind is None:
+            continue
+        nxt = next((k.start for k in known[j + 1:] if k.kind is not None), end_all)
+        secs.append(Section(kind=h.kind, title=h.title or None, span=(h.start, max(h.end, nxt))))
+    if sig_start is not None:
+        secs.append(Section(kind=SectionKind.SIGNATURES, title=None, span=(sig_start, len(doc.text))))
+    return secs
+
+
+def regions(sections: list[Section], kind: SectionKind) -> list[tuple[int, int]]:
+    return [s.span for s in sections if s.kind == kind]
+
+
+_AGENDA_CUE = re.compile(
+    r"(?:thong qua|nhat tri (?:voi)?|thong nhat|gom|ve|theo)\s+(?:du kien\s+)?chuong trinh|"
+    r"chuong trinh (?:sinh hoat|hoi nghi|buoi|cuoc hop|lam viec|gom|nhu sau|dai hoi)|"
+    r"(?:^|\n)\s*(?:[IVX]+\.|\d\.|[*-])?\s*chuong trinh\s*(?::|\n)|"
+    r"noi dung sinh hoat\s*(?:\([^)]*\))?\s*:|noi dung hoi nghi\s*:|gom cac noi dung|"
+    r"thong nhat noi dung"
+)
+
+
+def agenda_blocks(doc: Doc) -> list[tuple[int, int]]:
+    """Spans of agenda lists: the cue sentence and the list items after it."""
+    out = []
+    for m in doc.finditer(_AGENDA_CUE):
+        i = doc.line_index(m.start())
+        start = doc.lines[i].start
+        end = doc.lines[i].end
+        j = i + 1
+        while j < len(doc.lines):
+            ln = doc.lines[j]
+            s = ln.stripped
+            if not s:
+                j += 1
+                continue
+            if re.match(r"^(?:[-+•–]|\(?\d{1,2}[.)]|[a-zđ]\)|phần\s+[iv]+\s*:)", s, re.IGNORECASE) and len(s) < 160:
+                end = ln.end
+                j += 1
+                continue
+            break
+        out.append((start, end))
+    return out
+
+
+def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)

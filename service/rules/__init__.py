@@ -1,0 +1,1 @@
+"""Completeness rules for one minute, kept as data (rulesets.yaml) plus checks."""

@@ -1,0 +1,97 @@
+"""Rule sets as data: which set applies on a date, and its thresholds and texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from service.schema.report import Severity
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    severity: Severity
+    points: int
+    title: str
+    message: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    source: str
+    thresholds: dict[str, float]
+    rules: dict[str, RuleSpec]
+    version: str
+
+
+@lru_cache(maxsize=8)
+def _load(overrides_file: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("service.rules").joinpath("rulesets.yaml").read_text(encoding="utf-8")
+    )
+    if overrides_file:
+        extra = yaml.safe_load(Path(overrides_file).read_text(encoding="utf-8")) or {}
+        data["provinces"] = {**(data.get("provinces") or {}), **(extra.get("provinces") or {})}
+    return data
+
+
+def ruleset_name_for(day: date | None, overrides_file: str | None = None) -> str:
+    """The rule set in force on ``day`` (the newest when the date is unknown)."""
+    sets = _load(overrides_file)["rulesets"]
+    ordered = sorted(sets.items(), key=lambda kv: kv[1]["from"])
+    if day is None:
+        return ordered[-1][0]
+    chosen = ordered[0][0]
+    for name, spec in ordered:
+        if day >= spec["from"]:
+            chosen = name
+    return chosen
+
+
+def rule_ids() -> list[str]:
+    return list(_load(None)["rules"])
+
+
+def load_ruleset(name: str, *, province: str | None = None, overrides_file: str | None = None
+                 ) -> RuleSet:
+    """The rule set ``name`` with a province's overrides applied."""
+    return _build(name, province, overrides_file)
+
+
+@lru_cache(maxsize=64)
+def _build(name: str, province: str | None, overrides_file: str | None) -> RuleSet:
+    data = _load(overrides_file)
+    rs = data["rulesets"][name]
+    thresholds = dict(data["thresholds"])
+    rule_over: dict[str, Any] = {}
+    if province:
+        prov = (data.get("provinces") or {}).get(province)
+        if prov is None:
+            raise KeyError(province)
+        thresholds.update(prov.get("thresholds") or {})
+        rule_over = prov.get("rules") or {}
+    rules = {}
+    for rid, spec in data["rules"].items():
+        spec = {**spec, **(rule_over.get(rid) or {})}
+        ref = spec["reference"]
+        if isinstance(ref, dict):
+            ref = ref.get(name) or next(iter(ref.values()))
+        rules[rid] = RuleSpec(
+            id=rid,
+            severity=Severity(spec["severity"]),
+            points=int(spec["points"]),
+            title=spec["title"],
+            message=spec["message"],
+            reference=str(ref).replace("{source}", rs["source"]),
+        )
+    return RuleSet(name=name, source=rs["source"], thresholds=thresholds, rules=rules,
+                   version=str(data["version"]))

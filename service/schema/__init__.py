@@ -1,0 +1,1 @@
+"""Typed records that cross the service's boundaries (the check contract)."""

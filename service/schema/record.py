@@ -1,0 +1,161 @@
+"""The extracted record of one minute, in the field names of the check contract."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Span = tuple[int, int]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class MeetingType(StrEnum):
+    THUONG_KY = "thuong_ky"
+    CHUYEN_DE = "chuyen_de"
+    CHI_UY = "chi_uy"
+    HOI_NGHI = "hoi_nghi"
+    DAI_HOI = "dai_hoi"
+    BAT_THUONG = "bat_thuong"
+
+
+class SectionKind(StrEnum):
+    HEADER = "header"
+    OPENING = "opening"
+    ATTENDANCE = "attendance"
+    AGENDA = "agenda"
+    REPORT = "report"
+    DISCUSSION = "discussion"
+    CONCLUSION = "conclusion"
+    RESOLUTION = "resolution"
+    CRITICISM = "criticism"
+    VOTE = "vote"
+    CLOSING = "closing"
+    SIGNATURES = "signatures"
+
+
+class CriticismKind(StrEnum):
+    SELF = "self"
+    PEER = "peer"
+    COLLECTIVE = "collective"
+    PRAISE = "praise"
+    REMINDER = "reminder"
+
+
+class Period(_Model):
+    month: int | None = None
+    year: int | None = None
+
+
+class Person(_Model):
+    name: str
+    role: str | None = None
+
+
+class Secretary(_Model):
+    name: str
+
+
+class Meeting(_Model):
+    type: MeetingType | None = None
+    combined_thematic: bool = False
+    dang_bo: str | None = None
+    chi_bo: str | None = None
+    period: Period = Field(default_factory=Period)
+    date: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    location: str | None = None
+    chair: Person | None = None
+    secretary: Secretary | None = None
+    guests: list[Person] = Field(default_factory=list)
+
+
+class ExcusedAbsence(_Model):
+    name: str | None = None
+    reason: str | None = None
+
+
+class UnexcusedAbsence(_Model):
+    name: str | None = None
+
+
+class Attendance(_Model):
+    total: int | None = None
+    official: int | None = None
+    probationary: int | None = None
+    exempt: int | None = None
+    temporary_in: int | None = None
+    temporary_out: int | None = None
+    present: int | None = None
+    absent_excused: list[ExcusedAbsence] = Field(default_factory=list)
+    absent_unexcused: list[UnexcusedAbsence] = Field(default_factory=list)
+    absent_excused_count: int | None = None
+    absent_unexcused_count: int | None = None
+    voting_base: int | None = None
+    rate: float | None = None
+    # Additions beyond the contract: what the computed figures rest on.
+    exempt_present: int | None = None
+    present_official: int | None = None
+    expected: int | None = None
+
+
+class Speaker(_Model):
+    speaker: str
+    span: Span
+
+
+class Task(_Model):
+    task: str
+    assignee: str | None = None
+    deadline: str | None = None
+    span: Span | None = None
+
+
+class Vote(_Model):
+    for_: int | None = Field(default=None, alias="for")
+    against: int | None = None
+    abstain: int | None = None
+    percent: float | None = None
+    base: int | None = None
+    span: Span | None = None
+
+
+class Resolution(_Model):
+    text: str
+    span: Span
+    tasks: list[Task] = Field(default_factory=list)
+    vote: Vote | None = None
+
+
+class CriticismItem(_Model):
+    kind: CriticismKind
+    target: str | None = None
+    text: str
+    span: Span
+
+
+class Section(_Model):
+    kind: SectionKind
+    title: str | None = None
+    span: Span
+
+
+class Signatures(_Model):
+    chair: str | None = None
+    secretary: str | None = None
+
+
+class Record(_Model):
+    meeting: Meeting = Field(default_factory=Meeting)
+    attendance: Attendance = Field(default_factory=Attendance)
+    discussion: list[Speaker] = Field(default_factory=list)
+    resolutions: list[Resolution] = Field(default_factory=list)
+    criticism: list[CriticismItem] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    minutes_read_back: bool = False
+    signatures: Signatures = Field(default_factory=Signatures)
+    quality_self_score: int | None = None

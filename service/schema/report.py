@@ -1,0 +1,65 @@
+"""The CheckReport: record, findings, score and the text the spans point into."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.schema.record import Record, Span
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Grade(StrEnum):
+    TOT = "tot"
+    KHA = "kha"
+    TRUNG_BINH = "trung_binh"
+    KEM = "kem"
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    severity: Severity
+    message: str
+    reference: str | None = None
+    span: Span | None = None
+
+
+class Score(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    points: int
+    grade: Grade
+
+
+class TextInfo(BaseModel):
+    """The normalised text that every span points into, and how it was made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str
+    length: int
+    steps: list[str] = Field(default_factory=list)
+    content: str | None = None
+
+
+class CheckReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    source: str | None = None
+    ruleset: str
+    record: Record
+    findings: list[Finding]
+    score: Score
+    complete: bool
+    text: TextInfo

@@ -1,0 +1,35 @@
+"""Settings: one root read from MINUTES_* variables, with nested groups."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Limits(BaseModel):
+    max_text_chars: int = Field(300_000, description="Longest minute text accepted, in characters.")
+    max_upload_bytes: int = Field(10_000_000, description="Largest request body or file accepted.")
+
+
+class RulesSettings(BaseModel):
+    province: str | None = Field(None, description="Province whose overrides apply (rulesets.yaml).")
+    overrides_file: str | None = Field(None, description="YAML file with extra `provinces:` overrides.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINUTES_", env_nested_delimiter="__",
+                                      extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    limits: Limits = Field(default_factory=Limits)
+    rules: RulesSettings = Field(default_factory=RulesSettings)
+    section_model: str | None = Field(
+        None, description="Path of the spaCy section classifier; none uses keyword rules only.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
