@@ -162,7 +162,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
             tail = f[tail_a:tail_b]
             present_x = 0
             absent_x = None
-            for m in re.finditer(rf"(?P<n>{COUNT})\s*{_MEMBER}?[^.;\n]{{0,60}}?(?:khong (?:den )?du|vang mat|khong tham du|khong tham gia)", tail):
+            for m in re.finditer(rf"(?P<n>{COUNT})\s*{_MEMBER}?[^.;\n\d]{{0,60}}?(?:khong (?:den )?du|vang mat|khong tham du|khong tham gia)", tail):
                 v = parse_count(doc.text[tail_a + m.start("n"):tail_a + m.end("n")])
                 if v is not None and v <= att.exempt:
                     absent_x = v

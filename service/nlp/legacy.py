@@ -96,9 +96,9 @@ _T3_PLAIN = {
     "Ă": "\xa1", "Â": "\xa2", "Ê": "\xa3", "Ô": "\xa4", "Ơ": "\xa5", "Ư": "\xa6", "Đ": "\xa7",
 }
 
-_T3_TO_LOWER: dict[str, str] = dict(zip(_T3_PLAIN.values(), _T3_PLAIN.keys()))
+_T3_TO_LOWER: dict[str, str] = {code: letter for letter, code in _T3_PLAIN.items()}
 for _base, _codes in _T3_TONED.items():
-    for _code, _tone in zip(_codes, _TONES):
+    for _code, _tone in zip(_codes, _TONES, strict=True):
         _T3_TO_LOWER[_code] = _toned(_base, _tone)
 _T3_TO_UPPER = {code: letter.upper() for code, letter in _T3_TO_LOWER.items()}
 _T3_LOWER_TABLE = str.maketrans(_T3_TO_LOWER)
@@ -197,22 +197,22 @@ def _vni_sequences() -> dict[str, str]:
         for letter, code in _VNI_SINGLE.items():
             table[cased(letter)] = code if case == 0 else code.upper()
         for base, horn in (("ơ", _VNI_SINGLE["ơ"]), ("ư", _VNI_SINGLE["ư"])):
-            for tone, mod in zip(_TONES, _VNI_TONE[case]):
+            for tone, mod in zip(_TONES, _VNI_TONE[case], strict=True):
                 table[cased(_toned(base, tone))] = (horn.upper() if case else horn) + mod
-        for tone, code in zip(_TONES, _VNI_I_TONE[case]):
+        for tone, code in zip(_TONES, _VNI_I_TONE[case], strict=True):
             table[cased(_toned("i", tone))] = code
         for base in "aeouy":
-            for tone, mod in zip(_TONES, _VNI_TONE[case]):
+            for tone, mod in zip(_TONES, _VNI_TONE[case], strict=True):
                 if base == "y" and tone == _DOT:
                     continue  # ỵ is a single character
                 table[cased(_toned(base, tone))] = cased(base) + mod
         for base in "aeo":
             hat = _nfc(base + "\u0302")
             table[cased(hat)] = cased(base) + _VNI_CIRC[case]
-            for tone, mod in zip(_TONES, _VNI_CIRC_TONE[case]):
+            for tone, mod in zip(_TONES, _VNI_CIRC_TONE[case], strict=True):
                 table[cased(_toned(hat, tone))] = cased(base) + mod
         table[cased("ă")] = cased("a") + _VNI_BREVE[case]
-        for tone, mod in zip(_TONES, _VNI_BREVE_TONE[case]):
+        for tone, mod in zip(_TONES, _VNI_BREVE_TONE[case], strict=True):
             table[cased(_toned("ă", tone))] = cased("a") + mod
     return table
 
@@ -333,14 +333,14 @@ _CANDIDATE = re.compile(f"(?<![{_WORD_CLASS}])[{_WORD_CLASS}]*?(?:{_MARKER})[{_W
 _UNI_VN_CHARS = "ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9\u0300-\u0303\u0306\u0309\u031b\u0323"
 _UNICODE_WORD = re.compile(f"(?<!\\w)\\w*?[{_UNI_VN_CHARS}][\\w\u0300-\u036f]*")
 
-MIN_DISTINCT = 2
-MIN_CONFIDENCE = 0.25
-
-
 _PLAIN_WORD = re.compile(
     f"(?<![{_WORD_CLASS}])[{_WORD_CLASS}]*?[{re.escape(''.join(sorted(_VN_LATIN1)))}]"
     f"[{_WORD_CLASS}]*"
 )
+
+#: Fewest distinct valid syllables, and smallest vote share, for a decision.
+MIN_DISTINCT = 2
+MIN_CONFIDENCE = 0.25
 
 
 @lru_cache(maxsize=16384)
@@ -382,10 +382,13 @@ def _evidence(text: str) -> list[tuple[int, str | None, str | None]]:
 class LegacyScore:
     """Word statistics behind a detection decision.
 
-    ``candidates``: words with a legacy marker; ``tcvn3`` / ``vni``: candidates whose
-    decoding is a well-formed Vietnamese syllable; ``tcvn3_distinct`` /
-    ``vni_distinct``: distinct such syllables; ``unicode``: words carrying real
-    Unicode Vietnamese diacritics.
+    ``candidates``: words with a legacy marker (a character Unicode Vietnamese never
+    uses, or an impossible VNI vowel + modifier pair), plus, once one of those reads
+    validly, words with only Unicode-compatible accents that are not valid syllables
+    as they stand but are in a legacy reading (TCVN3 "héi"); ``tcvn3`` / ``vni``:
+    candidates whose decoding is a well-formed Vietnamese syllable (the votes);
+    ``tcvn3_distinct`` / ``vni_distinct``: distinct such syllables; ``unicode``: words
+    carrying Vietnamese letters outside Latin-1 (ơ, ư, đ, ộ... or combining marks).
 
     Rule: the encoding with more votes wins (a tie decides nothing) if it has at least
     ``MIN_DISTINCT`` distinct syllables and its votes are at least ``MIN_CONFIDENCE``

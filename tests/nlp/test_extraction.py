@@ -1,0 +1,96 @@
+"""Extraction on small minutes written for each behaviour."""
+
+from service.nlp.attendance import extract_attendance
+from service.nlp.extract import extract
+from service.nlp.meeting import extract_meeting
+from service.nlp.normalize import normalize
+from service.nlp.text import Doc
+
+
+def _doc(text: str) -> Doc:
+    return Doc(normalize(text).text)
+
+
+ATT = """ĐẢNG BỘ XÃ AN HÒA                 ĐẢNG CỘNG SẢN VIỆT NAM
+CHI BỘ THÔN BẮC SƠN
+BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 5 NĂM 2023
+Hôm nay, vào lúc 7h30 ngày 6/5/2023, tại hội trường thôn Bắc Sơn, Chi bộ thôn Bắc Sơn tiến hành sinh hoạt.
+- Tổng số đảng viên: mười chín đồng chí (17 chính thức, 02 dự bị).
+- Miễn sinh hoạt: 02 đồng chí, trong đó 01 đồng chí không dự, riêng đồng chí Hà Văn Tư vẫn đến dự.
+- Có mặt: 16 đồng chí.
+- Vắng có lý do: 01 đồng chí: đ/c Lò Văn Pịn (đi làm ăn xa).
+- Vắng không có lý do: 01 đồng chí: đồng chí Mùa A Sính.
+Chủ trì: đồng chí Giàng Seo Phử - Bí thư chi bộ.
+Thư ký: đ/c Vàng Thị Mỷ.
+"""
+
+
+def test_attendance_block_with_words_exempt_attending_and_names():
+    att, _ = extract_attendance(_doc(ATT))
+    assert (att.total, att.official, att.probationary, att.exempt) == (19, 17, 2, 2)
+    assert att.exempt_present == 1
+    assert att.present == 16
+    assert att.absent_excused_count == 1 and att.absent_unexcused_count == 1
+    assert [(x.name, x.reason) for x in att.absent_excused] == [("Lò Văn Pịn", "đi làm ăn xa")]
+    assert [x.name for x in att.absent_unexcused] == ["Mùa A Sính"]
+    assert att.expected == 18 and att.voting_base == 16
+    assert att.rate == round(16 / 18, 4)
+
+
+def test_meeting_facts_and_spans_point_at_them():
+    doc = _doc(ATT)
+    m, spans = extract_meeting(doc)
+    assert m.type.value == "thuong_ky" and not m.combined_thematic
+    assert m.chi_bo == "Chi bộ thôn Bắc Sơn"
+    assert (m.date, m.start_time) == ("2023-05-06", "07:30")
+    assert m.location == "hội trường thôn Bắc Sơn"
+    assert m.chair.name == "Giàng Seo Phử" and m.secretary.name == "Vàng Thị Mỷ"
+    a, b = spans["chair"]
+    assert doc.text[a:b] == "Giàng Seo Phử"
+
+
+def test_text_without_diacritics():
+    text = ("CHI BO THON DONG XUAN\nBIEN BAN SINH HOAT CHI BO THUONG KY THANG 3 NAM 2022\n"
+            "Hom nay, vao luc 19 gio 00 phut ngay 04/3/2022, tai nha van hoa thon.\n"
+            "Chu tri: dong chi Nguyen Van Thanh. Thu ky: dong chi Le Thi Hoa.\n"
+            "Tong so dang vien: 12 dong chi. Co mat: 12 dong chi.\n"
+            "Buoi sinh hoat ket thuc luc 21 gio 00 phut cung ngay.\n")
+    rec, _ = extract(_doc(text))
+    assert rec.meeting.chair.name == "Nguyen Van Thanh"
+    assert rec.meeting.secretary.name == "Le Thi Hoa"
+    assert (rec.meeting.start_time, rec.meeting.end_time) == ("19:00", "21:00")
+    assert (rec.attendance.total, rec.attendance.present) == (12, 12)
+
+
+def test_placeholder_name_is_not_a_secretary():
+    rec, ev = extract(_doc("BIÊN BẢN HỌP CHI BỘ THÁNG 4/2022\nThư ký: đ/c ……………\n"))
+    assert rec.meeting.secretary is None
+    assert ev.placeholders
+
+
+def test_resolution_tasks_vote_and_signature_columns():
+    text = """Nghị quyết tháng 9/2024 gồm các nhiệm vụ:
+(1) Sửa cống tiêu: giao đ/c Đỗ Văn Tài, xong trước 20/9/2024.
+(2) Tổ chức Tết Trung thu cho thiếu nhi.
+Biểu quyết: 15/16 đồng chí tán thành, đạt 93,75%; không tán thành: 0.
+Thư ký đọc lại biên bản, các đồng chí nhất trí thông qua.
+
+THƯ KÝ                     T/M CHI BỘ
+                            BÍ THƯ
+Lê Thị Hằng                Nguyễn Văn Phúc
+"""
+    rec, _ = extract(_doc(text))
+    (res,) = rec.resolutions
+    assert [(t.assignee, t.deadline) for t in res.tasks] == [("Đỗ Văn Tài", "xong trước 20/9/2024"), (None, None)]
+    assert (res.vote.for_, res.vote.against, res.vote.percent) == (15, 0, 93.75)
+    assert rec.minutes_read_back
+    assert (rec.signatures.secretary, rec.signatures.chair) == ("Lê Thị Hằng", "Nguyễn Văn Phúc")
+
+
+def test_agenda_items_are_not_criticism_or_conclusion():
+    text = ("Chi bộ thông qua chương trình gồm:\n1. Thảo luận; biểu dương, nhắc nhở; tự phê bình và phê bình.\n"
+            "2. Kết luận, thông qua biên bản.\nChi bộ nhất trí.\n")
+    rec, ev = extract(_doc(text))
+    assert rec.criticism == []
+    assert ev.conclusions == []
+    assert not rec.minutes_read_back

@@ -1,0 +1,45 @@
+"""check_text(): the report is consistent with the text it was made from."""
+
+import hashlib
+
+from service.check import check_text
+from service.schema.report import Grade
+
+
+def test_spans_point_into_the_normalised_text(sample_texts):
+    for name, text in sample_texts.items():
+        r = check_text(text, source=name, include_text=True)
+        body = r.text.content
+        assert body is not None
+        assert hashlib.sha256(body.encode()).hexdigest() == r.text.sha256 and len(body) == r.text.length
+        spans = [f.span for f in r.findings if f.span] + [s.span for s in r.record.sections]
+        spans += [s.span for s in r.record.discussion] + [c.span for c in r.record.criticism]
+        for res in r.record.resolutions:
+            spans.append(res.span)
+        for a, b in spans:
+            assert 0 <= a <= b <= len(body), (name, a, b)
+        for sp in r.record.discussion:
+            assert body[sp.span[0]:sp.span[1]] == sp.speaker
+
+
+def test_complete_matches_error_findings(sample_texts):
+    for text in list(sample_texts.values())[:20]:
+        r = check_text(text)
+        assert r.complete == (not any(f.severity == "error" for f in r.findings))
+        if not r.complete:
+            assert r.score.grade != Grade.TOT
+
+
+def test_clean_reference_minute_scores_tot(s01):
+    r = check_text(s01)
+    assert r.complete and r.findings == []
+    assert r.score.points == 100 and r.score.grade == Grade.TOT
+
+
+def test_findings_carry_vietnamese_message_and_reference():
+    r = check_text("BIÊN BẢN HỌP CHI BỘ THÁNG 4/2022\nChi bộ ấp Rạch Gừa họp ngày 12/4/2022.\n")
+    rules = {f.rule: f for f in r.findings}
+    assert "TIME-START" in rules and "ROLE-CHAIR" in rules
+    assert "giờ bắt đầu" in rules["TIME-START"].message
+    assert rules["ROLE-CHAIR"].reference
+    assert r.ruleset == "HD12"
