@@ -15,7 +15,7 @@ from service.nlp.text import Doc
 from service.schema.record import Attendance, ExcusedAbsence, UnexcusedAbsence
 
 _ZONE_START = re.compile(
-    r"tong so (?:dang vien|dv)|hien co\s+\S+(?:\s\S+){0,4}\s+(?:dang vien|dv)|co mat|"
+    r"tong so (?:dang vien|dv)|tong so\s*:|hien co\s+\S+(?:\s\S+){0,4}\s+(?:dang vien|dv)|co mat|"
     r"du sinh hoat\s*:|vang co ly do|tinh hinh dang vien|so dang vien"
 )
 _ZONE_END = re.compile(
@@ -30,8 +30,9 @@ def _zone(doc: Doc) -> tuple[int, int]:
     m = _ZONE_START.search(doc.fold)
     if not m:
         return 0, 0
-    start = doc.line_at(m.start()).start
     i = doc.line_index(m.start())
+    # The total is often a line or two above the first "có mặt".
+    start = doc.lines[max(0, i - 3)].start
     end = len(doc.text)
     for ln in doc.lines[i + 1:]:
         if _ZONE_END.search(ln.fold) and not _ZONE_START.search(ln.fold):
@@ -72,37 +73,40 @@ _OFFICIAL = r"(?:dang vien |dv |d/c |dong chi )?(?:chinh thuc|ct\b|dvct\b)"
 _PROBATION = r"(?:dang vien |dv |d/c |dong chi )?(?:du bi|db\b|dvdb\b)"
 
 
+_NAME_START = re.compile(
+    rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
+    rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
+)
+_REASON = re.compile(
+    r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;,\n]{2,140}?)(?=[;,)]|\.(?:\s|$)|\n|$)|,\s*(?:ly do\s*:?\s*)?"
+    r"((?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri)[^;,.)\n]{0,100}))"
+)
+
+
 def _absentees(doc: Doc, a: int, b: int, *, excused: bool
                ) -> list[tuple[str, str | None, int, int]]:
     """Names (with reasons) listed after an absence count, up to the next category."""
     out: list[tuple[str, str | None, int, int]] = []
     pos = a
-    end = b
-    while pos < end:
-        m = re.compile(rf"{TITLE}\s+").search(doc.fold, pos, end)
-        bullet = re.compile(r"\n\s*[-+•*–]\s*(?=[^\W\d_])").search(doc.fold, pos, end)
-        if bullet and (not m or bullet.end() < m.start()):
-            got = read_name(doc.text, bullet.end())
-            start_name = bullet.end()
-        elif m:
-            got = read_name(doc.text, m.end())
-            start_name = m.end()
-        else:
+    while pos < b:
+        m = _NAME_START.search(doc.fold, pos, b)
+        if not m:
             break
-        if not got:
-            pos = start_name + 1
+        got = read_name(doc.text, m.end(), titled=bool(m.group("t")))
+        if not got or got[2] > b:
+            pos = max(m.end(), pos + 1)
             continue
         name, s, e = got
         reason = None
-        if excused:
-            rm = re.match(r"\s*(?:\(([^)]{2,120})\)|[:–—-]\s*([^;,.\n]{2,120})|,\s*(?:ly do\s*:?\s*)?"
-                          r"((?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban)[^;,.)\n]{0,100}))",
-                          doc.fold[e:e + 140])
-            if rm:
-                g = next(i for i in (1, 2, 3) if rm.group(i) is not None)
-                reason = doc.text[e + rm.start(g):e + rm.end(g)].strip(" ;,.") or None
+        nxt = e
+        rm = _REASON.match(doc.fold, e)
+        if rm:
+            g = next(i for i in (1, 2, 3) if rm.group(i) is not None)
+            if excused:
+                reason = doc.text[rm.start(g):rm.end(g)].strip(" ;,.") or None
+            nxt = rm.end()
         out.append((name, reason, s, e))
-        pos = e
+        pos = nxt
     return out
 
 
@@ -122,7 +126,8 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         return got[0]
 
     # Total membership, and its split into official / probationary members.
-    tot = _count_after(doc, r"tong so (?:dang vien|dv)(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?", a, b) \
+    tot = _count_after(doc, r"tong so(?: (?:dang vien|dv))?(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?", a, b) \
+        or _count_after(doc, r"(?:so )?(?:dang vien|dv) (?:cua|trong) chi bo", a, b) \
         or _count_after(doc, r"(?:chi bo )?(?:hien )?co tong so", a, b) \
         or _count_before(doc, r"(?:dang vien|dv)\b", *_hien_co(doc, a, b))
     att.total = keep("total", tot)

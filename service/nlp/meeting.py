@@ -19,7 +19,7 @@ _DATE_NUM = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d
 _TIME = re.compile(
     r"(?<![\d,./])(\d{1,2})\s*(?:gio|h|g(?=\d))\s*(?:(\d{1,2})\s*(?:phut|p\b|')?)?(?![a-z\d])"
 )
-_CITATION_BEFORE = re.compile(r"(?:\d+[-/][a-z]{1,5}/[a-z]{1,6}|so \d+|ban hanh|ky)\s*,?\s*$")
+_CITATION_BEFORE = re.compile(r"(?:\d+[-/][a-z]{1,5}/[a-z]{1,6}|so \d+|ban hanh|ky)\s*,?\s*(?:ngay\s*)?$")
 
 
 def _valid_date(d: int, m: int, y: int) -> str | None:

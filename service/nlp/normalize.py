@@ -132,18 +132,19 @@ def normalize(raw: str) -> NormalizedText:
     text = unicodedata.normalize("NFC", raw)
     if text != raw:
         steps.append("nfc")
-    cleaned = text.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
-    if cleaned != text:
-        steps.append("whitespace")
-    text = cleaned
     legacy = None
     if any(ord(c) > 0x7F for c in text):
+        # Before the invisible-character cleanup: in TCVN3 the soft hyphen is "ư".
         from service.nlp.legacy import repair_legacy
 
         repaired, legacy = repair_legacy(text)
         if legacy:
             text = unicodedata.normalize("NFC", repaired)
             steps.append(f"legacy:{legacy}")
+    cleaned = text.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    if cleaned != text:
+        steps.append("whitespace")
+    text = cleaned
     toned = fix_tone_marks(text)
     if toned != text:
         steps.append("tone_marks")

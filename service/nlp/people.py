@@ -18,7 +18,7 @@ _NOT_FIRST = {
     "trạm", "kế", "cán", "bác", "đại", "ban", "hội", "công", "xã", "thôn", "phòng", "khoa",
     "bà", "anh", "chị", "em", "quần", "người", "các", "tập", "toàn", "nhà", "sở",
     "bộ", "huyện", "tỉnh", "phường", "khu", "ấp", "bản", "những", "mỗi", "trường", "ủy",
-    "thường", "ngày", "tháng", "năm", "quý", "theo", "căn", "tại", "trong", "sau",
+    "thường", "phần", "ngày", "tháng", "năm", "quý", "theo", "căn", "tại", "trong", "sau",
     "hôm", "hai", "một", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười", "kết", "nghị",
     "biểu", "thảo", "ý", "góp", "tự", "phê", "nhắc", "chương", "nội", "thành", "tình",
     "vắng", "có", "tổng", "đồng", "cựu", "trung", "đề", "giao", "mặt", "điều",
@@ -29,7 +29,7 @@ _NOT_FIRST_PLAIN = {
     "bi", "pho", "truong", "thu", "uy", "chi", "giam", "hieu", "tram", "ke", "can",
     "bac", "dai", "ban", "hoi", "cong", "xa", "thon", "phong", "khoa", "anh", "em",
     "nguoi", "cac", "tap", "toan", "nha", "so", "bo", "huyen", "tinh", "phuong", "khu",
-    "ap", "nhung", "moi", "thuong", "ngay", "thang", "nam", "quy", "theo", "tai", "trong",
+    "ap", "phan", "nhung", "moi", "thuong", "ngay", "thang", "nam", "quy", "theo", "tai", "trong",
     "hom", "hai", "mot", "bon", "sau", "bay", "tam", "chin", "muoi", "ket", "nghi", "bieu",
     "thao", "gop", "phe", "nhac", "chuong", "noi", "thanh", "tinh", "vang", "co",
     "cuu", "de", "giao", "mat", "dieu",
@@ -46,8 +46,15 @@ def _is_name_word(w: str) -> bool:
     return w[0].isupper()
 
 
-def read_name(text: str, start: int, *, min_words: int = 2, max_words: int = 5
-              ) -> tuple[str, int, int] | None:
+# Never a surname, even after "đồng chí" ("đồng chí Bí thư", "đ/c Chủ tịch").
+_NEVER_FIRST = {
+    "bí", "chủ", "trưởng", "thư", "ủy", "uỷ", "đảng", "chi", "tổ", "giám", "hiệu", "trạm", "kế",
+    "cán", "ban", "hội", "các", "phần", "quần", "những", "mỗi", "toàn", "tập", "bộ", "sở", "đại",
+}
+
+
+def read_name(text: str, start: int, *, min_words: int = 2, max_words: int = 5,
+              titled: bool = False) -> tuple[str, int, int] | None:
     """Read a capitalised name starting at ``start`` (after any title).
 
     Returns (name, start, end) or None when no plausible name begins there.
@@ -62,7 +69,10 @@ def read_name(text: str, start: int, *, min_words: int = 2, max_words: int = 5
         fw = fold(w)
         if not words:
             lw = w.lower()
-            if lw in _NOT_FIRST or (lw == fw and fw in _NOT_FIRST_PLAIN):
+            if titled:
+                if lw in _NEVER_FIRST:
+                    return None
+            elif lw in _NOT_FIRST or (lw == fw and fw in _NOT_FIRST_PLAIN):
                 return None
         if words:
             nxt = _WORD.match(text, m.end() + 1) if text[m.end():m.end() + 1] == " " else None
@@ -89,7 +99,7 @@ def titled_names(doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
     """Every "đồng chí NAME" in [start, end)."""
     out = []
     for m in TITLED_NAME.finditer(doc.fold, start, end):
-        got = read_name(doc.text, m.end())
+        got = read_name(doc.text, m.end(), titled=True)
         if got and got[2] <= end:
             out.append(got)
     return out
