@@ -10,18 +10,23 @@ from service.nlp.text import Doc
 from service.schema.record import Speaker
 
 _SPEECH = (
-    r"(?:\([^)\n]{0,120}\)\s*)?(?:[,–-]\s*[^:,.;\n]{0,60}?)?(?::|phat bieu|de nghi|neu|cho rang|gop y|"
+    r"(?:\([^)\n]{0,120}\)\s*)?(?:[,–-]\s*[^:,.;\n]{0,60}?){0,3}[,\s]*(?::|phat bieu|de nghi|neu|cho rang|cho biet|gop y|"
+    r"dong tinh|phan tich|co y kien|noi|nhan|"
     r"nhat tri|de xuat|bo sung|thong nhat|nhan (?:khuyet diem|trach nhiem|xet)|tu phe binh|thang than|"
     r"bay to|tham gia|phan anh|kien nghi|dong y|tan thanh|cam ket|hua|lien he|trao doi|chia se|"
     r"danh gia|ghi nhan|luu y|nhan manh|de cap|khang dinh|tiep thu|xin)"
 )
-_NOT_SPEECH = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:ket luan|tuyen bo|trinh bay (?:bao cao|chuyen de|de cuong)|doc )")
+_NOT_SPEECH = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:[,–-]\s*[^:,.;\n]{0,60}?[,\s]*){0,3}(?:ket luan|tuyen bo|trinh bay (?:bao cao|chuyen de|de cuong|du thao)|"
+    r"doc |bao cao|thong tin|pho bien|quan triet|chu tri|thong qua|neu muc dich)"
+)
+_PROSE_CUE = re.compile(r"thao luan|tham gia y kien|y kien tham gia|phat bieu y kien|gop y|cac y kien")
 _LINE_START = re.compile(rf"(?:^|\n)[^\S\n]*(?:[-+•*–]|\d{{1,2}}[.)]|[a-zđ]\))?[^\S\n]*(?:{TITLE}\s+)?")
 _SENT_START = re.compile(rf"(?:[.;:]\s+|\n\s*(?:[-+•*–]\s*)?)(?:{TITLE}\s+)")
 
 
 def _speaker_at(doc: Doc, pos: int, titled: bool) -> tuple[str, int, int] | None:
-    got = read_name(doc.text, pos)
+    got = read_name(doc.text, pos, titled=titled)
     if not got:
         return None
     name, s, e = got
@@ -36,8 +41,9 @@ def _speaker_at(doc: Doc, pos: int, titled: bool) -> tuple[str, int, int] | None
 
 
 def extract_speakers(doc: Doc, regions: list[tuple[int, int]], *,
-                     exclude: list[tuple[int, int]]) -> list[Speaker]:
+                     exclude: list[tuple[int, int]], body_end: int | None = None) -> list[Speaker]:
     """Speakers in the discussion regions; with no region, titled speech anywhere."""
+    body_end = len(doc.text) if body_end is None else body_end
     found: list[Speaker] = []
     seen: set[tuple[int, int]] = set()
 
@@ -53,12 +59,16 @@ def extract_speakers(doc: Doc, regions: list[tuple[int, int]], *,
         for m in _SENT_START.finditer(doc.fold, a, b):
             add(_speaker_at(doc, m.end(), True))
     if not regions:
-        for m in re.finditer(rf"(?:^|[.;]\s+|\n\s*[-+•*–]?\s*){TITLE}\s+", doc.fold):
-            got = read_name(doc.text, m.end())
-            if not got:
+        # No discussion marked at all: titled speech anywhere in the body.
+        for m in _SENT_START.finditer(doc.fold, 0, body_end):
+            add(_speaker_at(doc, m.end(), True))
+    if not regions:
+        # Prose minutes: from "Trong phần thảo luận, …" to the end of that paragraph.
+        for cue in doc.finditer(_PROSE_CUE):
+            if in_spans(cue.start(), exclude):
                 continue
-            tail = doc.fold[got[2]:got[2] + 80]
-            if re.match(r"\s*(?:\([^)]*\)\s*)?(?::|phat bieu|gop y|de nghi|de xuat|kien nghi|cho rang|bo sung|nhat tri)", tail):
-                add(got)
+            ln = doc.line_at(cue.start())
+            for m in re.finditer(rf"{TITLE}\s+", doc.fold[cue.start():ln.end]):
+                add(_speaker_at(doc, cue.start() + m.end(), True))
     found.sort(key=lambda s: s.span[0])
     return found

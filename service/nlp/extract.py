@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from service.nlp.attendance import extract_attendance
@@ -11,6 +12,7 @@ from service.nlp.discussion import extract_speakers
 from service.nlp.meeting import extract_meeting, title_block
 from service.nlp.resolutions import probationary_voted, extract_resolution
 from service.nlp.sections import (
+    Heading,
     SectionClassifier,
     agenda_blocks,
     build_sections,
@@ -34,6 +36,22 @@ class Evidence:
     signature_start: int | None = None
     probationary_voted: bool = False
     has_discussion_section: bool = False
+
+
+_DISC_LEAD = re.compile(r"(?:y kien (?:gop y|tham gia|thao luan|phat bieu)|cac y kien|thao luan)[^:\n]{0,40}:\s*$")
+
+
+def _discussion_leads(doc: Doc, headings: list[Heading], end: int) -> list[tuple[int, int]]:
+    """A prose line ending "… Ý kiến góp ý:" opens a discussion up to the next heading."""
+    out = []
+    for ln in doc.lines:
+        if ln.start >= end or not _DISC_LEAD.search(ln.fold):
+            continue
+        if any(h.start == ln.start for h in headings):
+            continue
+        nxt = next((h.start for h in headings if h.start > ln.start and h.kind is not None), end)
+        out.append((ln.end, nxt))
+    return out
 
 
 def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[Record, Evidence]:
@@ -67,9 +85,9 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
     heading_lines = [(h.start, h.content_start) for h in headings]
     skip = ev.agenda + heading_lines
 
-    disc = regions(sections, SectionKind.DISCUSSION)
+    disc = regions(sections, SectionKind.DISCUSSION) + _discussion_leads(doc, headings, body_end)
     ev.has_discussion_section = bool(disc)
-    speakers = extract_speakers(doc, disc, exclude=ev.agenda)
+    speakers = extract_speakers(doc, disc, exclude=ev.agenda, body_end=body_end)
 
     res_heads = [(h.start, h.end) for h in headings if h.kind == SectionKind.RESOLUTION]
     resolution = extract_resolution(doc, exclude=ev.agenda, end=body_end, headings=res_heads)

@@ -29,7 +29,7 @@ _NOT_FIRST_PLAIN = {
     "bi", "pho", "truong", "thu", "uy", "chi", "giam", "hieu", "tram", "ke", "can",
     "bac", "dai", "ban", "hoi", "cong", "xa", "thon", "phong", "khoa", "anh", "em",
     "nguoi", "cac", "tap", "toan", "nha", "so", "bo", "huyen", "tinh", "phuong", "khu",
-    "ap", "phan", "nhung", "moi", "thuong", "ngay", "thang", "nam", "quy", "theo", "tai", "trong",
+    "ap", "nhung", "moi", "thuong", "ngay", "thang", "nam", "quy", "theo", "tai", "trong",
     "hom", "hai", "mot", "bon", "sau", "bay", "tam", "chin", "muoi", "ket", "nghi", "bieu",
     "thao", "gop", "phe", "nhac", "chuong", "noi", "thanh", "tinh", "vang", "co",
     "cuu", "de", "giao", "mat", "dieu",
@@ -86,7 +86,9 @@ def read_name(text: str, start: int, *, min_words: int = 2, max_words: int = 5,
         else:
             break
     if len(words) < min_words:
-        return None
+        # One-word names of Central Highlands peoples ("K'Brêu", "H'Hen") after a title.
+        if not (titled and len(words) == 1 and re.search(r"['’]", words[0][0])):
+            return None
     # A name written in capitals keeps its capitals; one mixed name must not
     # swallow a following capitalised role word such as "Bí".
     return " ".join(w for w, _, _ in words), words[0][1], words[-1][2]

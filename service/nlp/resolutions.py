@@ -150,7 +150,7 @@ _FOR = [
     re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y|phieu tan thanh)\s*:?\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
     re.compile(rf"(?P<n>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)\s*(?:chinh thuc\s*)?(?:tan thanh|nhat tri|dong y)"),
 ]
-_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)\s*:?\s*(?P<n>{COUNT}|khong|0)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y))")
+_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)\s*:?\s*(?P<n>{COUNT}|khong|0)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y)|khong co y kien khac|khong ai (?:khong tan thanh|phan doi))")
 _ABSTAIN = re.compile(rf"(?:khong bieu quyet|phieu trang|khong tham gia bieu quyet|bo phieu trang|khong co y kien)\s*:?\s*(?P<n>{COUNT})(?!\s*(?:/|%))")
 _PCT = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*%")
 _PROB_VOTED = re.compile(r"ke ca (?:\S+\s){0,2}(?:dang vien )?du bi|(?:du bi|dvdb)\s+(?:cung|deu|da)\s+(?:tham gia\s+)?bieu quyet|tinh ca (?:dang vien )?du bi")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from service.nlp.text import Doc
+from service.nlp.text import Doc, fold
 from service.schema.record import Section, SectionKind
 
 _ENUM = re.compile(
@@ -28,8 +28,8 @@ _RULES: list[tuple[SectionKind, re.Pattern[str]]] = [
     (SectionKind.CONCLUSION, re.compile(r"^(?:ket luan|y kien ket luan|tong hop)|ket luan cua")),
     (SectionKind.RESOLUTION, re.compile(r"nghi quyet")),
     (SectionKind.CONCLUSION, re.compile(r"ket luan")),
-    (SectionKind.CRITICISM, re.compile(r"phe binh|bieu duong|nhac nho|kiem diem|tu tuong|tu soi|xep loai|khen thuong|ky luat")),
     (SectionKind.DISCUSSION, re.compile(r"thao luan|y kien|gop y|tham gia|phat bieu")),
+    (SectionKind.CRITICISM, re.compile(r"phe binh|bieu duong|nhac nho|kiem diem|tu tuong|tu soi|xep loai|khen thuong|ky luat")),
     (SectionKind.AGENDA, re.compile(r"chuong trinh|noi dung sinh hoat\s*:?$|noi dung hoi nghi\s*:?$")),
     (SectionKind.ATTENDANCE, re.compile(r"thanh phan|tinh hinh dang vien|so luong dang vien|dang vien (?:tham )?du")),
     (SectionKind.OPENING, re.compile(r"mo dau|khai mac|thu tuc|phan mo")),
@@ -43,6 +43,9 @@ _LABEL_HEADS = re.compile(
     r"noi dung sinh hoat|thanh phan(?: tham du)?|tinh hinh dang vien|dien bien(?: [^:]{0,20})?|"
     r"phe binh[^:]{0,30}|bieu duong[^:]{0,30}|tu phe binh[^:]{0,30})\s*:"
 )
+
+
+_SPEAKER_TITLE = re.compile(r"(?:dong chi|d/c|dc|d\.c)\s")
 
 
 class SectionClassifier(Protocol):
@@ -118,7 +121,10 @@ def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_st
     for j, h in enumerate(known):
         if h.kind is None:
             continue
-        nxt = next((k.start for k in known[j + 1:] if k.kind is not None), end_all)
+        # A section runs to the next heading, except a numbered speaker line
+        # ("1) Đồng chí A: …") which stays inside it.
+        nxt = next((k.start for k in known[j + 1:]
+                    if k.kind is not None or not _SPEAKER_TITLE.match(fold(k.title))), end_all)
         secs.append(Section(kind=h.kind, title=h.title or None, span=(h.start, max(h.end, nxt))))
     if sig_start is not None:
         secs.append(Section(kind=SectionKind.SIGNATURES, title=None, span=(sig_start, len(doc.text))))
@@ -138,25 +144,45 @@ _AGENDA_CUE = re.compile(
 )
 
 
+def _enum_style(line: str) -> str | None:
+    m = re.match(r"\s*(?:(\d{1,2})(\.\d{1,2})*([.)/-])|([IVX]{1,4})[.)]|([A-ZĐ])[.)]|([a-zđ])\)|(\*)|([-+•–]))", line)
+    if not m:
+        return None
+    if m.group(1):
+        return "num" + ("." * (1 + (m.group(2) or "").count("."))) + m.group(3)
+    for i, name in ((4, "roman"), (5, "upper"), (6, "lower"), (7, "star"), (8, "bullet")):
+        if m.group(i):
+            return name
+    return None
+
+
 def agenda_blocks(doc: Doc) -> list[tuple[int, int]]:
     """Spans of agenda lists: the cue sentence and the list items after it."""
-    out = []
+    out: list[tuple[int, int]] = []
     for m in doc.finditer(_AGENDA_CUE):
+        if out and out[-1][0] <= m.start() < out[-1][1]:
+            continue
         i = doc.line_index(m.start())
         start = doc.lines[i].start
         end = doc.lines[i].end
+        own = _enum_style(doc.lines[i].text)
         j = i + 1
-        while j < len(doc.lines):
+        items = 0
+        while j < len(doc.lines) and items < 15:
             ln = doc.lines[j]
             s = ln.stripped
             if not s:
+                if items:
+                    break
                 j += 1
                 continue
-            if re.match(r"^(?:[-+•–]|\(?\d{1,2}[.)]|[a-zđ]\)|phần\s+[iv]+\s*:)", s, re.IGNORECASE) and len(s) < 160:
-                end = ln.end
-                j += 1
-                continue
-            break
+            style = _enum_style(ln.text)
+            is_item = bool(re.match(r"^(?:[-+•–]|\(?\d{1,2}[.)]|[a-zđ]\)|phần\s+[iv]+\s*:)", s, re.IGNORECASE))
+            if not is_item or len(s) >= 160 or (own is not None and style == own and own != "bullet"):
+                break
+            end = ln.end
+            items += 1
+            j += 1
         out.append((start, end))
     return out
 
