@@ -5,17 +5,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-serve}"
-shift || true
 
 PY="${PYTHON:-python3}"
 VENV="${MINUTES_VENV:-.venv}"
 
-# System packages the service uses; installed only when missing.
-need_apt=()
-for pkg in "$@"; do need_apt+=("$pkg"); done
-if [ "${#need_apt[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-fi
+# Debian packages the service needs at run time, and those only the tests need.
+APT_RUN=(tesseract-ocr tesseract-ocr-vie)
+APT_TEST=()
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if ! command -v apt-get >/dev/null; then
+      echo "setup: apt-get not found; install these packages by other means: ${missing[*]}" >&2
+      return 0
+    fi
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+pkgs=("${APT_RUN[@]}")
+[ "$mode" = "test" ] && pkgs+=("${APT_TEST[@]}")
+[ "${#pkgs[@]}" -gt 0 ] && apt_install "${pkgs[@]}"
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
@@ -34,7 +50,7 @@ case "$mode" in
   test)
     "$VENV/bin/ruff" check service tests bench
     "$VENV/bin/mypy"
-    exec "$VENV/bin/python" -m pytest "${PYTEST_ARGS:---maxfail=20}"
+    exec "$VENV/bin/python" -m pytest ${PYTEST_ARGS:-}
     ;;
   *)
     echo "usage: bash scripts/setup.sh serve|test" >&2

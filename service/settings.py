@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,14 @@ class Settings(BaseSettings):
     rules: RulesSettings = Field(default_factory=RulesSettings)
     section_model: str | None = Field(
         None, description="Path of the spaCy section classifier; none uses keyword rules only.")
+    data_dir: Path = Field(Path("data"), description="Directory holding all state: archive, index, models built.")
+    store_url: str | None = Field(
+        None, description="Archive database: none uses SQLite in the data directory; "
+                          "`sqlite:///PATH` or `postgresql://user:pass@host/db` choose one explicitly.")
+
+    def archive_url(self) -> str:
+        """The archive database URL, defaulting to SQLite inside the data directory."""
+        return self.store_url or f"sqlite:///{self.data_dir / 'archive.sqlite3'}"
 
 
 @lru_cache(maxsize=1)

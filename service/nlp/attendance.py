@@ -19,9 +19,10 @@ _ZONE_START = re.compile(
     r"du sinh hoat\s*:|vang co ly do|tinh hinh dang vien|so dang vien"
 )
 _ZONE_END = re.compile(
-    r"bieu quyet|thao luan|nghi quyet|ket qua thuc hien|thoi su|chuong trinh|dien bien|"
-    r"noi dung sinh hoat|bao cao|trinh bay"
+    r"(?:bieu quyet|thao luan|nghi quyet|ket qua|thong tin thoi su|thoi su|chuong trinh|dien bien|"
+    r"noi dung|bao cao|trinh bay|dong chi chu tri|[a-z ]{0,30}thong qua chuong trinh)"
 )
+_LEAD = re.compile(r"^\s*(?:[ivx]{1,4}[.)]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-z][.)]|\*+|[-+•–])?\s*(?:phan\s+\S+\s*[.:-]?\s*)?")
 _MEMBER = r"(?:dong chi|d/c|dc|dang vien|dv|nguoi)"
 _NONE = r"(?:khong co|khong|0(?!\d)|chua co)"
 
@@ -35,7 +36,8 @@ def _zone(doc: Doc) -> tuple[int, int]:
     start = doc.lines[max(0, i - 3)].start
     end = len(doc.text)
     for ln in doc.lines[i + 1:]:
-        if _ZONE_END.search(ln.fold) and not _ZONE_START.search(ln.fold):
+        head = _LEAD.sub("", ln.fold)
+        if _ZONE_END.match(head) and not _ZONE_START.search(ln.fold):
             end = ln.start
             break
     return start, min(end, start + 4000)
@@ -203,7 +205,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         att.temporary_out = 0 if att.temporary_out is None else att.temporary_out
         att.temporary_in = 0 if att.temporary_in is None else att.temporary_in
     # Present.
-    pres = _count_after(doc, r"(?:dang vien |dv )?(?:co mat|(?<!phai )du sinh hoat|(?<!phai )du hop|(?<!phai )tham du)(?: (?:tai )?(?:buoi sinh hoat|cuoc hop|hoi nghi))?", a, b) \
+    pres = _count_after(doc, r"(?:dang vien |dv )?(?:co mat(?: du| day du)?|(?<!phai )du sinh hoat|(?<!phai )du hop|(?<!phai )tham du)(?: (?:tai )?(?:buoi sinh hoat|cuoc hop|hoi nghi))?", a, b) \
         or _count_before(doc, r"(?:/\s*\d+\s*)?(?:dong chi |d/c |dang vien |dv )?(?:co mat|du hop|tham du)", a, b)
     att.present = keep("present", pres)
     if pres:
@@ -224,11 +226,13 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
             unex = _count_before(doc, rf"{_MEMBER}?\s*vang khong (?:co )?ly do", a, b)
     exc = _count_after(doc, ex_kw2, a, b)
     if exc is None:
-        vm = re.search(rf"\bvang\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?[\s,(]*(?:deu )?co ly do", f[a:b])
+        vm = re.search(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?[\s,(]*(?P<all>deu )?co ly do", f[a:b])
         if vm:
             exc = (parse_count(doc.text[a + vm.start("n"):a + vm.end("n")]) or 0, a + vm.start("n"), a + vm.end("n"))
+            if vm.group("all") and unex is None:
+                unex = (0, a + vm.start("all"), a + vm.end("all"))
     if exc is None and unex is None:
-        vm = re.search(rf"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)", f[a:b])
+        vm = re.search(rf"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)|khong co (?:dong chi|d/c|dang vien|dv)\s*(?:nao )?vang\b(?! khong| co)", f[a:b])
         if vm:
             exc = (0, a + vm.start(), a + vm.end())
             unex = (0, a + vm.start(), a + vm.end())

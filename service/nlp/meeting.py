@@ -7,7 +7,7 @@ from datetime import date
 
 from service.nlp.numerals import parse_count
 from service.nlp.people import TITLE, read_name
-from service.nlp.text import Doc
+from service.nlp.text import Doc, fold
 from service.schema.record import Meeting, MeetingType, Period, Person, Secretary
 
 _PLACEHOLDER_NAME = re.compile(r"^\s*(?:…|\.{2,}|_{2,})")
@@ -159,12 +159,14 @@ def detect_period(doc: Doc, iso_date: str | None) -> Period:
 _UNIT_STOP = re.compile(
     r"\s(?:to chuc|tien hanh|hop|sinh hoat|da|co|gom|thong nhat|nhat tri|bieu quyet|la|duoc|"
     r"cu|ban hanh|thong qua|de nghi|hien|voi|trong|va|cua|ve|thang|nam|nhiem ky|khoa|"
-    r"tai|vao|lanh dao|quyet)\b"
+    r"tai|vao|lanh dao|quyet|thuong ky|dinh ky|chuyen de|quy|hien|nhat|ra|tu|bat thuong)\b"
 )
 
 
 def _unit_from_header(doc: Doc, prefix: str) -> tuple[str, int, int] | None:
-    for ln in doc.lines[:14]:
+    t0, _ = title_block(doc)
+    top = [ln for ln in doc.lines[:14] if ln.start < t0] if t0 > 0 else doc.lines[:6]
+    for ln in top:
         for m in re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", ln.text):
             f = doc.fold[ln.start + m.start():ln.start + m.end()]
             if f.startswith(prefix + " ") and "cong san" not in f and len(f) > len(prefix) + 2:
@@ -187,11 +189,18 @@ def _mixed_case(doc: Doc, unit: tuple[str, int, int], skip_until: int) -> tuple[
     return unit
 
 
+_UNIT_KINDS = {
+    "thon", "xom", "ban", "ap", "buon", "soc", "khu", "to", "khoi", "phong", "truong", "khoa", "tram",
+    "xuong", "cong", "bo", "co", "phuong", "xa", "lang", "plei", "doi", "van", "hop", "cho", "benh",
+    "nha", "chi", "trung", "vien", "so", "ubnd", "thi", "dan", "pho",
+}
+
+
 def _unit_from_body(doc: Doc, prefix: str, start: int) -> tuple[str, int, int] | None:
     for m in re.finditer(rf"\b{prefix}\s+(?=\S)", doc.fold[start:]):
         s = start + m.start()
         e = doc.line_at(s).end
-        stop = _UNIT_STOP.search(doc.fold, start + m.end(), e)
+        stop = _UNIT_STOP.search(doc.fold, start + m.end() - 1, e)
         end = stop.start() if stop else e
         chunk = doc.text[s:end]
         cut = re.search(r"[,.;:()]", chunk)
@@ -201,7 +210,11 @@ def _unit_from_body(doc: Doc, prefix: str, start: int) -> tuple[str, int, int] |
         words = chunk.split()
         if len(words) < 3 or len(words) > 10:
             continue
-        if not any(w[0].isupper() or w[0].isdigit() for w in words[2:]):
+        first = words[2]
+        named = first[0].isupper() or first[0].isdigit()
+        if not named and fold(first) in _UNIT_KINDS and len(words) > 3:
+            named = words[3][0].isupper() or words[3][0].isdigit() or fold(words[3]) in _UNIT_KINDS
+        if not named:
             continue
         return chunk, s, s + len(chunk)
     return None
@@ -215,11 +228,11 @@ def detect_units(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int,
     if chi:
         chi = _mixed_case(doc, chi, after)
     else:
-        chi = _unit_from_body(doc, "chi bo", 0)
+        chi = _unit_from_body(doc, "chi bo", t1)
     if dang:
         dang = _mixed_case(doc, dang, after)
     else:
-        dang = _unit_from_body(doc, "dang bo", 0)
+        dang = _unit_from_body(doc, "dang bo", t1)
     return dang, chi
 
 

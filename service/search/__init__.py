@@ -1,0 +1,1 @@
+"""Semantic and keyword search over the archive's sections."""

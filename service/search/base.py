@@ -1,0 +1,76 @@
+"""The search index interface that every backend implements.
+
+The archive is the source of truth; the index holds chunks derived from stored
+minutes and can always be rebuilt from the archive. Chunk ids are deterministic
+(minute id + section index), so upserting the same minute twice writes nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+SearchMode = Literal["hybrid", "dense", "sparse"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexed piece of a minute: a section's text with its context."""
+
+    id: str  # deterministic: f"{minute_id}:{n}"
+    minute_id: str
+    text: str  # the section text as written (normalised)
+    embed_text: str  # what is embedded: unit + period + heading + body
+    dang_bo: str | None
+    chi_bo: str | None
+    date: str | None  # ISO
+    period: str | None  # "YYYY-MM"
+    meeting_type: str | None
+    section: str  # SectionKind value
+    span: tuple[int, int]  # into the minute's normalised text
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    dang_bo: list[str] | None = None  # allowed units (also used for access scoping)
+    chi_bo: list[str] | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    meeting_type: str | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    mode: SearchMode = "hybrid"
+    limit: int = 10
+    offset: int = 0
+    filter: SearchFilter = field(default_factory=SearchFilter)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: str
+    minute_id: str
+    score: float
+    section: str
+    span: tuple[int, int]
+    chi_bo: str | None
+    dang_bo: str | None
+    date: str | None
+    text: str
+
+
+class SearchIndex(Protocol):
+    """What the archive and the API need from a search backend."""
+
+    def upsert(self, chunks: list[Chunk]) -> None: ...
+
+    def delete_minute(self, minute_id: str) -> None: ...
+
+    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
