@@ -79,17 +79,43 @@ _NAME_START = re.compile(
     rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
     rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
 )
+_REASON_START = r"(?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri|tham gia|tap huan|trong)"
 _REASON = re.compile(
-    r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;,\n]{2,140}?)(?=[;,)]|\.(?:\s|$)|\n|$)|,\s*(?:ly do\s*:?\s*)?"
-    r"((?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri)[^;,.)\n]{0,100}))"
+    r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;\n]{2,140}?)(?=[;)]|\.(?:\s|$)|\n|$)|,\s*(?:ly do\s*:?\s*)?"
+    rf"({_REASON_START}\b[^;,.)\n]{{0,100}})|[^\S\n]+({_REASON_START}\b[^;,.)\n]{{0,100}}))"
 )
+
+
+_PREFIX_NOISE = re.compile(
+    rf"^(?:[\s,;:.()+\-–•*]|{_MEMBER}|\d+|co ly do|ly do|gom|la|cac|trong do|co|cu the|nhu sau|deu)+|"
+    rf"(?:[\s,;:()\-–]|trong do|co|cac|{TITLE}|gom|la)+$"
+)
+_SENTENCE_END = re.compile(r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+[A-ZĐÀ-Ỹ]|\s*\n\s*\n|\s*$)")
+
+
+def _shared_reason(doc: Doc, a: int, b: int) -> str | None:
+    """Reason stated once for a group ("là các đồng chí đang đi biển, trong đó có …")."""
+    raw = doc.text[a:b]
+    f = doc.fold[a:b]
+    m = _PREFIX_NOISE.match(f)
+    lo = m.end() if m else 0
+    m2 = _PREFIX_NOISE.search(f, lo)
+    hi = m2.start() if m2 and m2.start() >= lo else len(f)
+    reason = raw[lo:hi].strip(" ,;:.-–")
+    return reason if len(reason.split()) >= 2 else None
 
 
 def _absentees(doc: Doc, a: int, b: int, *, excused: bool
                ) -> list[tuple[str, str | None, int, int]]:
-    """Names (with reasons) listed after an absence count, up to the next category."""
+    """Names (with reasons) listed after an absence count, up to the end of the list."""
     out: list[tuple[str, str | None, int, int]] = []
+    end = _SENTENCE_END.search(doc.text, a, b)
+    b = end.start() + 1 if end else b
     pos = a
+    seg_start = a
+    seg_line = doc.line_index(a)
+    group_reason: str | None = None
+    first_in_seg = True
     while pos < b:
         m = _NAME_START.search(doc.fold, pos, b)
         if not m:
@@ -99,15 +125,28 @@ def _absentees(doc: Doc, a: int, b: int, *, excused: bool
             pos = max(m.end(), pos + 1)
             continue
         name, s, e = got
+        line = doc.line_index(s)
+        if line != seg_line:
+            seg_start, seg_line, first_in_seg, group_reason = doc.lines[line].start, line, True, None
+        if first_in_seg and excused:
+            group_reason = _shared_reason(doc, seg_start, s)
+        first_in_seg = False
         reason = None
         nxt = e
         rm = _REASON.match(doc.fold, e)
         if rm:
-            g = next(i for i in (1, 2, 3) if rm.group(i) is not None)
+            g = next(i for i in (1, 2, 3, 4) if rm.group(i) is not None)
             if excused:
                 reason = doc.text[rm.start(g):rm.end(g)].strip(" ;,.") or None
             nxt = rm.end()
-        out.append((name, reason, s, e))
+            if excused and g == 2 and reason:
+                # "A, B, C: lý do" — the names just before on this line share it.
+                for i in range(len(out) - 1, -1, -1):
+                    n0, r0, s0, e0 = out[i]
+                    if r0 is not None and r0 != group_reason or doc.line_index(s0) != line:
+                        break
+                    out[i] = (n0, reason, s0, e0)
+        out.append((name, reason if reason else group_reason, s, e))
         pos = nxt
     return out
 

@@ -1,0 +1,92 @@
+"""Benchmark of check_text(): latency, throughput, memory and cold start on one core.
+
+usage: python -m bench.bench_check [--rounds N] [--write BENCHMARKS.md]
+Runs pinned to one CPU core (os.sched_setaffinity) over every minute in corpora/ and the
+shared samples, after a warm-up pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _texts() -> list[str]:
+    paths = sorted((ROOT / "corpora").glob("c*.txt")) + sorted((ROOT.parent / "shared" / "samples").glob("*.txt"))
+    return [p.read_text(encoding="utf-8") for p in paths]
+
+
+def _cold_start() -> float:
+    code = ("import time; t=time.perf_counter(); from service.check import check_text; "
+            "check_text(open('corpora/c001.txt', encoding='utf-8').read()); print(time.perf_counter()-t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--write", type=Path)
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cold = statistics.median(_cold_start() for _ in range(3))
+
+    from service.check import check_text
+
+    texts = _texts()
+    for t in texts:  # warm-up
+        check_text(t)
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    for _ in range(args.rounds):
+        for t in texts:
+            s = time.perf_counter()
+            check_text(t)
+            lat.append((time.perf_counter() - s) * 1000)
+    wall = time.perf_counter() - t0
+    lat.sort()
+    p50 = lat[len(lat) // 2]
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    chars = statistics.mean(len(t) for t in texts)
+    rows = [
+        f"- minutes: {len(texts)} (mean {chars:,.0f} characters), {args.rounds} rounds after one warm-up pass",
+        f"- check_text() latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms",
+        f"- throughput on one core: {len(lat) / wall:.1f} minutes/s",
+        f"- peak resident memory of the process: {peak_mb:.0f} MB",
+        f"- cold start (import + first check, new process): {cold * 1000:.0f} ms",
+    ]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    report = "\n".join([f"## check_text() — {time.strftime('%Y-%m-%d')}", "", f"Machine: {machine}; pinned to one core.", "", *rows, ""])
+    print(report)
+    if args.write:
+        _replace_section(args.write, "## check_text()", report)
+
+
+def _replace_section(path: Path, heading: str, body: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    skip = False
+    for ln in lines:
+        if ln.startswith("## "):
+            skip = ln.startswith(heading)
+            if skip:
+                continue
+        if not skip:
+            out.append(ln)
+    path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

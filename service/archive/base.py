@@ -1,0 +1,168 @@
+"""What the archive stores and the MinutesStore interface every backend implements.
+
+A stored minute is identified by the sha256 of its original bytes, so uploading
+the same file twice writes nothing new. A later upload for the same chi bộ and
+meeting date with different content is a corrected version: it becomes current
+and the earlier one is kept as history. Every write also queues an index job in
+the same transaction (the outbox), so the search index can always catch up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.archive.units import Scope
+from service.schema.report import CheckReport
+
+STORE_SCHEMA_VERSION = 1
+
+
+class PutStatus(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    REPLACED = "replaced"
+
+
+class MinuteSummary(BaseModel):
+    """One stored minute as listed: its file, unit, meeting and check outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="sha256 of the original file's bytes.")
+    file_name: str | None
+    media_type: str
+    size: int
+    received_at: str
+    dang_bo: str | None
+    chi_bo: str | None
+    unit_id: str = Field(description="Stable id of the (đảng bộ, chi bộ) pair.")
+    date: str | None
+    period: str | None = Field(description="YYYY-MM of the meeting.")
+    meeting_type: str | None
+    grade: str
+    points: int
+    complete: bool
+    rules: list[str] = Field(default_factory=list, description="Rules the minute breaks.")
+    version: int = 1
+    current: bool = True
+    replaces: str | None = None
+    superseded_by: str | None = None
+
+
+class StoredMinute(BaseModel):
+    """A stored minute in full: summary, normalised text and check report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: MinuteSummary
+    text: str
+    report: CheckReport
+
+
+class Original(BaseModel):
+    file_name: str | None
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class NewMinute:
+    """A checked file ready to be stored."""
+
+    id: str
+    file_name: str | None
+    media_type: str
+    data: bytes
+    text: str
+    report: CheckReport
+
+
+@dataclass(frozen=True)
+class PutResult:
+    status: PutStatus
+    id: str
+    replaced: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    id: str
+    restored: str | None = None  # the earlier version made current again
+
+
+@dataclass(frozen=True)
+class MinuteFilter:
+    """List filters; unit names are compared by key (see service.archive.units)."""
+
+    dang_bo: str | None = None
+    chi_bo: str | None = None
+    unit_id: str | None = None
+    period: str | None = None  # "YYYY" or "YYYY-MM"
+    date_from: date | None = None
+    date_to: date | None = None
+    meeting_type: str | None = None
+    grade: str | None = None
+    rule: str | None = None
+    complete: bool | None = None
+    include_superseded: bool = False
+
+
+@dataclass(frozen=True)
+class IndexJob:
+    seq: int
+    minute_id: str
+    op: Literal["upsert", "delete"]
+
+
+class UnitSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str
+    dang_bo: str | None
+    chi_bo: str | None
+    minutes: int
+    first_date: str | None
+    last_date: str | None
+
+
+class MinutesStore(Protocol):
+    """The archive: the source of truth. Every read takes an optional Scope."""
+
+    def put(self, minute: NewMinute) -> PutResult: ...
+
+    def has(self, minute_id: str) -> bool: ...
+
+    def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute | None: ...
+
+    def original(self, minute_id: str, *, scope: Scope | None = None) -> Original | None: ...
+
+    def list(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
+             offset: int = 0) -> tuple[list[MinuteSummary], int]: ...
+
+    def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]: ...
+
+    def reports(self, flt: MinuteFilter, *, scope: Scope | None = None
+                ) -> list[tuple[MinuteSummary, CheckReport]]: ...
+
+    def units(self, *, scope: Scope | None = None) -> list[UnitSummary]: ...
+
+    def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult | None:
+        """Delete one version (None when there is no such minute in scope)."""
+        ...
+
+    def current_ids(self) -> set[str]: ...
+
+    def pending_jobs(self, limit: int) -> list[IndexJob]: ...
+
+    def finish_jobs(self, seqs: list[int]) -> None: ...
+
+    def pending_count(self) -> int: ...
+
+    def enqueue_all(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,474 @@
+"""SqlStore: the MinutesStore on a SQL database (SQLite or PostgreSQL).
+
+Both databases run the same statements; a small Dialect supplies the connection,
+the transaction start and the few type names that differ. Every write is one
+transaction: the minute row, its original bytes, its broken rules and its index
+job commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from service.archive.base import (
+    STORE_SCHEMA_VERSION,
+    DeleteResult,
+    IndexJob,
+    MinuteFilter,
+    MinuteSummary,
+    NewMinute,
+    Original,
+    PutResult,
+    PutStatus,
+    StoredMinute,
+    UnitSummary,
+)
+from service.archive.units import Scope, unit_id, unit_key
+from service.errors import ErrorCode, MinutesError
+from service.schema.record import MeetingType
+from service.schema.report import CheckReport, Severity
+
+_SUMMARY_COLS = ("id, file_name, media_type, size, received_at, dang_bo, chi_bo, unit_id, meeting_date, "
+                 "period, meeting_type, grade, points, complete, version, is_current, replaces, superseded_by")
+
+_PUT_RETRIES = 5
+
+
+class Dialect(Protocol):
+    """What differs between SQLite and PostgreSQL."""
+
+    name: str
+    blob: str
+    serial_pk: str
+
+    def connect(self) -> Any: ...
+
+    @contextmanager
+    def transaction(self, conn: Any, *, write: bool) -> Iterator[None]: ...
+
+    def sql(self, statement: str) -> str: ...
+
+    def is_unique_violation(self, exc: BaseException) -> bool: ...
+
+    def is_unavailable(self, exc: BaseException) -> bool: ...
+
+
+def _schema(d: Dialect) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS minutes (
+            id TEXT PRIMARY KEY,
+            file_name TEXT,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            dang_bo TEXT,
+            chi_bo TEXT,
+            dang_bo_key TEXT,
+            chi_bo_key TEXT,
+            unit_id TEXT NOT NULL,
+            meeting_date TEXT,
+            period TEXT,
+            meeting_type TEXT,
+            grade TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            complete INTEGER NOT NULL,
+            version_key TEXT,
+            version INTEGER NOT NULL,
+            is_current INTEGER NOT NULL,
+            replaces TEXT,
+            superseded_by TEXT,
+            text TEXT NOT NULL,
+            report TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX IF NOT EXISTS minutes_one_current ON minutes (version_key) WHERE is_current = 1",
+        "CREATE INDEX IF NOT EXISTS minutes_unit ON minutes (unit_id, meeting_date)",
+        "CREATE INDEX IF NOT EXISTS minutes_dang_bo ON minutes (dang_bo_key, meeting_date)",
+        "CREATE INDEX IF NOT EXISTS minutes_date ON minutes (meeting_date)",
+        f"CREATE TABLE IF NOT EXISTS originals (id TEXT PRIMARY KEY, data {d.blob} NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS minute_rules (
+            minute_id TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+            PRIMARY KEY (minute_id, rule))""",
+        "CREATE INDEX IF NOT EXISTS minute_rules_rule ON minute_rules (rule)",
+        f"""CREATE TABLE IF NOT EXISTS index_jobs (
+            seq {d.serial_pk}, minute_id TEXT NOT NULL, op TEXT NOT NULL, queued_at TEXT NOT NULL)""",
+    ]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _period(report: CheckReport) -> str | None:
+    m = report.record.meeting
+    if m.period.year and m.period.month:
+        return f"{m.period.year:04d}-{m.period.month:02d}"
+    if m.date:
+        return m.date[:7]
+    return None
+
+
+def _version_key(dang_bo_key: str | None, chi_bo_key: str | None, report: CheckReport) -> str | None:
+    """Same unit + same meeting date (+ chi ủy or not): later uploads are corrections."""
+    m = report.record.meeting
+    if not m.date or not (dang_bo_key or chi_bo_key):
+        return None
+    body = "chi_uy" if m.type == MeetingType.CHI_UY else "chi_bo"
+    return f"{dang_bo_key or ''}\x1f{chi_bo_key or ''}\x1f{m.date}\x1f{body}"
+
+
+def _summary(row: Sequence[Any], rules: list[str]) -> MinuteSummary:
+    return MinuteSummary(
+        id=row[0], file_name=row[1], media_type=row[2], size=row[3], received_at=row[4], dang_bo=row[5],
+        chi_bo=row[6], unit_id=row[7], date=row[8], period=row[9], meeting_type=row[10], grade=row[11],
+        points=row[12], complete=bool(row[13]), version=row[14], current=bool(row[15]), replaces=row[16],
+        superseded_by=row[17], rules=rules)
+
+
+class _Where:
+    """WHERE clauses and their parameters, built together."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.parts.append(clause)
+        self.params.extend(params)
+
+    def scope(self, scope: Scope | None) -> None:
+        if scope is None:
+            return
+        terms: list[str] = []
+        if scope.dang_bo:
+            terms.append(f"dang_bo_key IN ({', '.join('?' * len(scope.dang_bo))})")
+            self.params.extend(sorted(scope.dang_bo))
+        if scope.units:
+            terms.append(f"unit_id IN ({', '.join('?' * len(scope.units))})")
+            self.params.extend(sorted(scope.units))
+        self.parts.append("(" + " OR ".join(terms) + ")" if terms else "1 = 0")
+
+    def sql(self) -> str:
+        return (" WHERE " + " AND ".join(self.parts)) if self.parts else ""
+
+
+def _filter_where(flt: MinuteFilter, scope: Scope | None) -> _Where:
+    w = _Where()
+    if not flt.include_superseded:
+        w.add("is_current = 1")
+    if flt.dang_bo:
+        w.add("dang_bo_key = ?", unit_key(flt.dang_bo, "dang_bo"))
+    if flt.chi_bo:
+        w.add("chi_bo_key = ?", unit_key(flt.chi_bo, "chi_bo"))
+    if flt.unit_id:
+        w.add("unit_id = ?", flt.unit_id)
+    if flt.period:
+        if len(flt.period) == 4:
+            w.add("period LIKE ?", f"{flt.period}-%")
+        else:
+            w.add("period = ?", flt.period)
+    if flt.date_from:
+        w.add("meeting_date >= ?", flt.date_from.isoformat())
+    if flt.date_to:
+        w.add("meeting_date <= ?", flt.date_to.isoformat())
+    if flt.meeting_type:
+        w.add("meeting_type = ?", flt.meeting_type)
+    if flt.grade:
+        w.add("grade = ?", flt.grade)
+    if flt.complete is not None:
+        w.add("complete = ?", int(flt.complete))
+    if flt.rule:
+        w.add("id IN (SELECT minute_id FROM minute_rules WHERE rule = ?)", flt.rule)
+    w.scope(scope)
+    return w
+
+
+class SqlStore:
+    """MinutesStore over a DB-API connection per thread."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.d = dialect
+        self._local = threading.local()
+        self._conns: list[Any] = []
+        self._conns_lock = threading.Lock()
+        with self._tx(write=True) as cur:
+            for stmt in _schema(dialect):
+                cur.execute(stmt)
+            cur.execute(self.d.sql("SELECT value FROM store_meta WHERE key = 'schema_version'"))
+            row = cur.fetchone()
+            if row is None:
+                cur.execute(self.d.sql("INSERT INTO store_meta (key, value) VALUES ('schema_version', ?)"),
+                            (str(STORE_SCHEMA_VERSION),))
+            elif int(row[0]) > STORE_SCHEMA_VERSION:
+                raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
+                                   "Kho biên bản được tạo bởi phiên bản mới hơn của chương trình.", status=503)
+
+    # connections and transactions
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(conn, "closed", False) or getattr(conn, "broken", False):
+            try:
+                conn = self.d.connect()
+            except Exception as e:
+                if self.d.is_unavailable(e):
+                    raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
+                                       "Không kết nối được cơ sở dữ liệu của kho biên bản.", status=503) from e
+                raise
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self, *, write: bool = False) -> Iterator[Any]:
+        conn = self._conn()
+        try:
+            with self.d.transaction(conn, write=write):
+                cur = conn.cursor()
+                try:
+                    yield cur
+                finally:
+                    cur.close()
+        except MinutesError:
+            raise
+        except Exception as e:
+            if self.d.is_unavailable(e):
+                self._local.conn = None
+                raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
+                                   "Không kết nối được cơ sở dữ liệu của kho biên bản.", status=503) from e
+            raise
+
+    def _exec(self, cur: Any, statement: str, params: Sequence[Any] = ()) -> Any:
+        cur.execute(self.d.sql(statement), tuple(params))
+        return cur
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for conn in self._conns:
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001 - closing is best effort
+                    pass
+            self._conns.clear()
+        self._local = threading.local()
+
+    # writes
+
+    def put(self, minute: NewMinute) -> PutResult:
+        for _ in range(_PUT_RETRIES):
+            try:
+                return self._put_once(minute)
+            except _Retry:
+                continue
+            except Exception as e:
+                if self.d.is_unique_violation(e):
+                    continue
+                raise
+        raise MinutesError(ErrorCode.STORE_CONFLICT,
+                           "Nhiều bản của cùng một biên bản được gửi cùng lúc; hãy gửi lại.", status=409)
+
+    def _put_once(self, minute: NewMinute) -> PutResult:
+        report = minute.report.model_copy(deep=True)
+        report.text.content = None
+        meeting = report.record.meeting
+        dkey = unit_key(meeting.dang_bo, "dang_bo")
+        ckey = unit_key(meeting.chi_bo, "chi_bo")
+        vkey = _version_key(dkey, ckey, report)
+        broken = {f.rule: f.severity.value for f in report.findings
+                  if f.severity in (Severity.ERROR, Severity.WARNING)}
+        with self._tx(write=True) as cur:
+            if self._exec(cur, "SELECT 1 FROM minutes WHERE id = ?", (minute.id,)).fetchone():
+                return PutResult(PutStatus.DUPLICATE, minute.id)
+            old: tuple[str, int] | None = None
+            if vkey is not None:
+                old = self._exec(cur, "SELECT id, version FROM minutes WHERE version_key = ? AND is_current = 1",
+                                 (vkey,)).fetchone()
+            now = _now()
+            if old is not None:
+                cur = self._exec(cur, "UPDATE minutes SET is_current = 0, superseded_by = ? "
+                                 "WHERE id = ? AND is_current = 1", (minute.id, old[0]))
+                if cur.rowcount != 1:
+                    raise _Retry()
+                self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) VALUES (?, 'delete', ?)",
+                           (old[0], now))
+            cur = self._exec(cur, f"""INSERT INTO minutes ({_SUMMARY_COLS}, dang_bo_key, chi_bo_key, version_key,
+                text, report) VALUES ({', '.join('?' * 23)}) ON CONFLICT (id) DO NOTHING""", (
+                minute.id, minute.file_name, minute.media_type, len(minute.data), now, meeting.dang_bo,
+                meeting.chi_bo, unit_id(dkey, ckey), meeting.date, _period(report),
+                meeting.type.value if meeting.type else None, report.score.grade.value, report.score.points,
+                int(report.complete), (old[1] + 1) if old else 1, 1, old[0] if old else None, None,
+                dkey, ckey, vkey, minute.text, report.model_dump_json(by_alias=True)))
+            if cur.rowcount != 1:
+                raise _Retry()
+            self._exec(cur, "INSERT INTO originals (id, data) VALUES (?, ?)", (minute.id, minute.data))
+            for rule, severity in sorted(broken.items()):
+                self._exec(cur, "INSERT INTO minute_rules (minute_id, rule, severity) VALUES (?, ?, ?)",
+                           (minute.id, rule, severity))
+            self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) VALUES (?, 'upsert', ?)",
+                       (minute.id, now))
+        if old is not None:
+            return PutResult(PutStatus.REPLACED, minute.id, replaced=old[0])
+        return PutResult(PutStatus.STORED, minute.id)
+
+    def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult | None:
+        w = _Where()
+        w.add("id = ?", minute_id)
+        w.scope(scope)
+        with self._tx(write=True) as cur:
+            row = self._exec(cur, f"SELECT is_current, replaces, superseded_by FROM minutes{w.sql()}",
+                             w.params).fetchone()
+            if row is None:
+                return None
+            is_current, replaces, superseded_by = bool(row[0]), row[1], row[2]
+            now = _now()
+            for table, col in (("minute_rules", "minute_id"), ("originals", "id"), ("minutes", "id")):
+                self._exec(cur, f"DELETE FROM {table} WHERE {col} = ?", (minute_id,))
+            self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) VALUES (?, 'delete', ?)",
+                       (minute_id, now))
+            # Keep the chain of versions whole around the removed one.
+            self._exec(cur, "UPDATE minutes SET replaces = ? WHERE replaces = ?", (replaces, minute_id))
+            restored = None
+            if superseded_by is not None:
+                self._exec(cur, "UPDATE minutes SET superseded_by = ? WHERE superseded_by = ?",
+                           (superseded_by, minute_id))
+            elif is_current and replaces is not None:
+                prev = self._exec(cur, "UPDATE minutes SET is_current = 1, superseded_by = NULL "
+                                  "WHERE id = ? AND superseded_by = ?", (replaces, minute_id))
+                if prev.rowcount == 1:
+                    restored = replaces
+                    self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) VALUES (?, 'upsert', ?)",
+                               (replaces, now))
+        return DeleteResult(minute_id, restored)
+
+    # reads
+
+    def has(self, minute_id: str) -> bool:
+        with self._tx() as cur:
+            return self._exec(cur, "SELECT 1 FROM minutes WHERE id = ?", (minute_id,)).fetchone() is not None
+
+    def _rules(self, cur: Any, ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            rows = self._exec(cur, f"SELECT minute_id, rule FROM minute_rules WHERE minute_id IN "
+                              f"({', '.join('?' * len(part))}) ORDER BY rule", part).fetchall()
+            for mid, rule in rows:
+                out[mid].append(rule)
+        return out
+
+    def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute | None:
+        w = _Where()
+        w.add("id = ?", minute_id)
+        w.scope(scope)
+        with self._tx() as cur:
+            row = self._exec(cur, f"SELECT {_SUMMARY_COLS}, text, report FROM minutes{w.sql()}",
+                             w.params).fetchone()
+            if row is None:
+                return None
+            rules = self._rules(cur, [minute_id])[minute_id]
+        report = CheckReport.model_validate_json(row[-1])
+        return StoredMinute(summary=_summary(row, rules), text=row[-2], report=report)
+
+    def original(self, minute_id: str, *, scope: Scope | None = None) -> Original | None:
+        w = _Where()
+        w.add("m.id = ?", minute_id)
+        w.scope(scope)
+        with self._tx() as cur:
+            row = self._exec(cur, f"SELECT m.file_name, m.media_type, o.data FROM minutes m "
+                             f"JOIN originals o ON o.id = m.id{w.sql()}", w.params).fetchone()
+        if row is None:
+            return None
+        return Original(file_name=row[0], media_type=row[1], data=bytes(row[2]))
+
+    def list(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
+             offset: int = 0) -> tuple[list[MinuteSummary], int]:
+        w = _filter_where(flt, scope)
+        with self._tx() as cur:
+            total = self._exec(cur, f"SELECT COUNT(*) FROM minutes{w.sql()}", w.params).fetchone()[0]
+            rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes{w.sql()} "
+                              "ORDER BY meeting_date DESC NULLS LAST, received_at DESC, id LIMIT ? OFFSET ?",
+                              [*w.params, limit, offset]).fetchall()
+            rules = self._rules(cur, [r[0] for r in rows])
+        return [_summary(r, rules[r[0]]) for r in rows], int(total)
+
+    def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
+        w = _Where()
+        w.add("id = ?", minute_id)
+        w.scope(scope)
+        with self._tx() as cur:
+            row = self._exec(cur, f"SELECT version_key FROM minutes{w.sql()}", w.params).fetchone()
+            if row is None:
+                return []
+            if row[0] is None:
+                rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes WHERE id = ?", (minute_id,)).fetchall()
+            else:
+                rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes WHERE version_key = ? "
+                                  "ORDER BY version, received_at", (row[0],)).fetchall()
+            rules = self._rules(cur, [r[0] for r in rows])
+        return [_summary(r, rules[r[0]]) for r in rows]
+
+    def reports(self, flt: MinuteFilter, *, scope: Scope | None = None
+                ) -> list[tuple[MinuteSummary, CheckReport]]:
+        w = _filter_where(flt, scope)
+        with self._tx() as cur:
+            rows = self._exec(cur, f"SELECT {_SUMMARY_COLS}, report FROM minutes{w.sql()} "
+                              "ORDER BY meeting_date, received_at, id", w.params).fetchall()
+            rules = self._rules(cur, [r[0] for r in rows])
+        return [(_summary(r, rules[r[0]]), CheckReport.model_validate_json(r[-1])) for r in rows]
+
+    def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
+        w = _Where()
+        w.add("is_current = 1")
+        w.scope(scope)
+        with self._tx() as cur:
+            rows = self._exec(cur, f"""SELECT unit_id, COUNT(*), MIN(meeting_date), MAX(meeting_date),
+                MAX(dang_bo), MAX(chi_bo) FROM minutes{w.sql()} GROUP BY unit_id ORDER BY MAX(dang_bo_key),
+                MAX(chi_bo_key)""", w.params).fetchall()
+            # Show each unit under the spelling of its latest minute.
+            names: dict[str, tuple[str | None, str | None]] = {}
+            for uid, dang_bo, chi_bo in self._exec(
+                    cur, f"SELECT unit_id, dang_bo, chi_bo FROM minutes{w.sql()} "
+                    "ORDER BY meeting_date NULLS FIRST, received_at", w.params).fetchall():
+                names[uid] = (dang_bo, chi_bo)
+        return [UnitSummary(unit_id=r[0], minutes=int(r[1]), first_date=r[2], last_date=r[3],
+                            dang_bo=names.get(r[0], (r[4], r[5]))[0], chi_bo=names.get(r[0], (r[4], r[5]))[1])
+                for r in rows]
+
+    def current_ids(self) -> set[str]:
+        with self._tx() as cur:
+            return {r[0] for r in self._exec(cur, "SELECT id FROM minutes WHERE is_current = 1").fetchall()}
+
+    # the index outbox
+
+    def pending_jobs(self, limit: int) -> list[IndexJob]:
+        with self._tx() as cur:
+            rows = self._exec(cur, "SELECT seq, minute_id, op FROM index_jobs ORDER BY seq LIMIT ?",
+                              (limit,)).fetchall()
+        return [IndexJob(int(r[0]), r[1], r[2]) for r in rows]
+
+    def finish_jobs(self, seqs: list[int]) -> None:
+        if not seqs:
+            return
+        with self._tx(write=True) as cur:
+            for start in range(0, len(seqs), 500):
+                part = seqs[start:start + 500]
+                self._exec(cur, f"DELETE FROM index_jobs WHERE seq IN ({', '.join('?' * len(part))})", part)
+
+    def pending_count(self) -> int:
+        with self._tx() as cur:
+            return int(self._exec(cur, "SELECT COUNT(*) FROM index_jobs").fetchone()[0])
+
+    def enqueue_all(self) -> int:
+        with self._tx(write=True) as cur:
+            cur = self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) "
+                             "SELECT id, 'upsert', ? FROM minutes WHERE is_current = 1", (_now(),))
+            return int(cur.rowcount)
+
+
+class _Retry(Exception):
+    """Another writer got there first; run the transaction again."""

@@ -1,0 +1,60 @@
+"""Unit names as keys: one spelling for a đảng bộ or chi bộ however a clerk typed it.
+
+Minutes write the same unit as "ĐẢNG BỘ XÃ TÂN HÒA", "Đảng bộ xã Tân Hoà" or just
+"xã Tân Hòa"; grouping, filtering and access scoping all compare keys, never raw
+names. A chi bộ name recurs across communes ("Chi bộ Thôn 1"), so a chi bộ is
+identified by its unit id: a short hash of the đảng bộ key and the chi bộ key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from service.nlp.normalize import fix_tone_marks
+
+_SPACE = re.compile(r"\s+")
+_PREFIX = {"dang_bo": "đảng bộ", "chi_bo": "chi bộ"}
+_LEVEL_WORDS = ("đảng bộ", "chi bộ")
+
+
+def unit_key(name: str | None, level: str) -> str | None:
+    """A casefolded, NFC, one-tone-style key that always starts with its level word.
+
+    >>> unit_key("CHI BỘ THÔN 1", "chi_bo") == unit_key("Thôn 1", "chi_bo") == "chi bộ thôn 1"
+    True
+    """
+    if name is None:
+        return None
+    text = fix_tone_marks(unicodedata.normalize("NFC", name))
+    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip(" .,:;-–").casefold()
+    if not text:
+        return None
+    prefix = _PREFIX[level]
+    for word in _LEVEL_WORDS:
+        if text.startswith(word + " ") or text == word:
+            text = text[len(word):].strip()
+            break
+    return f"{prefix} {text}".strip()
+
+
+def unit_id(dang_bo_key: str | None, chi_bo_key: str | None) -> str:
+    """A stable 12-hex id for the pair (đảng bộ, chi bộ)."""
+    raw = f"{dang_bo_key or ''}\x1f{chi_bo_key or ''}".encode()
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Units a caller may see: whole đảng bộ (by key) and single chi bộ (by unit id).
+
+    ``None`` in place of a Scope means no restriction; an empty Scope sees nothing.
+    """
+
+    dang_bo: frozenset[str] = field(default_factory=frozenset)
+    units: frozenset[str] = field(default_factory=frozenset)
+
+    def allows(self, dang_bo_key: str | None, uid: str) -> bool:
+        return (dang_bo_key is not None and dang_bo_key in self.dang_bo) or uid in self.units

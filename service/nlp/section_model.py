@@ -1,0 +1,158 @@
+"""A spaCy text classifier for section headings that no keyword rule decides.
+
+Trained on the labeled headings of corpora/sections/headings.tsv and shipped in
+models/section_classifier/. Input is the heading title and the start of its body,
+folded (lower case, no diacritics, no punctuation), so typed-without-diacritics and
+OCR'd minutes share features with clean ones.
+
+    python -m service.nlp.section_model train [--out models/section_classifier]
+    python -m service.nlp.section_model evaluate   # keyword rules vs rules + classifier, 5 folds
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from service.nlp.sections import classify_title
+from service.nlp.text import fold
+from service.schema.record import SectionKind
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "corpora" / "sections" / "headings.tsv"
+DEFAULT_MODEL = ROOT / "models" / "section_classifier"
+LABELS = [k.value for k in SectionKind if k != SectionKind.SIGNATURES] + ["none"]
+
+
+def features(title: str, body: str) -> str:
+    """The classifier's input: folded title words, then marked body words."""
+    t = re.sub(r"[^\w\s/]", " ", fold(title)).split()
+    b = re.sub(r"[^\w\s/]", " ", fold(body)).split()[:12]
+    return " ".join(t + ["|"] + ["b_" + w for w in b])
+
+
+def _blank() -> Any:
+    import spacy
+
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+
+
+def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) -> Any:
+    """Train a bag-of-words text classifier on (title, body, kind) rows."""
+    import spacy
+    from spacy.training import Example
+
+    spacy.util.fix_random_seed(seed)
+    nlp = _blank()
+    nlp.add_pipe("textcat", config={"model": {"@architectures": "spacy.TextCatBOW.v3",
+                                               "exclusive_classes": True, "ngram_size": 2,
+                                               "no_output_layer": False}})
+    textcat = nlp.get_pipe("textcat")
+    for label in LABELS:
+        textcat.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(features(t, b)),
+                                  {"cats": {lab: float(lab == k) for lab in LABELS}})
+                for t, b, k in rows]
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    for _ in range(epochs):
+        rng.shuffle(examples)
+        for i in range(0, len(examples), 16):
+            nlp.update(examples[i:i + 16], sgd=optimizer, drop=0.1)
+    return nlp
+
+
+class SpacySectionClassifier:
+    """SectionClassifier backed by the trained spaCy model."""
+
+    def __init__(self, nlp: Any, *, min_score: float = 0.5) -> None:
+        self.nlp = nlp
+        self.min_score = min_score
+
+    def classify(self, title: str, body: str) -> SectionKind | None:
+        cats = self.nlp(features(title, body)).cats
+        label, score = max(cats.items(), key=lambda kv: kv[1])
+        if label == "none" or score < self.min_score:
+            return None
+        return SectionKind(label)
+
+
+@lru_cache(maxsize=2)
+def load_classifier(path: str | None = None) -> SpacySectionClassifier | None:
+    """The shipped classifier, or None when models/ has none."""
+    p = Path(path) if path else DEFAULT_MODEL
+    if not (p / "meta.json").exists():
+        return None
+    import spacy
+
+    return SpacySectionClassifier(spacy.load(p))
+
+
+def read_gold(path: Path = GOLD) -> list[tuple[str, str, str, str]]:
+    """(doc, title, body, kind) rows of the labeled headings."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [(r["doc"], r["title"], r["body_start"].replace(" ⏎ ", "\n"), r["kind"])
+            for r in rows if r["kind"]]
+
+
+def _accuracy(pairs: Iterable[tuple[str, str]]) -> tuple[float, int]:
+    pairs = list(pairs)
+    return sum(a == b for a, b in pairs) / max(1, len(pairs)), len(pairs)
+
+
+def evaluate(folds: int = 5) -> dict[str, float]:
+    """Keyword rules alone vs rules with the classifier as fallback, by document folds."""
+    gold = read_gold()
+    docs = sorted({d for d, *_ in gold})
+    rules_only: list[tuple[str, str]] = []
+    combined: list[tuple[str, str]] = []
+    model_only: list[tuple[str, str]] = []
+    for k in range(folds):
+        test_docs = set(docs[k::folds])
+        train_rows = [(t, b, kind) for d, t, b, kind in gold if d not in test_docs]
+        clf = SpacySectionClassifier(train(train_rows))
+        for d, t, b, kind in gold:
+            if d not in test_docs:
+                continue
+            rule = classify_title(fold(t).strip())
+            rule_v = rule.value if rule else "none"
+            model = clf.classify(t, b)
+            model_v = model.value if model else "none"
+            rules_only.append((rule_v, kind))
+            model_only.append((model_v, kind))
+            combined.append((rule_v if rule else model_v, kind))
+    r, n = _accuracy(rules_only)
+    m, _ = _accuracy(model_only)
+    c, _ = _accuracy(combined)
+    unk = [(cv, g) for (rv, g), (cv, _) in zip(rules_only, combined, strict=True) if rv == "none"]
+    u, nu = _accuracy(unk)
+    return {"headings": n, "rules_only": r, "model_only": m, "rules_then_model": c,
+            "undecided_by_rules": nu, "model_on_undecided": u}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m service.nlp.section_model")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    sub.add_parser("evaluate")
+    a = ap.parse_args()
+    if a.cmd == "train":
+        nlp = train([(t_, b, k) for _, t_, b, k in read_gold()])
+        a.out.mkdir(parents=True, exist_ok=True)
+        nlp.to_disk(a.out)
+        print(f"saved {a.out}")
+    else:
+        for key, val in evaluate().items():
+            print(f"{key}: {val:.3f}" if isinstance(val, float) else f"{key}: {val}")
+
+
+if __name__ == "__main__":
+    main()
