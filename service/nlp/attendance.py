@@ -233,8 +233,9 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         elif att.exempt == 0:
             exempt_absent = 0
     # Members on temporary transfer, out and in.
-    none_temp = re.search(r"khong co (?:dang vien|dv)?\s*(?:sinh hoat )?tam thoi", f[a:b])
-    out_kw = r"(?:gioi thieu )?(?:di )?sinh hoat tam thoi (?:o |den |tai )?(?:noi khac|don vi khac|chi bo khac|ngoai)|sht di\b|tam thoi di\b"
+    none_temp = re.search(r"khong co (?:dang vien|dv)?\s*(?:sinh hoat )?tam thoi|"
+                          r"(?:sinh hoat tam thoi|sht)(?: den,? di| di,? den)?\s*:\s*(?:khong|0\b)", f[a:b])
+    out_kw = r"(?:gioi thieu )?(?:di )?sinh hoat tam thoi (?:o |den |tai )?(?:noi khac|don vi khac|chi bo khac|ngoai)|sht di(?: noi khac)?\b|tam thoi di(?: noi khac)?\b"
     in_kw = r"sinh hoat tam thoi tai chi bo|sinh hoat tam thoi (?:den|o chi bo)|sht den\b|tam thoi den\b"
     att.temporary_out = keep("temporary_out", _count_after(doc, out_kw, a, b)
                              or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?(?:" + out_kw + ")", a, b))

@@ -326,14 +326,19 @@ def _role_after(doc: Doc, end: int) -> str | None:
 
 
 _CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi)\s*(?:buoi sinh hoat|cuoc hop)?\s*:\s*(?:{TITLE}\s+)?")
-_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi)?\s*:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
+_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
+_SECR_ROLE = re.compile(rf"(?:^|\n)\s*(?:[-+•*]|\d{{1,2}}[.)])?\s*{TITLE}\s+")
 _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
+
+
+_TITLE_BEFORE = re.compile(rf"{TITLE}\s+$")
 
 
 def _name_at(doc: Doc, pos: int) -> tuple[str, int, int] | None:
     if _PLACEHOLDER_NAME.match(doc.text, pos):
         return None
-    return read_name(doc.text, pos)
+    titled = bool(_TITLE_BEFORE.search(doc.fold, max(0, pos - 12), pos))
+    return read_name(doc.text, pos, titled=titled)
 
 
 def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
@@ -367,6 +372,14 @@ def detect_secretary(doc: Doc) -> tuple[Secretary, int, int] | None:
     for m in doc.finditer(_SECR_LABEL):
         got = _name_at(doc, m.end())
         if got:
+            return Secretary(name=got[0]), got[1], got[2]
+    # "- Đ/c Mai Thị Hường - thư ký." / "- Đ/c A, chi ủy viên, thư ký ghi biên bản."
+    for m in doc.finditer(_SECR_ROLE):
+        got = _name_at(doc, m.end())
+        if not got:
+            continue
+        rest = doc.fold[got[2]:doc.line_at(got[2]).end]
+        if re.match(r"[^:.;\n]{0,60}?[,–—-]\s*(?:lam )?thu ky\b(?! doc)", rest):
             return Secretary(name=got[0]), got[1], got[2]
     for m in re.finditer(r"lam thu ky|giu thu ky|lam nhiem vu thu ky", doc.fold):
         a, _ = doc.sentence_bounds(m.start())

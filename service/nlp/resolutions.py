@@ -15,11 +15,12 @@ _NOT_ADOPTED = re.compile(
     r"tai|vao|lanh dao thuc hien)\s*(?:viec\s*)?(?:thuc hien\s*)?$"
 )
 _REFERENCE_AFTER = re.compile(r"\s*(?:so\s*\d|\d+[-/]|trung uong|tw\b|hoi nghi trung|dai hoi|cua (?:dang|ban|tinh|huyen|thanh)|thang (?:truoc|\d+\s*/\s*\d{4}\s*(?:cua|da)))")
+_NQ = r"(?:nghi quyet|(?<![-/])\bnq\b(?!/))"
 _START = re.compile(
-    r"nghi quyet(?:\s+(?:thang|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{0,50})?"
-    r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi )?(?:nhat tri )?thong qua|ban hanh|voi noi dung)"
+    rf"{_NQ}(?:\s+(?:thang|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{{0,50}})?"
+    r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi |dai hoi )?(?:nhat tri |bieu quyet )?(?:thong qua|nhat tri|bieu quyet)|ban hanh|voi noi dung)"
 )
-_ADOPT = re.compile(r"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua)(?:\s+(?:ban hanh|thong qua|du thao))?\s+nghi quyet")
+_ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
 _ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
 _ASSIGN = re.compile(
     rf"(?:giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do|nguoi (?:thuc hien|phu trach)|phu trach|chu tri)\s*:?\s*(?:{TITLE}\s+)?"
@@ -73,6 +74,30 @@ def _task(doc: Doc, a: int, b: int) -> Task:
 _ADOPT_TAIL = re.compile(r"[^.\n]{0,80}?(?:gom|nhu sau|voi (?:cac|\S+) nhiem vu|nhiem vu sau|noi dung sau|:\s*$|:\s*\n)")
 
 
+_INLINE_ITEM = re.compile(
+    r"(?:^|[:;.]\s*)(?:(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) la|thu (?:nhat|hai|ba|tu|nam|sau)|\(\d{1,2}\)|\d{1,2}\))\s*[,:]?\s*"
+)
+
+
+def _inline_tasks(doc: Doc, a: int, b: int) -> list[Task]:
+    """Tasks enumerated inside one paragraph ("…: một là, …; hai là, …")."""
+    colon = doc.fold.find(":", a, b)
+    if colon == -1:
+        return []
+    marks = list(_INLINE_ITEM.finditer(doc.fold, colon, b))
+    if len(marks) < 2:
+        return []
+    out = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else b
+        seg_end = end
+        stop = re.search(r"\.\s+(?=[A-ZĐ])", doc.text[m.end():end])
+        if stop and i + 1 == len(marks):
+            seg_end = m.end() + stop.start()
+        out.append(_task(doc, m.end(), seg_end))
+    return out
+
+
 def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
                           headings: list[tuple[int, int]] | None = None) -> tuple[int, int] | None:
     """(start, end of its opening line) of the adopted resolution, or None."""
@@ -82,14 +107,15 @@ def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
     cands = []
     for rx in (_START, _ADOPT):
         for m in doc.finditer(rx, 0, end):
-            pos = m.start() if rx is _START else m.end() - len("nghi quyet")
+            pos = m.start() if rx is _START else m.start() + re.search(_NQ, m.group(0)).start()
             if in_spans(pos, exclude):
                 continue
             before = doc.fold[max(0, pos - 40):pos]
             if _NOT_ADOPTED.search(before):
                 continue
-            if _REFERENCE_AFTER.match(doc.fold, pos + len("nghi quyet")):
-                if not re.match(r"\s*thang \d+\s*/\s*\d{4}\s*(?::|\n|gom|voi|duoc)", doc.fold[pos + 10:pos + 40]):
+            word_end = pos + len(re.match(_NQ, doc.fold[pos:pos + 12]).group(0))
+            if _REFERENCE_AFTER.match(doc.fold, word_end):
+                if not re.match(r"\s*thang \d+\s*/\s*\d{4}\s*(?::|\n|gom|voi|duoc)", doc.fold[word_end:word_end + 30]):
                     continue
             if rx is _ADOPT and not _ADOPT_TAIL.match(doc.fold, m.end()):
                 if not re.match(r"[^.\n]{0,40}(?:duoc|da)\s", doc.fold[m.end():m.end() + 60]):
@@ -139,6 +165,8 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
         tasks.append(_task(doc, ln.start + m.end(), ln.end))
         last = ln.end
         i += 1
+    if not tasks:
+        tasks = _inline_tasks(doc, pos, line_end)
     text_end = max(last, line_end)
     vote = extract_vote(doc, pos, end)
     return Resolution(text=doc.text[pos:text_end].strip(), span=(pos, text_end), tasks=tasks, vote=vote)

@@ -1,0 +1,102 @@
+"""Cut a stored minute into search chunks, one per section of interest.
+
+Only the sections a reviewer searches in are indexed: resolution, criticism,
+discussion, report and conclusion. Adjacent sections of the same kind are
+merged; a long section is cut at line ends into pieces of at most
+``MAX_CHARS`` so the embedder sees all of it. The embedded text carries the
+context a bare section lacks: unit, period and heading, then the body.
+
+Chunk unit fields hold unit keys (service.archive.units), the same values the
+archive filters and access scopes compare, so a search filter built from a
+unit name must pass it through ``unit_key`` first.
+"""
+
+from __future__ import annotations
+
+from service.archive.units import unit_key
+from service.schema.record import SectionKind
+from service.schema.report import CheckReport
+from service.search.base import Chunk
+
+CHUNK_VERSION = "minutes.chunks.v1"
+MAX_CHARS = 1200
+MIN_CHARS = 20
+
+INDEXED = (SectionKind.RESOLUTION, SectionKind.CRITICISM, SectionKind.DISCUSSION, SectionKind.REPORT,
+           SectionKind.CONCLUSION)
+
+HEADINGS = {
+    SectionKind.RESOLUTION: "Nghị quyết",
+    SectionKind.CRITICISM: "Phê bình và tự phê bình",
+    SectionKind.DISCUSSION: "Thảo luận",
+    SectionKind.REPORT: "Báo cáo, diễn biến",
+    SectionKind.CONCLUSION: "Kết luận",
+}
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split [start, end) at line ends into spans of at most MAX_CHARS, trimmed of blanks."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        stop = min(end, pos + MAX_CHARS)
+        if stop < end:
+            cut = text.rfind("\n", pos + MAX_CHARS // 3, stop)
+            if cut == -1:
+                cut = text.rfind(" ", pos + MAX_CHARS // 3, stop)
+            stop = cut + 1 if cut != -1 else stop
+        a, b = pos, stop
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a >= MIN_CHARS:
+            spans.append((a, b))
+        pos = stop
+    return spans
+
+
+def _period_words(report: CheckReport) -> str | None:
+    m = report.record.meeting
+    if m.period.month and m.period.year:
+        return f"tháng {m.period.month}/{m.period.year}"
+    if m.date:
+        y, mo, _ = m.date.split("-")
+        return f"tháng {int(mo)}/{y}"
+    return None
+
+
+def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
+    """The chunks of one minute; ids are ``f"{minute_id}:{n}"`` in text order."""
+    m = report.record.meeting
+    merged: list[tuple[SectionKind, str | None, int, int]] = []
+    for s in sorted(report.record.sections, key=lambda s: s.span[0]):
+        if s.kind not in INDEXED:
+            continue
+        start, end = max(0, s.span[0]), min(len(text), s.span[1])
+        if end <= start:
+            continue
+        if merged and merged[-1][0] == s.kind and merged[-1][3] >= start - 2:
+            kind, title, a, _ = merged[-1]
+            merged[-1] = (kind, title, a, end)
+        else:
+            merged.append((s.kind, s.title, start, end))
+    if not merged and text.strip():
+        # A minute whose sections could not be told apart is still searchable as a whole.
+        merged.append((SectionKind.REPORT, None, 0, len(text)))
+
+    period = _period_words(report)
+    context = ", ".join(x for x in (m.chi_bo, m.dang_bo) if x)
+    period_key = m.date[:7] if m.date else (
+        f"{m.period.year:04d}-{m.period.month:02d}" if m.period.year and m.period.month else None)
+    dkey, ckey = unit_key(m.dang_bo, "dang_bo"), unit_key(m.chi_bo, "chi_bo")
+    chunks: list[Chunk] = []
+    for kind, title, start, end in merged:
+        heading = (title or "").strip() or HEADINGS[kind]
+        for a, b in _pieces(text, start, end):
+            head = " · ".join(x for x in (context, period, heading) if x)
+            chunks.append(Chunk(
+                id=f"{minute_id}:{len(chunks)}", minute_id=minute_id, text=text[a:b],
+                embed_text=f"{head}\n{text[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,
+                meeting_type=m.type.value if m.type else None, section=kind.value, span=(a, b)))
+    return chunks

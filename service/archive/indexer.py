@@ -1,0 +1,120 @@
+"""The Indexer drains the archive's outbox into the search index.
+
+A job only names a minute; what to do is read from the archive when the job
+runs: a current minute is (re)written to the index, anything else is removed
+from it. Running a job twice therefore changes nothing, and a crash between
+the archive write and the index write is healed by the next drain: the job is
+deleted from the outbox only after the index has taken the change.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from service.archive.base import MinutesStore
+from service.archive.chunks import make_chunks
+from service.search.base import Chunk, SearchIndex
+
+
+@runtime_checkable
+class EnumerableIndex(Protocol):
+    """An index that can list the minutes it holds (used to find orphans)."""
+
+    def minute_ids(self) -> set[str]: ...
+
+
+@dataclass
+class Agreement:
+    """How the archive and the index compare."""
+
+    pending_jobs: int
+    expected_chunks: int
+    indexed_chunks: int
+    missing: set[str] = field(default_factory=set)  # current minutes with no chunk in the index
+    orphans: set[str] = field(default_factory=set)  # indexed minutes the archive has no current version of
+
+    @property
+    def agree(self) -> bool:
+        return (self.pending_jobs == 0 and self.expected_chunks == self.indexed_chunks
+                and not self.missing and not self.orphans)
+
+
+class Indexer:
+    """Keeps one SearchIndex in step with one MinutesStore."""
+
+    def __init__(self, store: MinutesStore, index: SearchIndex, *, batch: int = 32) -> None:
+        self.store = store
+        self.index = index
+        self.batch = batch
+        self._lock = threading.Lock()
+
+    def _chunks_for(self, ids: list[str]) -> tuple[list[Chunk], set[str]]:
+        """Chunks of the ids that are current in the archive, and the ids that are not."""
+        chunks: list[Chunk] = []
+        gone: set[str] = set()
+        for mid in ids:
+            stored = self.store.get(mid)
+            if stored is None or not stored.summary.current:
+                gone.add(mid)
+            else:
+                chunks.extend(make_chunks(mid, stored.report, stored.text))
+        return chunks, gone
+
+    def drain(self, *, max_jobs: int | None = None) -> int:
+        """Apply pending jobs in order; return how many were applied."""
+        done = 0
+        with self._lock:
+            while max_jobs is None or done < max_jobs:
+                jobs = self.store.pending_jobs(self.batch if max_jobs is None else min(self.batch, max_jobs - done))
+                if not jobs:
+                    break
+                ids = list(dict.fromkeys(j.minute_id for j in jobs))
+                chunks, gone = self._chunks_for(ids)
+                for mid in sorted(gone):
+                    self.index.delete_minute(mid)
+                if chunks:
+                    self.index.upsert(chunks)
+                self.store.finish_jobs([j.seq for j in jobs])
+                done += len(jobs)
+        return done
+
+    def reindex(self) -> int:
+        """Rebuild the index from the archive; return the number of minutes indexed."""
+        with self._lock:
+            # Jobs queued before the rebuild starts are satisfied by it; later ones are drained after.
+            before = self.store.pending_jobs(10_000_000)
+            current = self.store.current_ids()
+            if isinstance(self.index, EnumerableIndex):
+                for mid in sorted(self.index.minute_ids() - current):
+                    self.index.delete_minute(mid)
+            ordered = sorted(current)
+            for start in range(0, len(ordered), self.batch):
+                part = ordered[start:start + self.batch]
+                for mid in part:
+                    self.index.delete_minute(mid)
+                chunks, _ = self._chunks_for(part)
+                if chunks:
+                    self.index.upsert(chunks)
+            for mid in {j.minute_id for j in before} - current:
+                self.index.delete_minute(mid)
+            self.store.finish_jobs([j.seq for j in before])
+        self.drain()
+        return len(current)
+
+    def agreement(self) -> Agreement:
+        """Compare what the archive says should be indexed with what the index holds."""
+        current = self.store.current_ids()
+        expected = 0
+        for mid in current:
+            stored = self.store.get(mid)
+            if stored is not None:
+                expected += len(make_chunks(mid, stored.report, stored.text))
+        result = Agreement(pending_jobs=self.store.pending_count(), expected_chunks=expected,
+                           indexed_chunks=self.index.count())
+        if isinstance(self.index, EnumerableIndex):
+            held = self.index.minute_ids()
+            result.missing = current - held
+            result.orphans = held - current
+        return result
