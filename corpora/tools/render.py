@@ -21,10 +21,10 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 A4_IN = (8.27, 11.69)
 FONT_DIR = "/usr/share/fonts/truetype"
 FONTS = {
-    "liberation-serif": ("liberation/LiberationSerif-Regular.ttf", "liberation/LiberationSerif-Bold.ttf"),
+    "liberation-serif": ("liberation2/LiberationSerif-Regular.ttf", "liberation2/LiberationSerif-Bold.ttf"),
     "noto-serif": ("noto/NotoSerif-Regular.ttf", "noto/NotoSerif-Bold.ttf"),
     "dejavu-sans": ("dejavu/DejaVuSans.ttf", "dejavu/DejaVuSans-Bold.ttf"),
-    "liberation-sans": ("liberation/LiberationSans-Regular.ttf", "liberation/LiberationSans-Bold.ttf"),
+    "liberation-sans": ("liberation2/LiberationSans-Regular.ttf", "liberation2/LiberationSans-Bold.ttf"),
     "dejavu-serif": ("dejavu/DejaVuSerif.ttf", "dejavu/DejaVuSerif-Bold.ttf"),
 }
 _GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
@@ -121,7 +121,7 @@ class Layout:
             if len(segs) > 1 or (segs and segs[0][0] >= 8 and len(segs[0][1]) < 60):
                 drawn: list[str] = []
                 x_end = self.left
-                if len(segs) == 1:
+                if len(segs) == 1 and segs[0][0] < 40:
                     x = (self.left + self.right - self._width(segs[0][1], bold)) / 2
                     page.ops.append((x, y, segs[0][1], bold))
                     drawn.append(segs[0][1])

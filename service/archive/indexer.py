@@ -118,3 +118,39 @@ class Indexer:
             result.missing = current - held
             result.orphans = held - current
         return result
+
+
+class IndexPump:
+    """Drain an Indexer in a background thread while a batch is being stored.
+
+    Index errors do not stop the batch: the jobs stay in the outbox, the pump
+    tries again, and the last error is kept for the summary.
+    """
+
+    def __init__(self, indexer: Indexer, *, idle_s: float = 0.2) -> None:
+        self.indexer = indexer
+        self.idle_s = idle_s
+        self.applied = 0
+        self.error: Exception | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="index-pump", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                n = self.indexer.drain(max_jobs=self.indexer.batch)
+                self.applied += n
+                self.error = None
+            except Exception as e:  # noqa: BLE001 - kept and reported; the outbox keeps the jobs
+                self.error = e
+                n = 0
+            if n == 0:
+                self._stop.wait(self.idle_s)
+
+    def __enter__(self) -> IndexPump:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

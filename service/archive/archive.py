@@ -1,0 +1,115 @@
+"""The Archive: the store, the index kept in step with it, and the use cases behind every door."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.archive.audit import UnitAudit, audit_unit
+from service.archive.base import (
+    DeleteResult,
+    MinuteFilter,
+    MinutesStore,
+    MinuteSummary,
+    Original,
+    StoredMinute,
+    UnitSummary,
+)
+from service.archive.indexer import Indexer
+from service.archive.ingest import FileResult, check_file_bytes, content_id, store_minute
+from service.archive.stores import open_store
+from service.archive.units import Scope, unit_key
+from service.errors import ErrorCode, MinutesError, NotFound
+from service.search.base import SearchIndex
+from service.settings import Settings
+
+
+def default_index(settings: Settings) -> SearchIndex:
+    """The index the settings choose when none is handed in."""
+    from service.search.memory import MemoryIndex
+
+    return MemoryIndex(Path(settings.data_dir) / "index" / "memory.json")
+
+
+class Archive:
+    """Stored minutes and their search index, for the API and the CLI alike."""
+
+    def __init__(self, store: MinutesStore, index: SearchIndex, settings: Settings) -> None:
+        self.store = store
+        self.index = index
+        self.settings = settings
+        self.indexer = Indexer(store, index)
+
+    def ingest_bytes(self, data: bytes, file_name: str | None) -> FileResult:
+        """Check and store one file; a stored duplicate is reported, not checked again."""
+        mid = content_id(data)
+        if self.store.has(mid):
+            return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
+        minute = check_file_bytes(data, file_name, self.settings)
+        return store_minute(self.store, minute, file_name or mid)
+
+    def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
+        found = self.store.get(minute_id, scope=scope)
+        if found is None:
+            raise _not_found(minute_id)
+        return found
+
+    def original(self, minute_id: str, *, scope: Scope | None = None) -> Original:
+        found = self.store.original(minute_id, scope=scope)
+        if found is None:
+            raise _not_found(minute_id)
+        return found
+
+    def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
+             offset: int = 0) -> tuple[list[MinuteSummary], int]:
+        return self.store.list_minutes(flt, scope=scope, limit=limit, offset=offset)
+
+    def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
+        return self.store.history(minute_id, scope=scope)
+
+    def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult:
+        done = self.store.delete(minute_id, scope=scope)
+        if done is None:
+            raise _not_found(minute_id)
+        return done
+
+    def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
+        return self.store.units(scope=scope)
+
+    def resolve_unit(self, unit: str, *, dang_bo: str | None = None, scope: Scope | None = None) -> UnitSummary:
+        """A unit by its id, or by its chi bộ name (with the đảng bộ when the name recurs)."""
+        units = self.store.units(scope=scope)
+        by_id = [u for u in units if u.unit_id == unit]
+        if by_id:
+            return by_id[0]
+        ckey = unit_key(unit, "chi_bo")
+        dkey = unit_key(dang_bo, "dang_bo") if dang_bo else None
+        found = [u for u in units if unit_key(u.chi_bo, "chi_bo") == ckey
+                 and (dkey is None or unit_key(u.dang_bo, "dang_bo") == dkey)]
+        if not found:
+            raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Kho không có biên bản nào của đơn vị “{unit}”.")
+        if len(found) > 1:
+            raise MinutesError(ErrorCode.AMBIGUOUS_UNIT,
+                               f"Có {len(found)} chi bộ tên “{unit}” ở các đảng bộ khác nhau; hãy ghi rõ đảng bộ "
+                               "hoặc dùng mã đơn vị.", status=409,
+                               errors=[f"{u.unit_id}: {u.chi_bo} — {u.dang_bo}" for u in found])
+        return found[0]
+
+    def audit(self, unit: str, *, dang_bo: str | None = None, scope: Scope | None = None,
+              period_from: str | None = None, period_to: str | None = None) -> UnitAudit:
+        found = self.resolve_unit(unit, dang_bo=dang_bo, scope=scope)
+        minutes = self.store.reports(MinuteFilter(unit_id=found.unit_id), scope=scope)
+        return audit_unit(found.unit_id, minutes, period_from=period_from, period_to=period_to)
+
+    def close(self) -> None:
+        self.store.close()
+        self.index.close()
+
+
+def _not_found(minute_id: str) -> NotFound:
+    return NotFound(ErrorCode.MINUTE_NOT_FOUND, f"Không có biên bản mã “{minute_id}” trong kho.")
+
+
+def open_archive(settings: Settings, *, index: SearchIndex | None = None) -> Archive:
+    """Open the store the settings name and the given (or default) index."""
+    store = open_store(settings.archive_url())
+    return Archive(store, index if index is not None else default_index(settings), settings)
