@@ -8,6 +8,7 @@ from service.errors import ErrorCode, InputError
 from service.intake import decode_text, validate_text
 from service.nlp.extract import EXTRACTOR_VERSION, extract
 from service.nlp.normalize import normalize
+from service.nlp.section_model import load_classifier
 from service.nlp.sections import SectionClassifier
 from service.nlp.text import Doc
 from service.rules.checks import Context, checks
@@ -33,6 +34,8 @@ def check_text(text: str, *, source: str | None = None, settings: Settings | Non
     validate_text(text, limits=settings.limits)
     norm = normalize(text)
     doc = Doc(norm.text)
+    if classifier is None and settings.section_model != "none":
+        classifier = load_classifier(settings.section_model)
     record, evidence = extract(doc, classifier=classifier)
 
     day = date.fromisoformat(record.meeting.date) if record.meeting.date else None

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     rules: RulesSettings = Field(default_factory=RulesSettings)
     section_model: str | None = Field(
-        None, description="Path of the spaCy section classifier; none uses keyword rules only.")
+        None, description="Path of the spaCy section classifier (default: models/section_classifier); "
+                          "'none' uses the keyword rules alone.")
     data_dir: Path = Field(Path("data"), description="Directory holding all state: archive, index, models built.")
     store_url: str | None = Field(
         None, description="Archive database: none uses SQLite in the data directory; "

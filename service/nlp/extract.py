@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.nlp.attendance import extract_attendance
 from service.nlp.closing import conclusion_spans, find_signatures, placeholders, read_back
@@ -68,12 +68,8 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
     _, t_end = title_block(doc)
     headings = find_headings(doc, skip_until=t_end)
     if classifier is not None:
-        headings = [
-            h if h.kind is not None else h.__class__(
-                h.line, h.start, h.end, h.title,
-                classifier.classify(h.title, doc.text[h.end:h.end + 400]), h.content_start)
-            for h in headings
-        ]
+        headings = [replace(h, kind=classifier.decide(h.title, doc.text[h.content_start:h.content_start + 300], h.kind))
+                    for h in headings]
     body_start = headings[0].start if headings else t_end
     sections = build_sections(doc, headings, body_start=body_start, sig_start=sig_start)
 

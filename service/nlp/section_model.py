@@ -51,7 +51,7 @@ def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) 
     spacy.util.fix_random_seed(seed)
     nlp = _blank()
     nlp.add_pipe("textcat", config={"model": {"@architectures": "spacy.TextCatBOW.v3",
-                                               "exclusive_classes": True, "ngram_size": 2,
+                                               "exclusive_classes": True, "ngram_size": 2, "length": 32768,
                                                "no_output_layer": False}})
     textcat = nlp.get_pipe("textcat")
     for label in LABELS:
@@ -71,13 +71,26 @@ def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) 
 class SpacySectionClassifier:
     """SectionClassifier backed by the trained spaCy model."""
 
-    def __init__(self, nlp: Any, *, min_score: float = 0.5) -> None:
+    def __init__(self, nlp: Any, *, min_score: float = 0.5, confident: float = 0.7) -> None:
         self.nlp = nlp
         self.min_score = min_score
+        self.confident = confident
 
-    def classify(self, title: str, body: str) -> SectionKind | None:
+    def best(self, title: str, body: str) -> tuple[str, float]:
+        """The most likely label ("none" included) and its score."""
         cats = self.nlp(features(title, body)).cats
         label, score = max(cats.items(), key=lambda kv: kv[1])
+        return label, float(score)
+
+    def decide(self, title: str, body: str, rule_kind: SectionKind | None) -> SectionKind | None:
+        """The model's kind when it is confident (≥ ``confident``), else the rules' kind."""
+        label, score = self.best(title, body)
+        if score < self.confident:
+            return rule_kind
+        return None if label == "none" else SectionKind(label)
+
+    def classify(self, title: str, body: str) -> SectionKind | None:
+        label, score = self.best(title, body)
         if label == "none" or score < self.min_score:
             return None
         return SectionKind(label)
@@ -114,6 +127,7 @@ def evaluate(folds: int = 5) -> dict[str, float]:
     rules_only: list[tuple[str, str]] = []
     combined: list[tuple[str, str]] = []
     model_only: list[tuple[str, str]] = []
+    model_first: list[tuple[str, str]] = []
     for k in range(folds):
         test_docs = set(docs[k::folds])
         train_rows = [(t, b, kind) for d, t, b, kind in gold if d not in test_docs]
@@ -128,12 +142,15 @@ def evaluate(folds: int = 5) -> dict[str, float]:
             rules_only.append((rule_v, kind))
             model_only.append((model_v, kind))
             combined.append((rule_v if rule else model_v, kind))
+            decided = clf.decide(t, b, rule)
+            model_first.append((decided.value if decided else "none", kind))
     r, n = _accuracy(rules_only)
     m, _ = _accuracy(model_only)
     c, _ = _accuracy(combined)
+    mf, _ = _accuracy(model_first)
     unk = [(cv, g) for (rv, g), (cv, _) in zip(rules_only, combined, strict=True) if rv == "none"]
     u, nu = _accuracy(unk)
-    return {"headings": n, "rules_only": r, "model_only": m, "rules_then_model": c,
+    return {"headings": n, "rules_only": r, "model_only": m, "rules_then_model": c, "model_then_rules": mf,
             "undecided_by_rules": nu, "model_on_undecided": u}
 
 

@@ -49,9 +49,9 @@ _SPEAKER_TITLE = re.compile(r"(?:dong chi|d/c|dc|d\.c)\s")
 
 
 class SectionClassifier(Protocol):
-    """Decides the kind of a heading that no keyword rule decided."""
+    """Decides the kind of a heading; ``rule_kind`` is what the keyword rules said."""
 
-    def classify(self, title: str, body: str) -> SectionKind | None: ...
+    def decide(self, title: str, body: str, rule_kind: SectionKind | None) -> SectionKind | None: ...
 
 
 def classify_title(folded_title: str) -> SectionKind | None:
