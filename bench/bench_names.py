@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from service.nlp.normalize import normalize, fix_tone_marks
+from service.nlp.normalize import fix_tone_marks, normalize
 from service.nlp.people import TITLED_NAME, read_name
 from service.nlp.text import Doc
 

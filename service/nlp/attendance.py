@@ -272,7 +272,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
             if vm.group("all") and unex is None:
                 unex = (0, a + vm.start("all"), a + vm.end("all"))
     if exc is None and unex is None:
-        vm = re.search(rf"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)|khong co (?:dong chi|d/c|dang vien|dv)\s*(?:nao )?vang\b(?! khong| co)", f[a:b])
+        vm = re.search(r"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)|khong co (?:dong chi|d/c|dang vien|dv)\s*(?:nao )?vang\b(?! khong| co)", f[a:b])
         if vm:
             exc = (0, a + vm.start(), a + vm.end())
             unex = (0, a + vm.start(), a + vm.end())
@@ -282,13 +282,13 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         stop = re.compile(rf"{unex_kw}|khong co (?:dong chi|d/c)?\s*(?:nao )?vang khong|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so)")
         sm = stop.search(f, exc[2], b)
         end = sm.start() if sm else b
-        for name, reason, s, e in _absentees(doc, exc[2], end, excused=True):
+        for name, reason, _, _ in _absentees(doc, exc[2], end, excused=True):
             att.absent_excused.append(ExcusedAbsence(name=name, reason=reason))
     if unex and unex[0] > 0:
         stop = re.compile(rf"{ex_kw2}|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so|\w+\s*:)")
         sm = stop.search(f, unex[2], b)
         end = sm.start() if sm else b
-        for name, _, s, e in _absentees(doc, unex[2], end, excused=False):
+        for name, _, _, _ in _absentees(doc, unex[2], end, excused=False):
             att.absent_unexcused.append(UnexcusedAbsence(name=name))
     _compute(att, exempt_absent)
     return att, spans

@@ -129,7 +129,7 @@ _SIGN_HINT = re.compile(r"\((?:ky,?\s*(?:va\s*)?ghi ro ho ten|ghi ro ho ten)\)")
 
 
 def placeholders(doc: Doc, *, sig_start: int | None) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
     for m in doc.finditer(_PLACEHOLDER):
         if sig_start is not None and m.start() >= sig_start and _SIGN_HINT.match(doc.fold, m.start()):
             continue

@@ -10,7 +10,7 @@ from service.nlp.closing import conclusion_spans, find_signatures, placeholders,
 from service.nlp.criticism import extract_criticism
 from service.nlp.discussion import extract_speakers
 from service.nlp.meeting import extract_meeting, title_block
-from service.nlp.resolutions import probationary_voted, extract_resolution
+from service.nlp.resolutions import extract_resolution, probationary_voted
 from service.nlp.sections import (
     Heading,
     SectionClassifier,

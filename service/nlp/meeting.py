@@ -384,9 +384,8 @@ def detect_secretary(doc: Doc) -> tuple[Secretary, int, int] | None:
     for m in re.finditer(r"lam thu ky|giu thu ky|lam nhiem vu thu ky", doc.fold):
         a, _ = doc.sentence_bounds(m.start())
         seg = doc.fold[a:m.start()]
-        tm = None
-        for tm in re.finditer(rf"{TITLE}\s+", seg):
-            pass
+        titles = list(re.finditer(rf"{TITLE}\s+", seg))
+        tm = titles[-1] if titles else None
         if tm:
             got = _name_at(doc, a + tm.end())
             if got:

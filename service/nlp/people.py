@@ -17,8 +17,7 @@ _NOT_FIRST = {
     "bí", "phó", "chủ", "trưởng", "thư", "ủy", "uỷ", "đảng", "chi", "tổ", "giám", "hiệu",
     "trạm", "kế", "cán", "bác", "đại", "ban", "hội", "công", "xã", "thôn", "phòng", "khoa",
     "bà", "anh", "chị", "em", "quần", "người", "các", "tập", "toàn", "nhà", "sở",
-    "bộ", "huyện", "tỉnh", "phường", "khu", "ấp", "bản", "những", "mỗi", "trường", "ủy",
-    "thường", "phần", "ngày", "tháng", "năm", "quý", "theo", "căn", "tại", "trong", "sau",
+    "bộ", "huyện", "tỉnh", "phường", "khu", "ấp", "bản", "những", "mỗi", "trường", "thường", "phần", "ngày", "tháng", "năm", "quý", "theo", "căn", "tại", "trong", "sau",
     "hôm", "hai", "một", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười", "kết", "nghị",
     "biểu", "thảo", "ý", "góp", "tự", "phê", "nhắc", "chương", "nội", "thành", "tình",
     "vắng", "có", "tổng", "đồng", "cựu", "trung", "đề", "giao", "mặt", "điều",
@@ -31,7 +30,7 @@ _NOT_FIRST_PLAIN = {
     "nguoi", "cac", "tap", "toan", "nha", "so", "bo", "huyen", "tinh", "phuong", "khu",
     "ap", "nhung", "moi", "thuong", "ngay", "thang", "nam", "quy", "theo", "tai", "trong",
     "hom", "hai", "mot", "bon", "sau", "bay", "tam", "chin", "muoi", "ket", "nghi", "bieu",
-    "thao", "gop", "phe", "nhac", "chuong", "noi", "thanh", "tinh", "vang", "co",
+    "thao", "gop", "phe", "nhac", "chuong", "noi", "thanh", "vang", "co",
     "cuu", "de", "giao", "mat", "dieu",
 }
 _ROLE_BIGRAMS = {

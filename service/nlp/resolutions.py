@@ -51,14 +51,14 @@ def _assignee(doc: Doc, a: int, b: int) -> str | None:
         if got:
             return got[0]
     # An untitled name heading the item ("Đoàn Văn An chịu trách nhiệm …").
-    m = re.match(r"\s*", doc.text[a:b])
-    got = read_name(doc.text, a + (m.end() if m else 0))
+    lead = re.match(r"\s*", doc.text[a:b])
+    got = read_name(doc.text, a + (lead.end() if lead else 0))
     if got and re.match(r"\s*(?:chiu trach nhiem|chu tri|phu trach|thuc hien|theo doi|hoan thien)", f[got[2]:got[2] + 30]):
         return got[0]
     # "…: đ/c X" or "…; Nguyễn Văn An thực hiện" after a colon.
-    m = re.search(r":\s*(?=[A-ZĐÀ-Ỹ])", doc.text[a:b])
-    if m:
-        got = read_name(doc.text, a + m.end())
+    colon = re.search(r":\s*(?=[A-ZĐÀ-Ỹ])", doc.text[a:b])
+    if colon:
+        got = read_name(doc.text, a + colon.end())
         if got:
             return got[0]
     return None
@@ -101,19 +101,21 @@ def _inline_tasks(doc: Doc, a: int, b: int) -> list[Task]:
 def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
                           headings: list[tuple[int, int]] | None = None) -> tuple[int, int] | None:
     """(start, end of its opening line) of the adopted resolution, or None."""
-    for a, b in headings or []:
+    for a, _ in headings or []:
         if a < end and not in_spans(a, exclude):
             return a, doc.line_at(a).end
     cands = []
     for rx in (_START, _ADOPT):
         for m in doc.finditer(rx, 0, end):
-            pos = m.start() if rx is _START else m.start() + re.search(_NQ, m.group(0)).start()
+            nq = re.search(_NQ, m.group(0))
+            pos = m.start() if rx is _START or nq is None else m.start() + nq.start()
             if in_spans(pos, exclude):
                 continue
             before = doc.fold[max(0, pos - 40):pos]
             if _NOT_ADOPTED.search(before):
                 continue
-            word_end = pos + len(re.match(_NQ, doc.fold[pos:pos + 12]).group(0))
+            word = re.match(_NQ, doc.fold[pos:pos + 12])
+            word_end = pos + (len(word.group(0)) if word else 10)
             if _REFERENCE_AFTER.match(doc.fold, word_end):
                 if not re.match(r"\s*thang \d+\s*/\s*\d{4}\s*(?::|\n|gom|voi|duoc)", doc.fold[word_end:word_end + 30]):
                     continue
