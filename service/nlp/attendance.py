@@ -90,7 +90,9 @@ _PREFIX_NOISE = re.compile(
     rf"^(?:[\s,;:.()+\-–•*]|{_MEMBER}|\d+|co ly do|ly do|gom|la|cac|trong do|co|cu the|nhu sau|deu)+|"
     rf"(?:[\s,;:()\-–]|trong do|co|cac|{TITLE}|gom|la)+$"
 )
-_SENTENCE_END = re.compile(r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+[A-ZĐÀ-Ỹ]|\s*\n\s*\n|\s*$)")
+_SENTENCE_END = re.compile(
+    r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+(?!(?:Trong đó|Gồm|Cụ thể|Đó là|Danh sách)\b)[A-ZĐÀ-Ỹ]|\s*\n\s*\n|\s*$)"
+)
 
 
 def _shared_reason(doc: Doc, a: int, b: int) -> str | None:
@@ -183,9 +185,12 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
                             or _count_after(doc, r"chinh thuc", tot[2], sb))
         att.probationary = keep("probationary", _count_before(doc, _PROBATION, tot[2], sb)
                                 or _count_after(doc, r"du bi", tot[2], sb))
-        if att.official is not None and att.probationary is None and att.total is not None:
-            if re.search(r"deu la (?:dang vien )?chinh thuc|khong co (?:dang vien )?du bi", f[sa:sb]):
-                att.probationary = 0
+        if att.probationary is None and re.search(r"khong co (?:dang vien |dv )?du bi", f[sa:sb]):
+            att.probationary = 0
+        if att.official is None and att.total is not None and re.search(
+                r"deu la (?:dang vien |dv )?chinh thuc|tat ca (?:deu )?la (?:dang vien )?chinh thuc", f[sa:sb]):
+            att.official = att.total
+            att.probationary = 0 if att.probationary is None else att.probationary
     # Exempt members (miễn công tác và sinh hoạt đảng), and whether they came.
     ex_kw = r"(?:mien (?:cong tac va )?(?:sinh hoat|sh)(?: dang)?|\bmsh\b|mien cong tac)"
     exm = re.search(ex_kw, f[a:b])
@@ -245,7 +250,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         att.temporary_out = 0 if att.temporary_out is None else att.temporary_out
         att.temporary_in = 0 if att.temporary_in is None else att.temporary_in
     # Present.
-    pres = _count_after(doc, r"(?:dang vien |dv )?(?:co mat(?: du| day du)?|(?<!phai )du sinh hoat|(?<!phai )du hop|(?<!phai )tham du)(?: (?:tai )?(?:buoi sinh hoat|cuoc hop|hoi nghi))?", a, b) \
+    pres = _count_after(doc, r"(?:dang vien |dv )?(?:(?<!phai )co mat(?: du| day du)?|(?<!phai )du sinh hoat|(?<!phai )du hop|(?<!phai )tham du)(?: (?:tai )?(?:buoi sinh hoat|cuoc hop|hoi nghi))?", a, b) \
         or _count_before(doc, r"(?:/\s*\d+\s*)?(?:dong chi |d/c |dang vien |dv )?(?:co mat|du hop|tham du)", a, b)
     att.present = keep("present", pres)
     if pres:

@@ -61,7 +61,7 @@ def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
             continue
         names = []
         for p, c in cols:
-            got = read_name(c, 0)
+            got = read_name(c, 0, titled=True)
             if got:
                 names.append((p, got[0]))
         if not names:

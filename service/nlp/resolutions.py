@@ -174,13 +174,14 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
     return Resolution(text=doc.text[pos:text_end].strip(), span=(pos, text_end), tasks=tasks, vote=vote)
 
 
-_VOTE_LINE = re.compile(r"bieu quyet|tan thanh|ket qua bo phieu|nhat tri (?:thong qua|tan thanh)|so phieu")
+_VOTE_LINE = re.compile(r"bieu quyet|tan thanh|ket qua bo phieu|nhat tri (?:thong qua|tan thanh)|so phieu|\d+\s*/\s*\d+\s*phieu|ket qua\s*:")
 _FOR = [
     re.compile(rf"(?P<n>{COUNT})\s*(?:/|tren)\s*(?P<m>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)?[^.;\n]{{0,60}}?(?:tan thanh|nhat tri|dong y|bieu quyet tan thanh)"),
     re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y|phieu tan thanh)\s*:?\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
     re.compile(rf"(?P<n>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)\s*(?:chinh thuc\s*)?(?:tan thanh|nhat tri|dong y)"),
+    re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y)[^.;:\n]{{0,60}}:\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
 ]
-_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)\s*:?\s*(?P<n>{COUNT}|khong|0)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y)|khong co y kien khac|khong ai (?:khong tan thanh|phan doi))")
+_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)(?:[^.;:\n]{{0,40}}:)?\s*:?\s*(?P<n>{COUNT}|khong|0)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y)|khong co y kien khac|khong ai (?:khong tan thanh|phan doi))")
 _ABSTAIN = re.compile(rf"(?:khong bieu quyet|phieu trang|khong tham gia bieu quyet|bo phieu trang|khong co y kien)\s*:?\s*(?P<n>{COUNT})(?!\s*(?:/|%))")
 _PCT = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*%")
 _PROB_VOTED = re.compile(r"ke ca (?:\S+\s){0,2}(?:dang vien )?du bi|(?:du bi|dvdb)\s+(?:cung|deu|da)\s+(?:tham gia\s+)?bieu quyet|tinh ca (?:dang vien )?du bi")
@@ -195,7 +196,7 @@ def extract_vote(doc: Doc, res_start: int, end: int) -> Vote | None:
         for ln in group:
             i = doc.line_index(ln.start)
             a = ln.start
-            b = doc.lines[min(i + 2, len(doc.lines) - 1)].end if len(ln.stripped) < 40 else ln.end
+            b = doc.lines[min(i + 2 if len(ln.stripped) < 40 else i + 1, len(doc.lines) - 1)].end
             b = min(b, end)
             v = _parse_vote(doc, a, b)
             if v:
