@@ -17,12 +17,12 @@ _VERBS: list[tuple[CriticismKind, re.Pattern[str]]] = [
 ]
 _GROUP: list[tuple[CriticismKind, re.Pattern[str]]] = [
     (CriticismKind.PRAISE, re.compile(r"(?:bieu duong|khen ngoi|tuyen duong)\s+(?:tap the|chi hoi|chi doan|to|cac dong chi|nhung dong chi|cac dang vien|nhieu)")),
-    (CriticismKind.REMINDER, re.compile(r"nhac nho\s+(?:cac|nhung|toan the|mot so|moi)\s+(?:dong chi|dang vien|dv|d/c)")),
+    (CriticismKind.REMINDER, re.compile(r"nhac nho\s+(?:cac|nhung|toan the|mot so|moi|\d{1,3})\s+(?:dong chi|dang vien|dv|d/c)")),
     (CriticismKind.COLLECTIVE, re.compile(r"(?:chi bo|tap the|hoi nghi|cac dong chi|dang vien)\s+(?:da\s+)?(?:nghiem tuc\s+|thang than\s+)?(?:tu phe binh|tu soi|kiem diem (?:tap the|ca nhan|nghiem tuc))")),
 ]
 _SELF = re.compile(
     r"\s*(?:\([^)]*\)\s*)?[:,]?\s*(?:[^.;\n]{0,50}?)(?:tu phe binh|nhan khuyet diem|tu nhan|tu kiem diem|nhan trach nhiem|"
-    r"thang than (?:nhan|tiep thu|tu)|tiep thu y kien|lien he ban than|hua (?:khac phuc|sua|rut|tu nay)|rut kinh nghiem|"
+    r"thang than (?:nhan|tiep thu|tu)|tiep thu (?:y kien )?phe binh|lien he ban than|hua (?:khac phuc|sua|rut|tu nay)|rut kinh nghiem|"
     r"nhan thieu sot|thanh khan nhan)"
 )
 
@@ -42,7 +42,7 @@ def extract_criticism(doc: Doc, *, exclude: list[tuple[int, int]], end: int) -> 
 
     for kind, rx in _VERBS:
         for m in rx.finditer(f, 0, end):
-            got = read_name(doc.text, m.end())
+            got = read_name(doc.text, m.end(), titled=True)
             if got:
                 add(kind, got[0], m.start())
     for kind, rx in _GROUP:

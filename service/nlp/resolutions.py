@@ -37,7 +37,7 @@ _DEADLINE = re.compile(
 def _assignee(doc: Doc, a: int, b: int) -> str | None:
     f = doc.fold
     for m in _ASSIGN.finditer(f, a, b):
-        got = read_name(doc.text, m.end())
+        got = read_name(doc.text, m.end(), titled=bool(re.search(rf"{TITLE}\s+$", m.group(0))))
         if got:
             return got[0]
         rest = doc.text[m.end():b]
@@ -47,7 +47,7 @@ def _assignee(doc: Doc, a: int, b: int) -> str | None:
                 and not re.match(rf"{TITLE}\b", doc.fold[m.end():m.end() + 8])):
             return om.group(1).strip()
     for m in re.finditer(rf"{TITLE}\s+", f[a:b]):
-        got = read_name(doc.text, a + m.end())
+        got = read_name(doc.text, a + m.end(), titled=True)
         if got:
             return got[0]
     # An untitled name heading the item ("Đoàn Văn An chịu trách nhiệm …").
@@ -62,6 +62,9 @@ def _assignee(doc: Doc, a: int, b: int) -> str | None:
         if got:
             return got[0]
     return None
+
+
+_NOT_TASK = re.compile(r"tu cham diem|tu danh gia (?:chat luong|xep loai)|doc lai bien ban|bieu quyet:|ket thuc (?:vao|luc)")
 
 
 def _task(doc: Doc, a: int, b: int) -> Task:
@@ -154,7 +157,7 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
             continue
         blank = 0
         m = _ITEM.match(ln.fold)
-        if re.match(r"\s*(?:[-+•–]\s*)?(?:\d\.\s*)?(?:bieu quyet|ket qua bieu quyet)", ln.fold):
+        if re.match(r"\s*(?:[-+•–]\s*)?(?:\d\.\s*)?(?:bieu quyet|ket qua bieu quyet)", ln.fold) or _NOT_TASK.search(ln.fold):
             break
         if not m:
             # An introductory sentence may stand between the heading and the list.
