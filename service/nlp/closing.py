@@ -138,3 +138,17 @@ def placeholders(doc: Doc, *, sig_start: int | None) -> list[tuple[int, int]]:
         else:
             out.append((m.start(), m.end()))
     return out
+
+
+_SELF_SCORE = re.compile(
+    r"(?:tu cham|tu danh gia|cham diem|tong diem|dat)[^.\n]{0,40}?(\d{1,3})\s*(?:/\s*100\s*)?diem"
+)
+
+
+def quality_self_score(doc: Doc) -> int | None:
+    """The points the cell gave its own meeting ("chi bộ tự chấm 92/100 điểm"), if stated."""
+    for m in doc.finditer(_SELF_SCORE):
+        v = int(m.group(1))
+        if 0 <= v <= 100:
+            return v
+    return None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from service.nlp.attendance import extract_attendance
-from service.nlp.closing import conclusion_spans, find_signatures, placeholders, read_back
+from service.nlp.closing import conclusion_spans, find_signatures, placeholders, quality_self_score, read_back
 from service.nlp.criticism import extract_criticism
 from service.nlp.discussion import extract_speakers
 from service.nlp.meeting import extract_meeting, title_block
@@ -105,5 +105,6 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
         sections=sections,
         minutes_read_back=read,
         signatures=signatures,
+        quality_self_score=quality_self_score(doc),
     )
     return record, ev

@@ -94,3 +94,10 @@ def test_agenda_items_are_not_criticism_or_conclusion():
     assert rec.criticism == []
     assert ev.conclusions == []
     assert not rec.minutes_read_back
+
+
+def test_quality_self_score_is_read_when_stated():
+    rec, _ = extract(_doc("3.4. Tự đánh giá chất lượng buổi sinh hoạt: chi bộ tự chấm 92/100 điểm, xếp loại Tốt.\n"))
+    assert rec.quality_self_score == 92
+    rec, _ = extract(_doc("Chi bộ tự đánh giá buổi sinh hoạt đạt chất lượng.\n"))
+    assert rec.quality_self_score is None
