@@ -107,9 +107,60 @@ def _shared_reason(doc: Doc, a: int, b: int) -> str | None:
     return reason if len(reason.split()) >= 2 else None
 
 
+def _cells(text: str) -> list[tuple[int, str]]:
+    """Cells of a table row written with "|" or tabs, with their offsets in the row."""
+    if text.count("|") >= 2 or "\t" in text:
+        sep = "|" if text.count("|") >= 2 else "\t"
+        out = []
+        pos = 0
+        for part in text.split(sep):
+            stripped = part.strip()
+            if stripped:
+                out.append((pos + part.index(stripped), stripped))
+            pos += len(part) + 1
+        return out
+    return [(m.start(), m.group(0)) for m in re.finditer(r"\S(?:.*?\S)?(?=\s{2,}|$)", text)]
+
+
+def _table_absentees(doc: Doc, a: int, b: int, *, excused: bool
+                     ) -> list[tuple[str, str | None, int, int]] | None:
+    """Absentees listed as a table ("| STT | Họ và tên | Lý do vắng |"), or None."""
+    first, last = doc.line_index(a), doc.line_index(max(a, b - 1))
+    rows = [ln for ln in doc.lines[first:last + 1]
+            if ln.text.count("|") >= 2 or "\t" in ln.text or len(re.findall(r"\S\s{2,}(?=\S)", ln.text)) >= 1]
+    header = next((ln for ln in rows if re.search(r"ho (?:va )?ten|\bten\b", ln.fold)), None)
+    if header is None:
+        return None
+    cols = _cells(header.fold)
+    name_i = next((i for i, (_, c) in enumerate(cols) if re.search(r"ho (?:va )?ten|\bten\b", c)), None)
+    reason_i = next((i for i, (_, c) in enumerate(cols) if "ly do" in c), None)
+    if name_i is None:
+        return None
+    out: list[tuple[str, str | None, int, int]] = []
+    for ln in rows:
+        if ln is header or re.fullmatch(r"[\s|:+\-]*", ln.text):
+            continue
+        cells = _cells(ln.text)
+        if len(cells) <= name_i:
+            continue
+        off, cell = cells[name_i]
+        got = read_name(cell, 0, titled=True)
+        if not got:
+            continue
+        reason = None
+        if excused and reason_i is not None and reason_i < len(cells) and len(cells) == len(cols):
+            reason = cells[reason_i][1] or None
+        s = ln.start + off
+        out.append((got[0], reason, s, s + len(got[0])))
+    return out
+
+
 def _absentees(doc: Doc, a: int, b: int, *, excused: bool
                ) -> list[tuple[str, str | None, int, int]]:
     """Names (with reasons) listed after an absence count, up to the end of the list."""
+    table = _table_absentees(doc, a, b, excused=excused)
+    if table is not None:
+        return table
     out: list[tuple[str, str | None, int, int]] = []
     end = _SENTENCE_END.search(doc.text, a, b)
     b = end.start() + 1 if end else b

@@ -16,7 +16,7 @@ _SIG_TITLE = re.compile(
     r"(?:\s+(?:thu ky|chu tri|chu toa|bi thu|chi bo|hoi nghi|chi uy|\(ky[^)]*\)))*$"
 )
 _SIG_NOTE = re.compile(r"^\(?(?:da ky|ky|ky,? ghi ro ho ten|ky va ghi ro ho ten|ky, ghi ro ho ten|dau|da ky va dong dau)\)?$")
-_COLS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+_COLS = re.compile(r"[^\s](?:[^\t]*?[^\s])?(?=\s{2,}|\t|$)")
 
 
 def _columns(text: str) -> list[tuple[int, str]]:

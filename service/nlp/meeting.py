@@ -167,7 +167,7 @@ def _unit_from_header(doc: Doc, prefix: str) -> tuple[str, int, int] | None:
     t0, _ = title_block(doc)
     top = [ln for ln in doc.lines[:14] if ln.start < t0] if t0 > 0 else doc.lines[:6]
     for ln in top:
-        for m in re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|$)", ln.text):
+        for m in re.finditer(r"[^\s](?:[^\t]*?[^\s])?(?=\s{3,}|\t|$)", ln.text):
             f = doc.fold[ln.start + m.start():ln.start + m.end()]
             if f.startswith(prefix + " ") and "cong san" not in f and len(f) > len(prefix) + 2:
                 s, e = ln.start + m.start(), ln.start + m.end()

@@ -28,7 +28,7 @@ _OLD_TONE_RE = re.compile(
 )
 
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x00AD: None,
-              0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x0009: "    "}
+              0x00A0: " ", 0x2007: " ", 0x202F: " "}
 
 _PAGE_MARK = re.compile(
     r"^\s*(?:(?:trang|page|tr\.)\s*\d{1,3}\s*(?:/|trên|of)\s*\d{1,3}|-\s*\d{1,3}\s*-|"
@@ -40,7 +40,8 @@ _STRAY_TAIL = re.compile(r"(?:\s{2,}[,.'`~|¦^]+|\s*[|¦]+|\s+[~^`]+)\s*$")
 _LIST_START = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)/-]\s|[a-zđ][.)]\s|[-+•*–—]\s|\(\d{1,2}\)|[IVX]{1,4}[.)]\s)"
 )
-_WIDE_GAP = re.compile(r"\S\s{4,}\S")
+# Columns (signature blocks, tables): never joined with the next line.
+_WIDE_GAP = re.compile(r"\S(?: {4,}|\t)\S|\|.*\|")
 
 
 @dataclass(frozen=True)
