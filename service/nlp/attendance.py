@@ -223,7 +223,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
     tot = _count_after(doc, r"tong so(?: (?:dang vien|dv))?(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?", a, b) \
         or _count_after(doc, r"(?:so )?(?:dang vien|dv) (?:cua|trong) chi bo", a, b) \
         or _count_after(doc, r"(?:chi bo )?(?:hien )?co tong so", a, b) \
-        or _count_before(doc, r"(?:dang vien|dv)\b", *_hien_co(doc, a, b))
+        or _count_before(doc, r"(?:dang vien|dv|dong chi|chi uy vien|uy vien)\b", *_hien_co(doc, a, b))
     att.total = keep("total", tot)
     if tot:
         sa, sb = doc.line_at(tot[1]).start, doc.line_at(tot[1]).end
@@ -292,11 +292,15 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
     none_temp = re.search(r"khong co (?:dang vien|dv)?\s*(?:sinh hoat )?tam thoi|"
                           r"(?:sinh hoat tam thoi|sht)(?: den,? di| di,? den)?\s*:\s*(?:khong|0\b)", f[a:b])
     out_kw = r"(?:gioi thieu )?(?:di )?sinh hoat tam thoi (?:o |den |tai )?(?:noi khac|don vi khac|chi bo khac|ngoai)|sht di(?: noi khac)?\b|tam thoi di(?: noi khac)?\b"
-    in_kw = r"sinh hoat tam thoi tai chi bo|sinh hoat tam thoi (?:den|o chi bo)|sht den\b|tam thoi den\b"
+    in_kw = (r"sinh hoat tam thoi tai chi bo|sinh hoat tam thoi (?:den|o chi bo)|sht den\b|tam thoi den\b|"
+             r"(?:noi khac )?den sinh hoat tam thoi(?: tai chi bo)?|sinh hoat tam thoi\s*:\s*den")
+    tm = re.search(rf"(?:sinh hoat tam thoi|sht)\s*:[^;\n]*?;\s*di\s*:?\s*(?P<n>{COUNT}|{_NONE})", f[a:b])
     att.temporary_out = keep("temporary_out", _count_after(doc, out_kw, a, b)
                              or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?(?:" + out_kw + ")", a, b))
     att.temporary_in = keep("temporary_in", _count_after(doc, in_kw, a, b)
                             or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:" + in_kw + ")", a, b))
+    if tm and att.temporary_out is None:
+        att.temporary_out = 0 if re.fullmatch(_NONE, tm.group("n")) else parse_count(doc.text[a + tm.start("n"):a + tm.end("n")])
     if none_temp:
         att.temporary_out = 0 if att.temporary_out is None else att.temporary_out
         att.temporary_in = 0 if att.temporary_in is None else att.temporary_in
@@ -322,10 +326,10 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
             unex = _count_before(doc, rf"{_MEMBER}?\s*vang khong (?:co )?ly do", a, b)
     exc = _count_after(doc, ex_kw2, a, b)
     if exc is None:
-        vm = re.search(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?[\s,(]*(?P<all>deu )?co ly do", f[a:b])
+        vm = re.search(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?(?:[\s,(]*(?P<all>deu )?co ly do|\s*(?=\((?!khong)))", f[a:b])
         if vm:
             exc = (parse_count(doc.text[a + vm.start("n"):a + vm.end("n")]) or 0, a + vm.start("n"), a + vm.end("n"))
-            if vm.group("all") and unex is None:
+            if (vm.group("all") or "(" in vm.group(0)[-2:] or f[a + vm.end():a + vm.end() + 1] == "(") and unex is None:
                 unex = (0, a + vm.start("all"), a + vm.end("all"))
     if exc is None and unex is None:
         vm = re.search(r"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)|khong co (?:dong chi|d/c|dang vien|dv)\s*(?:nao )?vang\b(?! khong| co)", f[a:b])
@@ -351,7 +355,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
 
 
 def _hien_co(doc: Doc, a: int, b: int) -> tuple[int, int]:
-    m = re.search(r"(?:chi bo )?(?:hien )?co\s+(?=\S+(?:\s\S+){0,4}\s+(?:dang vien|dv)\b)", doc.fold[a:b])
+    m = re.search(r"(?:\b(?:chi bo|chi uy)\s+(?:hien\s+)?co|\bhien co)\s+(?!mat\b)(?=\S+(?:\s\S+){0,4}\s+(?:dang vien|dv|dong chi|uy vien)\b)", doc.fold[a:b])
     if not m:
         return a, a
     return a + m.end(), min(b, a + m.end() + 40)

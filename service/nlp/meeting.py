@@ -325,7 +325,7 @@ def _role_after(doc: Doc, end: int) -> str | None:
     return role or None
 
 
-_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi)\s*(?:buoi sinh hoat|cuoc hop)?\s*:\s*(?:{TITLE}\s+)?")
+_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi|doan chu tich)\s*(?:buoi sinh hoat|cuoc hop|dai hoi|hoi nghi)?\s*(?:gom)?\s*:\s*(?:{TITLE}\s+)?")
 _SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
 _SECR_ROLE = re.compile(rf"(?:^|\n)\s*(?:[-+•*]|\d{{1,2}}[.)])?\s*{TITLE}\s+")
 _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
@@ -352,7 +352,19 @@ def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
             return Person(name=name, role=_role_after(doc, e)), s, e
         if _PLACEHOLDER_NAME.match(doc.text, m.end()):
             return None
-    # "Đồng chí X, Bí thư chi bộ, chủ trì buổi sinh hoạt" / "do đồng chí X chủ trì".
+    # "Đồng chí X, Bí thư chi bộ, chủ trì buổi sinh hoạt" / "do đồng chí X chủ trì" /
+    # "…, đồng chí X bí thư chi bộ chủ trì, …" in a run-on sentence.
+    for m in re.finditer(r"chu tri|chu toa", doc.fold):
+        if re.match(r"\s*:", doc.fold[m.end():m.end() + 3]):
+            continue
+        back = doc.fold[max(0, m.start() - 90):m.start()]
+        titles = list(re.finditer(rf"(?:^|[,;(]\s*|\n\s*(?:[-+*•]\s*)?|\d\.\s*|\bdo\s+|\bva\s+){TITLE}\s+", back))
+        if titles and not re.search(r"[.;:]", back[titles[-1].end():]):
+            pos = m.start() - len(back) + titles[-1].end()
+            got = _name_at(doc, pos)
+            if got and not re.search(r"\b(?:cu|giao|de nghi|moi)\b", doc.fold[got[2]:m.start()]):
+                name, s, e = got
+                return Person(name=name, role=_role_after(doc, e)), s, e
     for m in re.finditer(r"chu tri|chu toa", doc.fold):
         a, b = doc.sentence_bounds(m.start())
         tm = re.search(rf"(?:^|\d\.\s*|do\s+){TITLE}\s+", doc.fold[a:m.start()].lstrip(" -+*"))
