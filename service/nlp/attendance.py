@@ -220,7 +220,8 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         return got[0]
 
     # Total membership, and its split into official / probationary members.
-    tot = _count_after(doc, r"tong so(?: (?:dang vien|dv))?(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?", a, b) \
+    tot = _count_after(doc, r"tong so (?:dang vien|dv)(?: (?:cua|trong) chi bo)?(?: hien nay| hien co)?|tong so(?=\s*:)", a, b) \
+        or _count_before(doc, r"(?:dang vien|dv|dong chi|d/c)\b", *_after(doc, r"\btong so\s+", a, b)) \
         or _count_after(doc, r"(?:so )?(?:dang vien|dv) (?:cua|trong) chi bo", a, b) \
         or _count_after(doc, r"(?:chi bo )?(?:hien )?co tong so", a, b) \
         or _count_before(doc, r"(?:dang vien|dv|dong chi|chi uy vien|uy vien)\b", *_hien_co(doc, a, b))
@@ -352,6 +353,11 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
             att.absent_unexcused.append(UnexcusedAbsence(name=name))
     _compute(att, exempt_absent)
     return att, spans
+
+
+def _after(doc: Doc, pattern: str, a: int, b: int) -> tuple[int, int]:
+    m = re.search(pattern, doc.fold[a:b])
+    return (a + m.end(), min(b, a + m.end() + 30)) if m else (a, a)
 
 
 def _hien_co(doc: Doc, a: int, b: int) -> tuple[int, int]:

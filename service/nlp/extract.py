@@ -20,7 +20,7 @@ from service.nlp.sections import (
     regions,
 )
 from service.nlp.text import Doc
-from service.schema.record import Record, SectionKind
+from service.schema.record import Record, Secretary, SectionKind
 
 EXTRACTOR_VERSION = "minutes.extractor.v1"
 
@@ -96,6 +96,9 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
     ev.conclusions = conclusion_spans(doc, exclude=ev.agenda, end=body_end)
     ev.placeholders = placeholders(doc, sig_start=sig_start)
 
+    if meeting.secretary is None and signatures.secretary:
+        # The thư ký who signs under "THƯ KÝ" is named as thư ký.
+        meeting.secretary = Secretary(name=signatures.secretary)
     record = Record(
         meeting=meeting,
         attendance=attendance,
