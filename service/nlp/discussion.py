@@ -20,6 +20,10 @@ _NOT_SPEECH = re.compile(
     r"\s*(?:\([^)]*\)\s*)?(?:[,–-]\s*[^:,.;\n]{0,60}?[,\s]*){0,3}(?:ket luan|tuyen bo|trinh bay (?:bao cao|chuyen de|de cuong|du thao)|"
     r"doc |bao cao|thong tin|pho bien|quan triet|chu tri|thong qua|neu muc dich)"
 )
+# "đồng chí A chi hội trưởng phụ nữ phát biểu …": a role written without commas.
+_ROLE_THEN_SPEECH = re.compile(
+    r"\s+(?:[^\s,.;:()]+\s+){1,6}?(?:phat bieu|cho biet|de nghi|cho rang|gop y|bo sung|de xuat|kien nghi|neu y kien)\b"
+)
 _PROSE_CUE = re.compile(r"thao luan|tham gia y kien|y kien tham gia|phat bieu y kien|gop y|cac y kien")
 _LINE_START = re.compile(rf"(?:^|\n)[^\S\n]*(?:[-+•*–]|\d{{1,2}}[.)]|[a-zđ]\))?[^\S\n]*(?:{TITLE}\s+)?")
 _SENT_START = re.compile(rf"(?:[.;:]\s+|\n\s*(?:[-+•*–]\s*)?)(?:{TITLE}\s+)")
@@ -33,7 +37,7 @@ def _speaker_at(doc: Doc, pos: int, titled: bool) -> tuple[str, int, int] | None
     tail = doc.fold[e:e + 140]
     if _NOT_SPEECH.match(tail):
         return None
-    if not re.match(_SPEECH, tail.lstrip(" ")):
+    if not re.match(_SPEECH, tail.lstrip(" ")) and not (titled and _ROLE_THEN_SPEECH.match(tail)):
         return None
     if not titled and not re.match(r"\s*(?:\([^)]*\)\s*)?:", tail):
         return None
