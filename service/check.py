@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from service.errors import ErrorCode, InputError
-from service.intake import decode_text, validate_text
+from service.errors import ConversionError, ErrorCode, InputError
+from service.intake import validate_text
 from service.nlp.extract import EXTRACTOR_VERSION, extract
-from service.nlp.normalize import normalize
+from service.nlp.normalize import NormalizedText, normalize
 from service.nlp.section_model import load_classifier
 from service.nlp.sections import SectionClassifier
 from service.nlp.text import Doc
@@ -16,6 +17,9 @@ from service.rules.ruleset import load_ruleset, ruleset_name_for
 from service.rules.scoring import score
 from service.schema.report import CheckReport, Finding, Severity, TextInfo
 from service.settings import Settings, get_settings
+
+
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 class _Values(dict[str, object]):
@@ -32,7 +36,12 @@ def check_text(text: str, *, source: str | None = None, settings: Settings | Non
     """
     settings = settings or get_settings()
     validate_text(text, limits=settings.limits)
-    norm = normalize(text)
+    return _check(normalize(text), source=source, settings=settings, include_text=include_text,
+                  classifier=classifier, province=province)
+
+
+def _check(norm: NormalizedText, *, source: str | None, settings: Settings, include_text: bool,
+           classifier: SectionClassifier | None, province: str | None) -> CheckReport:
     doc = Doc(norm.text)
     if classifier is None and settings.section_model != "none":
         classifier = load_classifier(settings.section_model)
@@ -81,8 +90,45 @@ def check_text(text: str, *, source: str | None = None, settings: Settings | Non
 
 def check_bytes(data: bytes, *, source: str | None = None, settings: Settings | None = None,
                 include_text: bool = False, province: str | None = None) -> CheckReport:
-    """Decode a plain-text file and check it."""
+    """Read a file of any supported format (chosen by its content) and check it.
+
+    Plain text is decoded in-process; DOCX, DOC, PDF and scans are converted in a
+    worker process with the time, memory and page limits of ``settings.documents``.
+    The report's ``document`` says how the file was read and maps the text back to
+    its pages; a scanned page read with low confidence adds an OCR-LOW-CONFIDENCE warning.
+    """
+    from service.documents.provenance import document_info
+    from service.documents.registry import format_from_name
+    from service.documents.runner import convert_document
+
     settings = settings or get_settings()
-    text = decode_text(data, limits=settings.limits)
-    return check_text(text, source=source, settings=settings, include_text=include_text,
-                      province=province)
+    if len(data) > settings.limits.max_upload_bytes:
+        raise InputError(ErrorCode.PAYLOAD_TOO_LARGE,
+                         f"Tệp quá lớn ({len(data):,} byte); giới hạn là {settings.limits.max_upload_bytes:,} byte.",
+                         status=413)
+    if not data.strip():
+        raise InputError(ErrorCode.EMPTY_INPUT, "Tệp rỗng, không có nội dung biên bản.")
+    document = convert_document(data, settings=settings)
+    text = document.text
+    if document.format != "txt" and not any(c.isalpha() for c in text):
+        raise ConversionError(
+            ErrorCode.NO_TEXT_FOUND,
+            "Không đọc được chữ nào trong tệp (trang trắng, ảnh quá mờ hoặc không phải văn bản)." if document.ocr
+            else "Tệp không có nội dung chữ nào.")
+    # Column padding from the layout is not content: judge the letters without it.
+    validate_text(_SPACES.sub(" ", text), limits=settings.limits)
+    norm = normalize(text)
+    report = _check(norm, source=source, settings=settings, include_text=include_text, classifier=None,
+                    province=province)
+    info = document_info(document, data=data, norm=norm.text, low_confidence=settings.documents.ocr_low_confidence,
+                         declared_format=format_from_name(source))
+    low = [p for p in info.pages
+           if p.method == "ocr" and p.confidence is not None and p.confidence < settings.documents.ocr_low_confidence]
+    for p in low:
+        report.findings.append(Finding(
+            rule="OCR-LOW-CONFIDENCE", severity=Severity.WARNING,
+            message=(f"Trang {p.page} là bản quét, máy đọc chữ (OCR) với độ tin cậy thấp ({p.confidence:.0f}%); "
+                     "hãy đối chiếu với bản gốc hoặc gửi bản quét rõ hơn trước khi dùng kết quả kiểm tra."),
+            reference=None, span=p.span))
+    report.document = info
+    return report

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.errors import ErrorCode, MinutesError
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Đọc và kiểm tra biên bản sinh hoạt chi bộ.")
@@ -78,16 +81,25 @@ def _print_human(report: object) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe.")] = None,
     port: Annotated[int | None, typer.Option(help="Cổng.")] = None,
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help="Thư mục dữ liệu; mặc định MINUTES_DATA_DIR "
+                                                                     "hoặc ./data.")] = None,
 ) -> None:
-    """Chạy dịch vụ HTTP (API và tài liệu OpenAPI tại /docs)."""
+    """Chạy dịch vụ HTTP (trang web, API và tài liệu OpenAPI tại /docs).
+
+    Lần chạy đầu (chưa có người dùng) tạo tài khoản quản trị `admin` với mật khẩu ngẫu nhiên và in ra một lần.
+    """
     import uvicorn
 
     from service.api.app import create_app
-    from service.settings import get_settings
+    from service.auth.console import announce_sign_in
 
-    settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+    settings = _archive_settings(data_dir)
+    host, port = host or settings.host, port or settings.port
+    try:
+        announce_sign_in(settings, host, port)
+    except MinutesError as e:
+        raise _fail(e) from e
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -102,6 +114,119 @@ def rules(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
                                    "title": spec.title, "reference": spec.reference}, ensure_ascii=False))
         else:
             typer.echo(f"{spec.id:18} {spec.severity.value:8} {spec.points:>2}  {spec.title}")
+
+
+_DATA_DIR_HELP = "Thư mục dữ liệu (kho, chỉ mục); mặc định MINUTES_DATA_DIR hoặc ./data."
+
+
+def _archive_settings(data_dir: str | None) -> Settings:
+    from service.settings import get_settings
+
+    settings = get_settings()
+    return settings.model_copy(update={"data_dir": Path(data_dir)}) if data_dir else settings
+
+
+def _fail(e: MinutesError) -> typer.Exit:
+    typer.echo(f"[{e.code.value}] {e.message}", err=True)
+    for line in e.errors:
+        typer.echo(f"  {line}", err=True)
+    return typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Tệp hoặc thư mục biên bản (duyệt cả thư mục con).")],
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Số tiến trình đọc tệp song song.")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="In kết quả từng tệp một dòng JSON.")] = False,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
+                                                  help="Thanh tiến độ trên stderr (mặc định: khi là terminal).")
+                        ] = None,
+) -> None:
+    """Nạp biên bản vào kho và cập nhật chỉ mục; chạy lại sẽ bỏ qua tệp đã nạp."""
+    from service.archive.console import run_ingest
+
+    settings = _archive_settings(data_dir)
+    show = sys.stderr.isatty() if progress is None else progress
+    try:
+        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show)
+    except MinutesError as e:
+        raise _fail(e) from e
+    raise typer.Exit(code)
+
+
+@app.command()
+def reindex(
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    check_only: Annotated[bool, typer.Option("--check", help="Chỉ so sánh kho với chỉ mục, không ghi gì.")] = False,
+) -> None:
+    """Dựng lại chỉ mục tìm kiếm từ kho biên bản."""
+    from service.archive.console import run_reindex
+
+    try:
+        code = run_reindex(_archive_settings(data_dir), check_only=check_only)
+    except MinutesError as e:
+        raise _fail(e) from e
+    raise typer.Exit(code)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Nội dung cần tìm, có dấu hoặc không dấu.")],
+    mode: Annotated[str, typer.Option(help="hybrid (mặc định), dense (ngữ nghĩa) hoặc sparse (từ khóa).")
+                    ] = "hybrid",
+    dang_bo: Annotated[str | None, typer.Option("--dang-bo", help="Chỉ tìm trong đảng bộ này.")] = None,
+    chi_bo: Annotated[str | None, typer.Option("--chi-bo", help="Chỉ tìm trong chi bộ này.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Từ ngày (YYYY, YYYY-MM, YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Đến ngày (YYYY, YYYY-MM, YYYY-MM-DD).")] = None,
+    meeting_type: Annotated[str | None, typer.Option("--type", help="Loại buổi sinh hoạt, ví dụ thuong_ky.")
+                            ] = None,
+    section: Annotated[str | None, typer.Option(help="Phần biên bản: resolution, criticism, discussion, "
+                                                     "report, conclusion.")] = None,
+    limit: Annotated[int, typer.Option(help="Số kết quả.")] = 10,
+    offset: Annotated[int, typer.Option(help="Bỏ qua bao nhiêu kết quả đầu.")] = 0,
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Mỗi kết quả một dòng JSON (JSON Lines).")] = False,
+) -> None:
+    """Tìm trong kho biên bản theo nội dung (kết hợp ngữ nghĩa và từ khóa)."""
+    from service.search.console import run_search
+
+    if mode not in ("hybrid", "dense", "sparse"):
+        raise _fail(MinutesError(ErrorCode.INVALID_QUERY, "Chế độ tìm phải là hybrid, dense hoặc sparse."))
+    try:
+        code = run_search(query, _archive_settings(data_dir), mode=mode,  # type: ignore[arg-type]
+                          dang_bo=dang_bo, chi_bo=chi_bo, date_from=date_from, date_to=date_to,
+                          meeting_type=meeting_type, section=section, limit=limit, offset=offset,
+                          json_out=json_out)
+    except MinutesError as e:
+        raise _fail(e) from e
+    raise typer.Exit(code)
+
+
+@app.command()
+def audit(
+    unit: Annotated[str, typer.Argument(help="Tên chi bộ hoặc mã đơn vị.")],
+    dang_bo: Annotated[str | None, typer.Option("--dang-bo", help="Đảng bộ, khi tên chi bộ trùng nhau.")] = None,
+    period_from: Annotated[str | None, typer.Option("--from", help="Từ tháng (YYYY-MM).")] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help="Đến tháng (YYYY-MM).")] = None,
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Kiểm tra kho biên bản của một chi bộ theo thời gian (các tiêu chí ARC-*)."""
+    from service.archive.console import run_audit
+
+    try:
+        code = run_audit(unit, _archive_settings(data_dir), dang_bo=dang_bo,
+                         period_from=period_from, period_to=period_to, json_out=json_out)
+    except MinutesError as e:
+        raise _fail(e) from e
+    raise typer.Exit(code)
+
+
+from service.auth.console import keys_app, users_app  # noqa: E402 - after the commands above, in help order
+
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

@@ -2,52 +2,15 @@
 
 from __future__ import annotations
 
-import codecs
-
 from service.errors import ErrorCode, InputError
 from service.settings import Limits
 
 
 def decode_text(data: bytes, *, limits: Limits) -> str:
-    """Decode a plain-text minute: UTF-8 (BOM or not), UTF-16 with a BOM, or
-    legacy 8-bit text from TCVN3/VNI fonts (repaired later by normalisation)."""
-    if len(data) > limits.max_upload_bytes:
-        raise InputError(ErrorCode.PAYLOAD_TOO_LARGE,
-                         f"Tệp quá lớn ({len(data):,} byte); giới hạn là {limits.max_upload_bytes:,} byte.",
-                         status=413)
-    if not data.strip():
-        raise InputError(ErrorCode.EMPTY_INPUT, "Tệp rỗng, không có nội dung biên bản.")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise _bad_encoding() from e
-    if b"\x00" in data[:4096]:
-        raise InputError(ErrorCode.NOT_TEXT, "Tệp không phải văn bản (có dữ liệu nhị phân).",
-                         status=422)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # Old documents typed with .VnTime / VNI fonts are 8-bit; read them as
-    # Windows-1252 and let the legacy repair decide whether they are Vietnamese.
-    from service.nlp.legacy import detect_legacy
+    """Decode a plain-text minute (see ``service.documents.plain.decode_plain``)."""
+    from service.documents.plain import decode_plain
 
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as e:
-        raise _bad_encoding() from e
-    if detect_legacy(text):
-        return text
-    raise _bad_encoding()
-
-
-def _bad_encoding() -> InputError:
-    return InputError(
-        ErrorCode.INVALID_ENCODING,
-        "Không đọc được bảng mã của tệp. Hãy lưu biên bản dạng văn bản Unicode (UTF-8).",
-        status=422,
-    )
+    return decode_plain(data, limits=limits)
 
 
 def validate_text(text: str, *, limits: Limits) -> None:

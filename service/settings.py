@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,71 @@ class Limits(BaseModel):
 class RulesSettings(BaseModel):
     province: str | None = Field(None, description="Province whose overrides apply (rulesets.yaml).")
     overrides_file: str | None = Field(None, description="YAML file with extra `provinces:` overrides.")
+
+
+class SearchSettings(BaseModel):
+    backend: Literal["edge", "qdrant-local", "memory"] = Field(
+        "edge", description="Embedded index: `edge` (Qdrant engine in-process), `qdrant-local` (qdrant-client "
+                            "local mode, slow past ~10k chunks) or `memory` (tests). Ignored when `qdrant_url` is set.")
+    embedder: Literal["e5", "hash"] = Field(
+        "e5", description="`e5`: multilingual-e5-small; `hash`: hashed words, no model (tests only).")
+    model_dir: Path | None = Field(
+        None, description="sentence-transformers directory (default: models/multilingual-e5-small).")
+    threads: int | None = Field(None, description="CPU threads for embedding passages (default: torch's "
+                                                  "choice); a query is always embedded on one thread.")
+    hnsw_m: int = Field(32, description="HNSW graph degree.")
+    hnsw_ef_construct: int = Field(200, description="HNSW build beam width.")
+    hnsw_ef: int = Field(512, description="HNSW search beam width (recall@10 vs exact ≥ 0.95 at 200k chunks).")
+    prefetch: int = Field(50, description="Candidates each of dense and sparse hands to the RRF fusion.")
+    rrf_k: int = Field(60, description="RRF constant k: fused score = Σ w/(k + rank).")
+    ascii_dense_weight: float = Field(
+        0.0, description="RRF weight of the dense side for a query typed without diacritics (sparse weighs 1); "
+                         "0 searches such a query by its BM25 terms alone.")
+    optimize_after: int = Field(20_000, description="Embedded index: build the HNSW graph once this many "
+                                                    "chunks wait unindexed.")
+
+
+class AuthSettings(BaseModel):
+    open_check: bool = Field(
+        False, description="Let anyone call POST /v1/check without a key. Off by default: tools send "
+                           "`Authorization: Bearer KEY`.")
+    open_without_users: bool = Field(
+        True, description="While the archive has no user at all, serve the /v1 API without sign-in (set-up mode). "
+                          "`minutes serve` creates the first admin before it listens, so a served archive always "
+                          "requires sign-in; false refuses every request until a user exists.")
+    session_hours: float = Field(8.0, description="A signed-in session ends after this many hours without use.")
+    session_max_hours: float = Field(24.0, description="A session ends this many hours after sign-in, used or not.")
+    cookie_secure: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
+    login_max_failures: int = Field(5, description="Failed sign-ins per user name and address before a pause.")
+    login_max_failures_ip: int = Field(20, description="Failed sign-ins from one address, any name, before a pause.")
+    login_window_s: int = Field(900, description="Window (seconds) over which failed sign-ins are counted.")
+
+
+class ExportSettings(BaseModel):
+    max_minutes: int = Field(20_000, description="Most minutes one CSV or XLSX export may hold.")
+
+
+class DocumentSettings(BaseModel):
+    max_pages: int = Field(40, description="Most pages read from one file (PDF, TIFF, DOCX page breaks).")
+    timeout_s: float = Field(180.0, description="Longest time one file may take to convert, OCR included.")
+    memory_mb: int = Field(2048, description="Address-space limit of the conversion worker process, in MiB.")
+    isolate: bool = Field(True, description="Convert files other than plain text in a separate worker process "
+                                            "(time and memory limits enforced); off only for debugging.")
+    workers: int = Field(2, description="Conversions run at once by the HTTP server; others wait their turn.")
+    max_pixels: int = Field(60_000_000, description="Largest page image accepted, in pixels (decompression bombs).")
+    max_unpacked_bytes: int = Field(60_000_000, description="Largest uncompressed content of a DOCX (zip bombs).")
+    ocr_language: str = Field("vie", description="Tesseract language(s), e.g. `vie` or `vie+eng`.")
+    ocr_psm: int = Field(3, description="Tesseract page segmentation mode.")
+    ocr_dpi: int = Field(300, description="Resolution at which PDF pages without a text layer are rendered for OCR.")
+    ocr_jobs: int = Field(0, description="Pages recognised in parallel, one Tesseract thread each (0: one per core, "
+                                         "at most 4).")
+    ocr_preparation: list[str] = Field(
+        default_factory=lambda: ["colour", "rescale", "deskew", "flatten", "despeckle"],
+        description="Scan preparation steps before OCR: colour, rescale, deskew, flatten, despeckle.")
+    ocr_low_confidence: float = Field(
+        80.0, description="A scanned page whose mean word confidence is below this gets an OCR-LOW-CONFIDENCE warning.")
+    tesseract: str = Field("tesseract", description="Tesseract program.")
+    soffice: str = Field("soffice", description="LibreOffice program used for .doc and .rtf files.")
 
 
 class Settings(BaseSettings):
@@ -34,6 +100,14 @@ class Settings(BaseSettings):
     store_url: str | None = Field(
         None, description="Archive database: none uses SQLite in the data directory; "
                           "`sqlite:///PATH` or `postgresql://user:pass@host/db` choose one explicitly.")
+
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    exports: ExportSettings = Field(default_factory=ExportSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    qdrant_url: str | None = Field(
+        None, description="Qdrant server or cluster URL; when set, the index lives there instead of the data directory.")
+    qdrant_api_key: str | None = Field(None, description="API key for `qdrant_url`.")
 
     def archive_url(self) -> str:
         """The archive database URL, defaulting to SQLite inside the data directory."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
 CORPORA = ROOT / "corpora"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Settings() built without a data directory must not touch the checkout's ./data (or a
+    # developer's archive and users there): default it to a fresh temporary directory.
+    os.environ.setdefault("MINUTES_DATA_DIR", tempfile.mkdtemp(prefix="minutes-test-data-"))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from service.settings import Settings
 
 
 def error_response(err: MinutesError) -> JSONResponse:
-    return JSONResponse(err.body(), status_code=err.status)
+    return JSONResponse(err.body(), status_code=err.status, headers=err.headers or None)
 
 
 class BodyLimit:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from service.archive.audit import UnitAudit, audit_unit
 from service.archive.base import (
     DeleteResult,
@@ -17,34 +15,46 @@ from service.archive.base import (
 from service.archive.indexer import Indexer
 from service.archive.ingest import FileResult, check_file_bytes, content_id, store_minute
 from service.archive.stores import open_store
-from service.archive.units import Scope, unit_key
+from service.archive.units import Scope, unit_id, unit_key
 from service.errors import ErrorCode, MinutesError, NotFound
 from service.search.base import SearchIndex
 from service.settings import Settings
 
 
 def default_index(settings: Settings) -> SearchIndex:
-    """The index the settings choose when none is handed in."""
-    from service.search.memory import MemoryIndex
+    """The index the settings choose when none is handed in (service.search.factory)."""
+    from service.search.factory import build_index
 
-    return MemoryIndex(Path(settings.data_dir) / "index" / "memory.json")
+    return build_index(settings)
 
 
 class Archive:
     """Stored minutes and their search index, for the API and the CLI alike."""
 
-    def __init__(self, store: MinutesStore, index: SearchIndex, settings: Settings) -> None:
+    def __init__(self, store: MinutesStore, index: SearchIndex, settings: Settings, *,
+                 owns_index: bool = True) -> None:
         self.store = store
         self.index = index
         self.settings = settings
+        self.owns_index = owns_index
         self.indexer = Indexer(store, index)
 
-    def ingest_bytes(self, data: bytes, file_name: str | None) -> FileResult:
-        """Check and store one file; a stored duplicate is reported, not checked again."""
+    def ingest_bytes(self, data: bytes, file_name: str | None, *, scope: Scope | None = None) -> FileResult:
+        """Check and store one file; a stored duplicate is reported, not checked again.
+
+        With a ``scope``, a minute of a unit outside it is refused (FORBIDDEN_UNIT) and nothing is stored.
+        """
         mid = content_id(data)
         if self.store.has(mid):
+            if scope is not None and self.store.get(mid, scope=scope) is None:
+                raise _outside_scope(None, None)
             return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
         minute = check_file_bytes(data, file_name, self.settings)
+        if scope is not None:
+            m = minute.report.record.meeting
+            dkey, ckey = unit_key(m.dang_bo, "dang_bo"), unit_key(m.chi_bo, "chi_bo")
+            if not (dkey or ckey) or not scope.allows(dkey, unit_id(dkey, ckey)):
+                raise _outside_scope(m.dang_bo, m.chi_bo)
         return store_minute(self.store, minute, file_name or mid)
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
@@ -101,8 +111,17 @@ class Archive:
         return audit_unit(found.unit_id, minutes, period_from=period_from, period_to=period_to)
 
     def close(self) -> None:
+        """Close the store, and the index when this archive opened it."""
         self.store.close()
-        self.index.close()
+        if self.owns_index:
+            self.index.close()
+
+
+def _outside_scope(dang_bo: str | None, chi_bo: str | None) -> MinutesError:
+    read = f" (biên bản ghi: {chi_bo or 'không rõ chi bộ'} — {dang_bo or 'không rõ đảng bộ'})" if dang_bo or chi_bo \
+        else ""
+    return MinutesError(ErrorCode.FORBIDDEN_UNIT, f"Biên bản thuộc đơn vị ngoài phạm vi của tài khoản{read}; "
+                        "không lưu.", status=403)
 
 
 def _not_found(minute_id: str) -> NotFound:
@@ -110,6 +129,12 @@ def _not_found(minute_id: str) -> NotFound:
 
 
 def open_archive(settings: Settings, *, index: SearchIndex | None = None) -> Archive:
-    """Open the store the settings name and the given (or default) index."""
+    """Open the store the settings name, on the given index (left open on close) or the default one."""
     store = open_store(settings.archive_url())
-    return Archive(store, index if index is not None else default_index(settings), settings)
+    if index is not None:
+        return Archive(store, index, settings, owns_index=False)
+    try:
+        return Archive(store, default_index(settings), settings)
+    except BaseException:
+        store.close()
+        raise

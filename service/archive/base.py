@@ -1,9 +1,9 @@
 """What the archive stores and the MinutesStore interface every backend implements.
 
 A stored minute is identified by the sha256 of its original bytes, so uploading
-the same file twice writes nothing new. A later upload for the same chi bộ and
-meeting date with different content is a corrected version: it becomes current
-and the earlier one is kept as history. Every write also queues an index job in
+the same file twice writes nothing new. A later upload for the same chi bộ,
+meeting date and meeting type with different content is a corrected version: it
+becomes current and the earlier one is kept as history. Every write also queues an index job in
 the same transaction (the outbox), so the search index can always catch up.
 """
 
@@ -141,7 +141,7 @@ class MinutesStore(Protocol):
 
     def original(self, minute_id: str, *, scope: Scope | None = None) -> Original | None: ...
 
-    def list(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
+    def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[MinuteSummary], int]: ...
 
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]: ...
@@ -164,5 +164,13 @@ class MinutesStore(Protocol):
     def pending_count(self) -> int: ...
 
     def enqueue_all(self) -> int: ...
+
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, *, steal_from: str | None = None) -> bool:
+        """Take or renew a named lease (one index drainer across processes and machines)."""
+        ...
+
+    def lease_owner(self, name: str) -> str | None: ...
+
+    def release_lease(self, name: str, owner: str) -> None: ...
 
     def close(self) -> None: ...

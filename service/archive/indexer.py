@@ -9,13 +9,40 @@ deleted from the outbox only after the index has taken the change.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from service.archive.base import MinutesStore
 from service.archive.chunks import make_chunks
+from service.errors import ErrorCode, MinutesError
 from service.search.base import Chunk, SearchIndex
+
+LEASE = "index-drain"
+LEASE_TTL_S = 300.0  # renewed every batch; a drainer on another machine that died frees it after this
+
+
+def _dead_here(owner: str) -> bool:
+    """Whether a lease owner ("host:pid:…") is a process of this machine that no longer runs."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 @runtime_checkable
@@ -49,6 +76,7 @@ class Indexer:
         self.index = index
         self.batch = batch
         self._lock = threading.Lock()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def _chunks_for(self, ids: list[str]) -> tuple[list[Chunk], set[str]]:
         """Chunks of the ids that are current in the archive, and the ids that are not."""
@@ -63,44 +91,78 @@ class Indexer:
         return chunks, gone
 
     def drain(self, *, max_jobs: int | None = None) -> int:
-        """Apply pending jobs in order; return how many were applied."""
-        done = 0
+        """Apply pending jobs in order; return how many were applied.
+
+        One drainer works at a time, across processes and machines sharing the archive
+        (a lease in the archive, renewed every batch): while another live process
+        drains, this call returns 0 and leaves the jobs to it.
+        """
         with self._lock:
-            while max_jobs is None or done < max_jobs:
-                jobs = self.store.pending_jobs(self.batch if max_jobs is None else min(self.batch, max_jobs - done))
-                if not jobs:
-                    break
-                ids = list(dict.fromkeys(j.minute_id for j in jobs))
-                chunks, gone = self._chunks_for(ids)
-                for mid in sorted(gone):
-                    self.index.delete_minute(mid)
-                if chunks:
-                    self.index.upsert(chunks)
-                self.store.finish_jobs([j.seq for j in jobs])
-                done += len(jobs)
+            if not self._take_lease():
+                return 0
+            try:
+                return self._drain_held(max_jobs)
+            finally:
+                self.store.release_lease(LEASE, self.owner)
+
+    def _take_lease(self) -> bool:
+        if self.store.acquire_lease(LEASE, self.owner, LEASE_TTL_S):
+            return True
+        holder = self.store.lease_owner(LEASE)
+        if holder is not None and _dead_here(holder):
+            # A killed process on this machine cannot renew; take its lease now rather than at expiry.
+            return self.store.acquire_lease(LEASE, self.owner, LEASE_TTL_S, steal_from=holder)
+        return False
+
+    def _drain_held(self, max_jobs: int | None) -> int:
+        done = 0
+        while max_jobs is None or done < max_jobs:
+            if done and not self.store.acquire_lease(LEASE, self.owner, LEASE_TTL_S):
+                break
+            jobs = self.store.pending_jobs(self.batch if max_jobs is None else min(self.batch, max_jobs - done))
+            if not jobs:
+                break
+            ids = list(dict.fromkeys(j.minute_id for j in jobs))
+            chunks, gone = self._chunks_for(ids)
+            for mid in sorted(gone):
+                self.index.delete_minute(mid)
+            if chunks:
+                self.index.upsert(chunks)
+            self.store.finish_jobs([j.seq for j in jobs])
+            done += len(jobs)
         return done
 
     def reindex(self) -> int:
         """Rebuild the index from the archive; return the number of minutes indexed."""
         with self._lock:
-            # Jobs queued before the rebuild starts are satisfied by it; later ones are drained after.
-            before = self.store.pending_jobs(10_000_000)
-            current = self.store.current_ids()
-            if isinstance(self.index, EnumerableIndex):
-                for mid in sorted(self.index.minute_ids() - current):
-                    self.index.delete_minute(mid)
-            ordered = sorted(current)
-            for start in range(0, len(ordered), self.batch):
-                part = ordered[start:start + self.batch]
-                for mid in part:
-                    self.index.delete_minute(mid)
-                chunks, _ = self._chunks_for(part)
-                if chunks:
-                    self.index.upsert(chunks)
-            for mid in {j.minute_id for j in before} - current:
+            if not self._take_lease():
+                raise MinutesError(ErrorCode.INDEX_BUSY, "Một tiến trình khác đang cập nhật chỉ mục tìm kiếm; "
+                                   "hãy chạy lại sau.", status=409)
+            try:
+                return self._rebuild()
+            finally:
+                self.store.release_lease(LEASE, self.owner)
+
+    def _rebuild(self) -> int:
+        # Jobs queued before the rebuild starts are satisfied by it; later ones are drained after.
+        before = self.store.pending_jobs(10_000_000)
+        current = self.store.current_ids()
+        if isinstance(self.index, EnumerableIndex):
+            for mid in sorted(self.index.minute_ids() - current):
                 self.index.delete_minute(mid)
-            self.store.finish_jobs([j.seq for j in before])
-        self.drain()
+        ordered = sorted(current)
+        for start in range(0, len(ordered), self.batch):
+            self.store.acquire_lease(LEASE, self.owner, LEASE_TTL_S)
+            part = ordered[start:start + self.batch]
+            for mid in part:
+                self.index.delete_minute(mid)
+            chunks, _ = self._chunks_for(part)
+            if chunks:
+                self.index.upsert(chunks)
+        for mid in {j.minute_id for j in before} - current:
+            self.index.delete_minute(mid)
+        self.store.finish_jobs([j.seq for j in before])
+        self._drain_held(None)
         return len(current)
 
     def agreement(self) -> Agreement:
@@ -123,29 +185,36 @@ class Indexer:
 class IndexPump:
     """Drain an Indexer in a background thread while a batch is being stored.
 
-    Index errors do not stop the batch: the jobs stay in the outbox, the pump
-    tries again, and the last error is kept for the summary.
+    It waits until a full batch of jobs is pending (or ``max_wait_s`` has passed
+    with some pending), so the index gets few, large writes. Index errors do not
+    stop the batch: the jobs stay in the outbox, the pump tries again, and the
+    last error is kept for the summary.
     """
 
-    def __init__(self, indexer: Indexer, *, idle_s: float = 0.2) -> None:
+    def __init__(self, indexer: Indexer, *, idle_s: float = 0.1, max_wait_s: float = 1.0) -> None:
         self.indexer = indexer
         self.idle_s = idle_s
+        self.max_wait_s = max_wait_s
         self.applied = 0
         self.error: Exception | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="index-pump", daemon=True)
 
     def _run(self) -> None:
+        last = time.monotonic()
         while not self._stop.is_set():
             try:
-                n = self.indexer.drain(max_jobs=self.indexer.batch)
-                self.applied += n
-                self.error = None
+                pending = self.indexer.store.pending_count()
+                due = pending >= self.indexer.batch or (pending and time.monotonic() - last >= self.max_wait_s)
+                if due:
+                    self.applied += self.indexer.drain(max_jobs=self.indexer.batch * 4)
+                    last = time.monotonic()
+                    self.error = None
+                    continue
             except Exception as e:  # noqa: BLE001 - kept and reported; the outbox keeps the jobs
                 self.error = e
-                n = 0
-            if n == 0:
-                self._stop.wait(self.idle_s)
+                last = time.monotonic()
+            self._stop.wait(self.idle_s)
 
     def __enter__(self) -> IndexPump:
         self._thread.start()

@@ -8,9 +8,15 @@ file. One bad file is reported and the batch goes on.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import mimetypes
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +32,8 @@ from service.settings import Settings
 # What a folder walk picks up; a file named on the command line is always tried.
 MINUTE_SUFFIXES = frozenset({".txt", ".text", ".md", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
                              ".bmp", ".webp"})
+
+_PR_SET_PDEATHSIG = 1
 
 Status = Literal["stored", "replaced", "duplicate", "failed"]
 
@@ -126,6 +134,37 @@ def _init_worker(settings: Settings) -> None:
     _worker_settings = settings
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _watch(pid: int) -> None:
+    while _alive(pid):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _start_worker(settings: Settings, batch_pid: int) -> None:
+    """Worker set-up: exit when the batch process is gone (a killed batch leaves no orphans)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch, args=(batch_pid,), name="batch-watch", daemon=True).start()
+    _init_worker(settings)
+
+
 def _check_in_worker(data: bytes, file_name: str) -> NewMinute | tuple[str, str]:
     assert _worker_settings is not None
     try:
@@ -136,10 +175,50 @@ def _check_in_worker(data: bytes, file_name: str) -> NewMinute | tuple[str, str]
         return (ErrorCode.INTERNAL.value, f"Lỗi không lường trước khi đọc tệp: {type(e).__name__}: {e}")
 
 
+class _Checkers:
+    """A process pool for the checker, rebuilt if a worker dies; inline when workers <= 1."""
+
+    def __init__(self, workers: int, settings: Settings) -> None:
+        self.workers = workers
+        self.settings = settings
+        _init_worker(settings)
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor | None:
+        if self.workers <= 1:
+            return None
+        # A fork server starts workers from a clean process: they inherit neither the index's
+        # locked files nor the locks of threads running here (the index pump).
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["service.check", "service.archive.ingest"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_start_worker,
+                                   initargs=(self.settings, os.getpid()))
+
+    def submit(self, data: bytes, name: str) -> Future[NewMinute | tuple[str, str]]:
+        if self.pool is None:
+            done: Future[NewMinute | tuple[str, str]] = Future()
+            done.set_result(_check_in_worker(data, name))
+            return done
+        return self.pool.submit(_check_in_worker, data, name)
+
+    def result(self, fut: Future[NewMinute | tuple[str, str]]) -> NewMinute | tuple[str, str]:
+        try:
+            return fut.result()
+        except Exception as e:  # noqa: BLE001 - a worker that died takes only its own file down
+            if isinstance(e, BrokenProcessPool) and self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new()
+            return (ErrorCode.INTERNAL.value, f"Tiến trình đọc tệp bị dừng bất thường: {type(e).__name__}")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Settings, workers: int = 1,
                  on_result: Callable[[FileResult], None] | None = None,
                  on_total: Callable[[int], None] | None = None) -> IngestSummary:
-    """Check and store every file under ``paths``; files already stored are skipped unread by the checker."""
+    """Check and store every file under ``paths``; files already stored are not checked again."""
     files = list(walk(paths))
     if on_total:
         on_total(len(files))
@@ -159,24 +238,7 @@ def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Setting
         except MinutesError as e:
             emit(failed(path, e))
 
-    def new_pool() -> ProcessPoolExecutor | None:
-        if workers <= 1:
-            return None
-        return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings,))
-
-    def wait(path: str, fut: Future[NewMinute | tuple[str, str]]) -> None:
-        nonlocal pool
-        try:
-            outcome = fut.result()
-        except Exception as e:  # noqa: BLE001 - a worker that died takes only its own file down
-            if isinstance(e, BrokenProcessPool) and pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-            outcome = (ErrorCode.INTERNAL.value, f"Tiến trình đọc tệp bị dừng bất thường: {type(e).__name__}")
-        settle(path, outcome)
-
-    pool = new_pool()
-    _init_worker(settings)
+    checkers = _Checkers(workers, settings)
     in_flight: list[tuple[str, Future[NewMinute | tuple[str, str]]]] = []
     try:
         for path, error in files:
@@ -192,17 +254,14 @@ def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Setting
             if store.has(mid):
                 emit(FileResult(path=path, status="duplicate", minute_id=mid))
                 continue
-            name = os.path.basename(path)
-            if pool is None:
-                settle(path, _check_in_worker(data, name))
-                continue
-            in_flight.append((path, pool.submit(_check_in_worker, data, name)))
+            in_flight.append((path, checkers.submit(data, os.path.basename(path))))
             # Keep a bounded window in flight, settled in submission order.
-            while len(in_flight) >= workers * 4:
-                wait(*in_flight.pop(0))
+            while in_flight and (checkers.pool is None or len(in_flight) >= workers * 4):
+                p, fut = in_flight.pop(0)
+                settle(p, checkers.result(fut))
         while in_flight:
-            wait(*in_flight.pop(0))
+            p, fut = in_flight.pop(0)
+            settle(p, checkers.result(fut))
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        checkers.close()
     return summary

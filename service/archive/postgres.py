@@ -27,6 +27,9 @@ class PostgresDialect:
         with conn.transaction():
             yield
 
+    def lock(self, cur: Any, key: str) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+
     def sql(self, statement: str) -> str:
         return statement.replace("%", "%%").replace("?", "%s")
 

@@ -9,6 +9,7 @@ job commit together or not at all.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,13 +30,12 @@ from service.archive.base import (
 )
 from service.archive.units import Scope, unit_id, unit_key
 from service.errors import ErrorCode, MinutesError
-from service.schema.record import MeetingType
 from service.schema.report import CheckReport, Severity
 
 _SUMMARY_COLS = ("id, file_name, media_type, size, received_at, dang_bo, chi_bo, unit_id, meeting_date, "
                  "period, meeting_type, grade, points, complete, version, is_current, replaces, superseded_by")
 
-_PUT_RETRIES = 5
+_PUT_RETRIES = 10
 
 
 class Dialect(Protocol):
@@ -55,6 +55,10 @@ class Dialect(Protocol):
     def is_unique_violation(self, exc: BaseException) -> bool: ...
 
     def is_unavailable(self, exc: BaseException) -> bool: ...
+
+    def lock(self, cur: Any, key: str) -> None:
+        """Serialise writers of one key until the transaction ends."""
+        ...
 
 
 def _schema(d: Dialect) -> list[str]:
@@ -96,6 +100,8 @@ def _schema(d: Dialect) -> list[str]:
         "CREATE INDEX IF NOT EXISTS minute_rules_rule ON minute_rules (rule)",
         f"""CREATE TABLE IF NOT EXISTS index_jobs (
             seq {d.serial_pk}, minute_id TEXT NOT NULL, op TEXT NOT NULL, queued_at TEXT NOT NULL)""",
+        "CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires DOUBLE PRECISION "
+        "NOT NULL)",
     ]
 
 
@@ -113,12 +119,16 @@ def _period(report: CheckReport) -> str | None:
 
 
 def _version_key(dang_bo_key: str | None, chi_bo_key: str | None, report: CheckReport) -> str | None:
-    """Same unit + same meeting date (+ chi ủy or not): later uploads are corrections."""
+    """Same unit, meeting date and meeting type: a later upload is a correction.
+
+    The type is part of the key because a chi bộ may hold a regular and a thematic
+    meeting (or a chi ủy meeting) on the same day, each with its own minute.
+    """
     m = report.record.meeting
     if not m.date or not (dang_bo_key or chi_bo_key):
         return None
-    body = "chi_uy" if m.type == MeetingType.CHI_UY else "chi_bo"
-    return f"{dang_bo_key or ''}\x1f{chi_bo_key or ''}\x1f{m.date}\x1f{body}"
+    kind = m.type.value if m.type else "unknown"
+    return f"{dang_bo_key or ''}\x1f{chi_bo_key or ''}\x1f{m.date}\x1f{kind}"
 
 
 def _summary(row: Sequence[Any], rules: list[str]) -> MinuteSummary:
@@ -282,6 +292,7 @@ class SqlStore:
         broken = {f.rule: f.severity.value for f in report.findings
                   if f.severity in (Severity.ERROR, Severity.WARNING)}
         with self._tx(write=True) as cur:
+            self.d.lock(cur, vkey or minute.id)
             if self._exec(cur, "SELECT 1 FROM minutes WHERE id = ?", (minute.id,)).fetchone():
                 return PutResult(PutStatus.DUPLICATE, minute.id)
             old: tuple[str, int] | None = None
@@ -385,7 +396,7 @@ class SqlStore:
             return None
         return Original(file_name=row[0], media_type=row[1], data=bytes(row[2]))
 
-    def list(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
+    def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[MinuteSummary], int]:
         w = _filter_where(flt, scope)
         with self._tx() as cur:
@@ -424,6 +435,7 @@ class SqlStore:
     def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
         w = _Where()
         w.add("is_current = 1")
+        w.add("(dang_bo_key IS NOT NULL OR chi_bo_key IS NOT NULL)")
         w.scope(scope)
         with self._tx() as cur:
             rows = self._exec(cur, f"""SELECT unit_id, COUNT(*), MIN(meeting_date), MAX(meeting_date),
@@ -462,6 +474,26 @@ class SqlStore:
     def pending_count(self) -> int:
         with self._tx() as cur:
             return int(self._exec(cur, "SELECT COUNT(*) FROM index_jobs").fetchone()[0])
+
+    def acquire_lease(self, name: str, owner: str, ttl_s: float, *, steal_from: str | None = None) -> bool:
+        """Take (or renew) the named lease unless another owner (other than ``steal_from``) holds it unexpired."""
+        now = time.time()
+        with self._tx(write=True) as cur:
+            cur = self._exec(cur, "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) "
+                             "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires "
+                             "WHERE leases.owner = ? OR leases.owner = ? OR leases.expires < ?",
+                             (name, owner, now + ttl_s, owner, steal_from or owner, now))
+            return int(cur.rowcount) == 1
+
+    def lease_owner(self, name: str) -> str | None:
+        with self._tx() as cur:
+            row = self._exec(cur, "SELECT owner FROM leases WHERE name = ? AND expires >= ?",
+                             (name, time.time())).fetchone()
+        return None if row is None else str(row[0])
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self._tx(write=True) as cur:
+            self._exec(cur, "DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
 
     def enqueue_all(self) -> int:
         with self._tx(write=True) as cur:

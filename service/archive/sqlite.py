@@ -38,6 +38,9 @@ class SqliteDialect:
             raise
         conn.execute("COMMIT")
 
+    def lock(self, cur: sqlite3.Cursor, key: str) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already admits one writer at a time."""
+
     def sql(self, statement: str) -> str:
         return statement
 

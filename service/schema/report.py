@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.schema.document import DocumentInfo
 from service.schema.record import Record, Span
 
 SCHEMA_VERSION = "1.0"
@@ -63,3 +64,6 @@ class CheckReport(BaseModel):
     score: Score
     complete: bool
     text: TextInfo
+    document: DocumentInfo | None = Field(
+        None, description="The source file (format, converter, OCR settings, pages) and where each stretch of "
+                          "the normalised text comes from; absent when plain text was sent as JSON.")

@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from service.search.base import Chunk, SearchFilter, SearchHit, SearchQuery
+from service.search.encoding import day_number
 
 DIM = 256
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -34,7 +35,7 @@ def fold(text: str) -> str:
 
 def _words(text: str) -> set[str]:
     low = unicodedata.normalize("NFC", text.lower())
-    return {w for w in _WORD.findall(low)} | {w for w in _WORD.findall(fold(low))}
+    return set(_WORD.findall(low)) | set(_WORD.findall(fold(low)))
 
 
 def _embed(text: str) -> list[float]:
@@ -52,9 +53,11 @@ def _matches(c: Chunk, f: SearchFilter) -> bool:
         return False
     if f.chi_bo is not None and c.chi_bo not in f.chi_bo:
         return False
-    if f.date_from and (c.date is None or c.date < f.date_from):
+    day = day_number(c.date)
+    lo, hi = day_number(f.date_from), day_number(f.date_to, end=True)
+    if lo is not None and (day is None or day < lo):
         return False
-    if f.date_to and (c.date is None or c.date > f.date_to):
+    if hi is not None and (day is None or day > hi):
         return False
     if f.meeting_type and c.meeting_type != f.meeting_type:
         return False
@@ -114,9 +117,9 @@ class MemoryIndex:
         qvec = _embed(query.text)
         qwords = _words(query.text)
         with self._lock:
-            ids = [cid for cid, c in self._chunks.items() if _matches(c, query.filter)]
-            dense = {cid: sum(a * b for a, b in zip(qvec, self._vectors[cid], strict=True)) for cid in ids}
-            sparse = {cid: len(qwords & self._words[cid]) / max(len(qwords), 1) for cid in ids}
+            chunks = {cid: c for cid, c in self._chunks.items() if _matches(c, query.filter)}
+            dense = {cid: sum(a * b for a, b in zip(qvec, self._vectors[cid], strict=True)) for cid in chunks}
+            sparse = {cid: len(qwords & self._words[cid]) / max(len(qwords), 1) for cid in chunks}
         if query.mode == "dense":
             scores = dense
         elif query.mode == "sparse":
@@ -129,7 +132,7 @@ class MemoryIndex:
         ordered = sorted(scores, key=lambda k: (-scores[k], k))[query.offset:query.offset + query.limit]
         hits = []
         for cid in ordered:
-            c = self._chunks[cid]
+            c = chunks[cid]
             hits.append(SearchHit(chunk_id=cid, minute_id=c.minute_id, score=scores[cid], section=c.section,
                                   span=c.span, chi_bo=c.chi_bo, dang_bo=c.dang_bo, date=c.date, text=c.text))
         return hits

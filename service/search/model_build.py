@@ -27,6 +27,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -197,7 +198,7 @@ def state_dict(pm: PackedModel) -> dict[str, np.ndarray]:
 
 
 def _rx_char(cp: int) -> str:
-    return "\\x{%x}" % cp
+    return f"\\x{{{cp:x}}}"
 
 
 def _normalizer_steps(pm: PackedModel) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -239,7 +240,7 @@ def build_tokenizer(pm: PackedModel) -> object:
     tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(pm.pieces, pm.scores, strict=True)],
                                    unk_id=pm.special["unk"], byte_fallback=False))
     before, after = _normalizer_steps(pm)
-    steps = [normalizers.Replace(Regex(rx), want) for rx, want in before]
+    steps: list[Any] = [normalizers.Replace(Regex(rx), want) for rx, want in before]
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(park, ch) for park, ch in after]
     steps.append(normalizers.Replace(Regex(" {2,}"), " "))

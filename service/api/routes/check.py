@@ -1,10 +1,11 @@
-"""POST /v1/check: one minute in (JSON, plain text or a multipart file), a CheckReport out."""
+"""POST /v1/check: one minute in (JSON, plain text or a multipart file of any format), a CheckReport out."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,14 @@ from service.schema.report import CheckReport
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["check"])
+
+
+def _conversions(app: Any, settings: Settings) -> anyio.CapacityLimiter:
+    limiter = getattr(app.state, "conversions", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(max(1, settings.documents.workers))
+        app.state.conversions = limiter
+    return limiter
 
 
 class CheckRequest(BaseModel):
@@ -33,7 +42,8 @@ _BODY_DOC: dict[str, Any] = {
             "application/json": {"schema": CheckRequest.model_json_schema()},
             "multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"},
+                "properties": {"file": {"type": "string", "format": "binary",
+                                        "description": ".txt, .docx, .doc, .rtf, .pdf, .png, .jpg, .tif"},
                                "include_text": {"type": "boolean"}}}},
             "text/plain": {"schema": {"type": "string"}},
         },
@@ -69,8 +79,11 @@ async def check(request: Request) -> CheckReport:
             raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
         data = await upload.read()
         include = str(form.get("include_text", "")).lower() in ("1", "true", "yes")
-        return await run_in_threadpool(check_bytes, data, source=upload.filename, settings=settings,
-                                       include_text=include)
+        # Conversion (OCR included) runs in a worker process behind a thread, so the
+        # event loop keeps serving; the limiter caps conversions running at once.
+        async with _conversions(request.app, settings):
+            return await run_in_threadpool(check_bytes, data, source=upload.filename, settings=settings,
+                                           include_text=include)
     if ctype == "text/plain":
         data = await request.body()
         return await run_in_threadpool(check_bytes, data, source=None, settings=settings)

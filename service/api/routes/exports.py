@@ -1,0 +1,97 @@
+"""/v1/exports: records and findings as CSV or XLSX, and the printable audit report of one chi bộ."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from service.api.routes.minutes import ArchiveDep, ScopeDep
+from service.archive.base import MinuteSummary
+from service.auth.audit import audit_event
+from service.auth.deps import PrincipalDep
+from service.exports import (
+    FINDING_COLUMNS,
+    RECORD_COLUMNS,
+    ExportFilter,
+    collect,
+    describe,
+    finding_rows,
+    record_rows,
+    to_csv,
+    to_xlsx,
+)
+from service.schema.report import CheckReport
+from service.settings import Settings
+
+router = APIRouter(prefix="/v1/exports", tags=["exports"])
+Month = r"^\d{4}-(0[1-9]|1[0-2])$"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_filter(
+    dang_bo: Annotated[str | None, Query(description="Đảng bộ.")] = None,
+    chi_bo: Annotated[str | None, Query(description="Chi bộ.")] = None,
+    unit_id: Annotated[str | None, Query(description="Mã đơn vị.")] = None,
+    period_from: Annotated[str | None, Query(alias="from", pattern=Month, description="Từ tháng YYYY-MM.")] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=Month, description="Đến tháng YYYY-MM.")] = None,
+) -> ExportFilter:
+    return ExportFilter(period_from=period_from, period_to=period_to, dang_bo=dang_bo, chi_bo=chi_bo,
+                        unit_id=unit_id)
+
+
+ExportDep = Annotated[ExportFilter, Depends(export_filter)]
+
+
+def file_name(flt: ExportFilter, what: str, ext: str) -> str:
+    span = "_".join(p for p in (flt.period_from, flt.period_to) if p) or "tat-ca"
+    return f"{what}_{flt.unit_id or 'don-vi'}_{span}.{ext}"
+
+
+def _download(data: bytes, media_type: str, name: str) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                          "Cache-Control": "no-store"})
+
+
+async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, scope: ScopeDep
+                   ) -> list[tuple[MinuteSummary, CheckReport]]:
+    settings: Settings = request.app.state.settings
+    return await run_in_threadpool(collect, archive, flt, scope=scope, max_minutes=settings.exports.max_minutes)
+
+
+@router.get("/records.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "Mỗi biên bản một dòng."}})
+async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
+    """Bảng biên bản (mỗi biên bản một dòng: đơn vị, ngày, dự họp, điểm, xếp loại, tiêu chí vi phạm), CSV UTF-8."""
+    minutes = await _collect(request, archive, flt, scope)
+    audit_event(request, "export", target="records.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+                detail={"filter": flt.describe(), "minutes": len(minutes)})
+    return _download(to_csv(RECORD_COLUMNS, record_rows(minutes)), "text/csv; charset=utf-8",
+                     file_name(flt, "bien-ban", "csv"))
+
+
+@router.get("/findings.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "Mỗi phát hiện một dòng."}})
+async def findings_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
+    """Các phát hiện của từng biên bản (tiêu chí, mức độ, nội dung, căn cứ), CSV UTF-8."""
+    minutes = await _collect(request, archive, flt, scope)
+    audit_event(request, "export", target="findings.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+                detail={"filter": flt.describe(), "minutes": len(minutes)})
+    return _download(to_csv(FINDING_COLUMNS, finding_rows(minutes)), "text/csv; charset=utf-8",
+                     file_name(flt, "phat-hien", "csv"))
+
+
+@router.get("/minutes.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "Sổ Excel: biên bản, phát hiện, thông tin."}})
+async def minutes_xlsx(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep,
+                       principal: PrincipalDep) -> Response:
+    """Sổ Excel gồm trang “Biên bản”, “Phát hiện” và “Thông tin” cho một đơn vị và khoảng thời gian."""
+    minutes = await _collect(request, archive, flt, scope)
+    by = principal.user.name if principal.user else None
+    data = await run_in_threadpool(to_xlsx, [("Biên bản", RECORD_COLUMNS, record_rows(minutes)),
+                                             ("Phát hiện", FINDING_COLUMNS, finding_rows(minutes))],
+                                   describe(flt, by=by, count=len(minutes)))
+    audit_event(request, "export", target="minutes.xlsx", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+                detail={"filter": flt.describe(), "minutes": len(minutes)})
+    return _download(data, XLSX, file_name(flt, "bien-ban", "xlsx"))

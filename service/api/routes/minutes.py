@@ -1,0 +1,245 @@
+"""/v1/minutes: upload minutes into the archive, list, read and delete them."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from service.archive.archive import Archive, default_index, open_archive
+from service.archive.base import MinuteFilter, MinuteSummary
+from service.archive.ingest import FileResult
+from service.archive.units import Scope
+from service.auth.audit import audit_event
+from service.errors import ErrorCode, InputError, MinutesError
+from service.schema.record import MeetingType, Record
+from service.schema.report import CheckReport, Grade
+from service.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["minutes"])
+
+MAX_FILES_PER_REQUEST = 100
+_open_lock = threading.Lock()
+
+
+def get_archive(request: Request) -> Archive:
+    """The app's archive, opened on first use on the app's shared search index."""
+    state = request.app.state
+    archive: Archive | None = getattr(state, "archive", None)
+    if archive is None:
+        with _open_lock:
+            archive = getattr(state, "archive", None)
+            if archive is None:
+                settings: Settings = state.settings
+                index = getattr(state, "index", None)
+                if index is None:
+                    index = state.index = default_index(settings)
+                archive = open_archive(settings, index=index)
+                state.archive = archive
+                _drain_quietly(archive)  # finish index jobs a crash left behind
+    return archive
+
+
+def get_scope(request: Request) -> Scope | None:
+    """The units the caller may see; None (everything) until access control sets one."""
+    return getattr(request.state, "scope", None)
+
+
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+ScopeDep = Annotated[Scope | None, Depends(get_scope)]
+
+
+def _drain_quietly(archive: Archive) -> None:
+    try:
+        archive.indexer.drain()
+    except Exception:  # noqa: BLE001 - jobs stay in the outbox and are retried on the next write
+        pass
+
+
+class IngestOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file_name: str | None
+    status: Literal["stored", "replaced", "duplicate", "failed"]
+    id: str | None = None
+    replaced: str | None = Field(None, description="The earlier version this upload replaced.")
+    code: str | None = None
+    message: str | None = None
+
+
+class IngestResponse(BaseModel):
+    ok: bool = True
+    data: list[IngestOutcome]
+    count: int
+    stored: int
+    replaced: int
+    duplicate: int
+    failed: int
+
+
+class MinutesPage(BaseModel):
+    ok: bool = True
+    data: list[MinuteSummary]
+    count: int = Field(description="How many minutes match the filters, over all pages.")
+    limit: int
+    offset: int
+
+
+class MinuteDetail(BaseModel):
+    summary: MinuteSummary
+    report: CheckReport
+    versions: list[MinuteSummary] = Field(description="Every stored version of this minute, oldest first.")
+
+
+class MinuteResponse(BaseModel):
+    ok: bool = True
+    data: MinuteDetail
+
+
+class DeleteResponse(BaseModel):
+    ok: bool = True
+    deleted: str
+    restored: str | None = Field(None, description="The earlier version that is current again.")
+
+
+def _outcome(r: FileResult, file_name: str | None) -> IngestOutcome:
+    return IngestOutcome(file_name=file_name, status=r.status, id=r.minute_id, replaced=r.replaced, code=r.code,
+                         message=r.message)
+
+
+_UPLOAD_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+    }
+}
+
+
+@router.post("/minutes", response_model=IngestResponse, status_code=201, openapi_extra=_UPLOAD_DOC,
+             responses={200: {"description": "Mọi tệp đã có trong kho; không lưu thêm gì."}})
+async def upload(request: Request, response: Response, archive: ArchiveDep, scope: ScopeDep,
+                 background: BackgroundTasks) -> IngestResponse:
+    """Nạp một hoặc nhiều tệp biên bản (trường “file”, lặp lại được) vào kho."""
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        raise InputError(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                         "Gửi tệp biên bản dạng multipart/form-data, trường “file” (lặp lại cho nhiều tệp).",
+                         status=415)
+    form = await request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST)
+    uploads = [v for key in ("file", "files") for v in form.getlist(key) if not isinstance(v, str)]
+    if not uploads:
+        raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
+    outcomes: list[IngestOutcome] = []
+    for upload in uploads:
+        data = await upload.read()
+        try:
+            result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope)
+        except MinutesError as e:
+            audit_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
+            if len(uploads) == 1:
+                raise
+            result = FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
+        else:
+            audit_event(request, "upload", minute_id=result.minute_id,
+                        detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced})
+        outcomes.append(_outcome(result, upload.filename))
+    def n(status: str) -> int:
+        return sum(o.status == status for o in outcomes)
+
+    if n("stored") + n("replaced"):
+        background.add_task(_drain_quietly, archive)
+    else:
+        response.status_code = 200
+    return IngestResponse(data=outcomes, count=len(outcomes), stored=n("stored"), replaced=n("replaced"),
+                          duplicate=n("duplicate"), failed=n("failed"))
+
+
+PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$",
+                                          description="Năm (YYYY) hoặc tháng (YYYY-MM).")]
+
+
+@router.get("/minutes", response_model=MinutesPage)
+def list_minutes(
+    archive: ArchiveDep,
+    scope: ScopeDep,
+    dang_bo: Annotated[str | None, Query(description="Đảng bộ (không phân biệt hoa thường).")] = None,
+    chi_bo: Annotated[str | None, Query(description="Chi bộ.")] = None,
+    unit_id: Annotated[str | None, Query(description="Mã đơn vị (xem /v1/units).")] = None,
+    period: PeriodQuery = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    type: Annotated[MeetingType | None, Query(description="Loại hình sinh hoạt.")] = None,
+    grade: Annotated[Grade | None, Query(description="Xếp loại.")] = None,
+    rule: Annotated[str | None, Query(description="Chỉ những biên bản vi phạm tiêu chí này.")] = None,
+    complete: bool | None = None,
+    include_superseded: Annotated[bool, Query(description="Kèm các bản cũ đã được thay thế.")] = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MinutesPage:
+    """Danh sách biên bản trong kho, lọc và phân trang; mới nhất trước."""
+    flt = MinuteFilter(dang_bo=dang_bo, chi_bo=chi_bo, unit_id=unit_id, period=period, date_from=date_from,
+                       date_to=date_to, meeting_type=type.value if type else None,
+                       grade=grade.value if grade else None, rule=rule, complete=complete,
+                       include_superseded=include_superseded)
+    rows, total = archive.list_minutes(flt, scope=scope, limit=limit, offset=offset)
+    return MinutesPage(data=rows, count=total, limit=limit, offset=offset)
+
+
+@router.get("/minutes/{minute_id}", response_model=MinuteResponse, response_model_by_alias=True)
+def get_minute(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> MinuteResponse:
+    """Một biên bản: thông tin lưu trữ, báo cáo kiểm tra (gồm bản trích xuất) và các phiên bản."""
+    stored = archive.get(minute_id, scope=scope)
+    return MinuteResponse(data=MinuteDetail(summary=stored.summary, report=stored.report,
+                                            versions=archive.history(minute_id, scope=scope)))
+
+
+@router.get("/minutes/{minute_id}/record", response_model=Record, response_model_by_alias=True)
+def get_record(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> Record:
+    """Bản trích xuất (record) của biên bản."""
+    return archive.get(minute_id, scope=scope).report.record
+
+
+@router.get("/minutes/{minute_id}/report", response_model=CheckReport, response_model_by_alias=True)
+def get_report(minute_id: str, archive: ArchiveDep, scope: ScopeDep, include_text: bool = False) -> CheckReport:
+    """Báo cáo kiểm tra của biên bản, như POST /v1/check trả về."""
+    stored = archive.get(minute_id, scope=scope)
+    report = stored.report
+    if include_text:
+        report = report.model_copy(deep=True)
+        report.text.content = stored.text
+    return report
+
+
+@router.get("/minutes/{minute_id}/text", response_class=PlainTextResponse)
+def get_text(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> PlainTextResponse:
+    """Văn bản đã chuẩn hóa; mọi span trong báo cáo trỏ vào văn bản này."""
+    return PlainTextResponse(archive.get(minute_id, scope=scope).text)
+
+
+@router.get("/minutes/{minute_id}/original", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "Tệp gốc."}})
+def get_original(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> Response:
+    """Tệp gốc đúng như đã nạp."""
+    original = archive.original(minute_id, scope=scope)
+    name = original.file_name or f"{minute_id}"
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(original.data, media_type=original.media_type, headers={"Content-Disposition": disposition})
+
+
+@router.delete("/minutes/{minute_id}", response_model=DeleteResponse)
+def delete_minute(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep,
+                  background: BackgroundTasks) -> DeleteResponse:
+    """Xóa một phiên bản biên bản; bản trước đó (nếu có) trở lại làm bản hiện hành."""
+    done = archive.delete(minute_id, scope=scope)
+    audit_event(request, "delete", minute_id=done.id, detail={"restored": done.restored})
+    background.add_task(_drain_quietly, archive)
+    return DeleteResponse(deleted=done.id, restored=done.restored)

@@ -1,0 +1,101 @@
+// Upload with drag and drop, one request per file, a progress bar and the result of each file.
+// Without this script the form still posts every file to /tai-len.
+(function () {
+  var form = document.getElementById("upload-form");
+  var zone = document.getElementById("drop-zone");
+  var input = document.getElementById("file-input");
+  var table = document.getElementById("upload-results");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  if (!form || !window.FormData || !window.XMLHttpRequest) return;
+
+  var GRADE = {tot: "Tốt", kha: "Khá", trung_binh: "Trung bình", kem: "Kém"};
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function showReport(id, cell) {
+    fetch("/v1/minutes/" + encodeURIComponent(id), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (!body.ok) return;
+        var rep = body.data.report, s = body.data.summary;
+        var line = el("div", {"class": "summary"});
+        line.appendChild(el("span", {"class": "grade grade-" + rep.score.grade}, GRADE[rep.score.grade] || rep.score.grade));
+        line.appendChild(document.createTextNode(" " + rep.score.points + "/100 · " +
+          (s.chi_bo || "không rõ chi bộ") + " · " + (rep.complete ? "đầy đủ" : "chưa đầy đủ") +
+          " · " + rep.findings.length + " phát hiện"));
+        cell.appendChild(line);
+        var list = el("ul", {"class": "findings-mini"});
+        rep.findings.filter(function (f) { return f.severity !== "info"; }).slice(0, 4).forEach(function (f) {
+          list.appendChild(el("li", {"data-rule": f.rule}, f.rule + ": " + f.message));
+        });
+        cell.appendChild(list);
+      })
+      .catch(function () {});
+  }
+
+  function result(cell, item) {
+    cell.textContent = "";
+    if (item.status === "failed") {
+      cell.appendChild(el("span", {"class": "bad"}, "Lỗi"));
+      cell.appendChild(document.createTextNode(" " + (item.code ? "[" + item.code + "] " : "") + (item.message || "")));
+      return;
+    }
+    var label = {stored: "Đã lưu", replaced: "Đã lưu bản sửa", duplicate: "Đã có trong kho"}[item.status] || item.status;
+    cell.appendChild(el("span", {"class": item.status === "duplicate" ? "muted" : "ok"}, label));
+    cell.appendChild(document.createTextNode(" · "));
+    cell.appendChild(el("a", {href: "/bien-ban/" + item.id, "class": "open-minute"}, "xem biên bản"));
+    showReport(item.id, cell);
+  }
+
+  function send(file) {
+    table.classList.remove("hidden");
+    var row = el("tr", {"class": "pending"});
+    row.appendChild(el("td", {}, file.name));
+    var bar = el("progress", {max: "1", value: "0"});
+    var barCell = el("td"); barCell.appendChild(bar); row.appendChild(barCell);
+    var out = el("td", {"class": "result"}, "Đang gửi…");
+    row.appendChild(out);
+    table.querySelector("tbody").appendChild(row);
+    var data = new FormData();
+    data.append("file", file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/minutes");
+    xhr.setRequestHeader("X-CSRF-Token", csrf);
+    xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+    xhr.onload = function () {
+      bar.value = 1;
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
+      if (body && body.ok && body.data && body.data.length) {
+        row.className = "status-" + body.data[0].status;
+        result(out, body.data[0]);
+      } else {
+        row.className = "status-failed";
+        result(out, {status: "failed", code: body && body.code, message: (body && body.error) || ("HTTP " + xhr.status)});
+      }
+    };
+    xhr.onerror = function () {
+      row.className = "status-failed";
+      result(out, {status: "failed", message: "Mất kết nối tới máy chủ."});
+    };
+    out.textContent = "Đang kiểm tra…";
+    xhr.send(data);
+  }
+
+  function sendAll(files) { Array.prototype.forEach.call(files, send); }
+
+  ["dragenter", "dragover"].forEach(function (t) {
+    zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (t) {
+    zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (e) { if (e.dataTransfer && e.dataTransfer.files) sendAll(e.dataTransfer.files); });
+  input.addEventListener("change", function () { sendAll(input.files); input.value = ""; });
+  form.addEventListener("submit", function (e) { e.preventDefault(); sendAll(input.files); input.value = ""; });
+})();

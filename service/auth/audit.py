@@ -1,0 +1,54 @@
+"""The audit log from inside a request: who uploaded, deleted, exported, signed in.
+
+``audit_event`` is safe to call from any route: it does nothing when the app runs
+without access control (as in tests of a single router), and a failure to write
+the log never fails the request it describes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+
+from service.archive.units import unit_key
+from service.auth.principal import Principal
+from service.auth.store import AuditEvent
+
+log = logging.getLogger("minutes.audit")
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def audit_event(request: Request, action: str, *, target: str | None = None, minute_id: str | None = None,
+                detail: dict[str, Any] | None = None, ok: bool = True, unit_id: str | None = None,
+                dang_bo: str | None = None) -> None:
+    """Record one event by the request's caller.
+
+    The event is filed under the unit it concerns: ``unit_id``/``dang_bo`` when given,
+    else the unit of the stored minute ``minute_id`` when it can be read, else the
+    caller's own unit.
+    """
+    accounts = getattr(request.app.state, "accounts", None)
+    if accounts is None:
+        return
+    principal: Principal | None = getattr(request.state, "principal", None)
+    user = principal.user if principal else None
+    dkey = unit_key(dang_bo, "dang_bo") if dang_bo else None
+    if minute_id and unit_id is None:
+        archive = getattr(request.app.state, "archive", None)
+        stored = archive.store.get(minute_id) if archive is not None else None
+        if stored is not None:
+            unit_id, dkey = stored.summary.unit_id, unit_key(stored.summary.dang_bo, "dang_bo")
+    if unit_id is None and dkey is None and user is not None and user.unit is not None:
+        unit_id, dkey = user.unit.id, user.unit.dang_bo_key
+    event = AuditEvent(action=action, actor=user.name if user else None, actor_id=user.id if user else None,
+                       role=user.role.value if user else None, target=target or minute_id, unit_id=unit_id,
+                       dang_bo_key=dkey, detail=detail, ip=client_ip(request), ok=ok)
+    try:
+        accounts.audit(event)
+    except Exception:  # noqa: BLE001 - the log must not undo the work it records
+        log.exception("could not write the audit log: %s", event)

@@ -1,0 +1,112 @@
+"""Roles, what each may do, and the Principal: who is calling and which units they may see.
+
+- clerk (văn thư chi bộ): uploads, corrects and reads the minutes of their own chi bộ;
+- reviewer (cán bộ kiểm tra): reads every chi bộ under their đảng bộ, exports, reads the audit log;
+- admin (quản trị): everything, every unit, users and keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from service.archive.units import Scope
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ = "read"  # minutes, units, search, statistics, pages
+    CHECK = "check"  # POST /v1/check (stores nothing)
+    UPLOAD = "upload"
+    DELETE = "delete"
+    EXPORT = "export"
+    AUDIT_LOG = "audit_log"
+    SELF = "self"  # own account: sign out, password, own API keys
+    ADMIN = "admin"  # users, other people's keys
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset({Permission.READ, Permission.CHECK, Permission.UPLOAD, Permission.DELETE,
+                           Permission.EXPORT, Permission.SELF}),
+    Role.REVIEWER: frozenset({Permission.READ, Permission.CHECK, Permission.EXPORT, Permission.AUDIT_LOG,
+                              Permission.SELF}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+ROLE_VI = {Role.CLERK: "Văn thư chi bộ", Role.REVIEWER: "Cán bộ kiểm tra", Role.ADMIN: "Quản trị"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A node of the unit tree: a đảng bộ, or a chi bộ under one."""
+
+    id: str  # archive unit id: unit_id(dang_bo_key, chi_bo_key); a đảng bộ's own id has no chi bộ key
+    level: Literal["dang_bo", "chi_bo"]
+    dang_bo: str
+    chi_bo: str | None
+    dang_bo_key: str
+    chi_bo_key: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.chi_bo} — {self.dang_bo}" if self.chi_bo else self.dang_bo
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: Role
+    unit: Unit | None
+    active: bool = True
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request."""
+
+    user: User | None
+    via: Literal["session", "key", "anonymous"]
+    csrf: str | None = None  # the session's CSRF token (sessions only)
+    key_id: str | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    def can(self, perm: Permission) -> bool:
+        return self.user is not None and perm in GRANTS[self.user.role]
+
+    @property
+    def scope(self) -> Scope | None:
+        """Units this caller may see: None for an admin (all), an empty Scope for no one."""
+        return scope_of(self.user)
+
+    def search_units(self) -> tuple[list[str] | None, list[str] | None]:
+        """(đảng bộ keys, chi bộ keys) a search filter must be limited to; (None, None) for all."""
+        if self.user is not None and self.user.role == Role.ADMIN:
+            return None, None
+        unit = self.user.unit if self.user else None
+        if unit is None:
+            return [], []
+        if unit.level == "dang_bo":
+            return [unit.dang_bo_key], None
+        return [unit.dang_bo_key], [unit.chi_bo_key or ""]
+
+
+def scope_of(user: User | None) -> Scope | None:
+    if user is not None and user.role == Role.ADMIN:
+        return None
+    unit = user.unit if user else None
+    if unit is None:
+        return Scope()
+    if unit.level == "dang_bo":
+        return Scope(dang_bo=frozenset({unit.dang_bo_key}))
+    return Scope(units=frozenset({unit.id}))

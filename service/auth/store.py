@@ -1,0 +1,384 @@
+"""AuthStore: users, units, API keys, sessions, sign-in failures and the audit log in SQL.
+
+The tables sit in the archive's database (SQLite by default, PostgreSQL by URL).
+Times are whole seconds since the epoch (UTC).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from service.archive.units import Scope
+from service.auth.principal import Role, Unit, User
+from service.database import Database, dialect_for, scope_clause
+from service.errors import ErrorCode, MinutesError
+
+
+def name_key(name: str) -> str:
+    """How user names are compared: NFC, spaces folded, case-insensitive."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def now() -> int:
+    return int(time.time())
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: str
+    user_id: str
+    label: str | None
+    created_at: int
+    expires_at: int | None
+    last_used_at: int | None
+    revoked_at: int | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    user: User
+    csrf: str
+    created_at: int
+    expires_at: int
+    last_seen_at: int
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str  # sign_in, sign_in_failed, sign_out, upload, delete, export, key_create, key_revoke, user_add, …
+    actor: str | None = None
+    actor_id: str | None = None
+    role: str | None = None
+    target: str | None = None
+    unit_id: str | None = None
+    dang_bo_key: str | None = None
+    detail: dict[str, Any] | None = None
+    ip: str | None = None
+    ok: bool = True
+    at: int = 0
+    seq: int = 0
+
+
+class AuthStore(Protocol):
+    """What access control needs from storage."""
+
+    def save_unit(self, unit: Unit) -> Unit: ...
+
+    def get_unit(self, unit_id: str) -> Unit | None: ...
+
+    def units(self) -> list[Unit]: ...
+
+    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None) -> User: ...
+
+    def user_by_name(self, name: str) -> tuple[User, str | None] | None: ...
+
+    def get_user(self, user_id: str) -> User | None: ...
+
+    def users(self) -> list[User]: ...
+
+    def count_users(self) -> int: ...
+
+    def set_password(self, user_id: str, password_hash: str) -> None: ...
+
+    def set_active(self, user_id: str, active: bool) -> None: ...
+
+    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None
+                ) -> KeyInfo: ...
+
+    def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None: ...
+
+    def keys(self, user_id: str | None = None) -> list[KeyInfo]: ...
+
+    def revoke_key(self, key_id: str) -> bool: ...
+
+    def touch_key(self, key_id: str, at: int) -> None: ...
+
+    def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None: ...
+
+    def session(self, token_hash: str) -> SessionRow | None: ...
+
+    def extend_session(self, token_hash: str, expires_at: int, seen_at: int) -> None: ...
+
+    def end_session(self, token_hash: str) -> None: ...
+
+    def end_sessions_of(self, user_id: str) -> None: ...
+
+    def add_failure(self, name: str, ip: str | None, at: int) -> None: ...
+
+    def failures(self, name: str, ip: str | None, since: int) -> tuple[int, int, int | None]: ...
+
+    def clear_failures(self, name: str) -> None: ...
+
+    def log(self, event: AuditEvent) -> None: ...
+
+    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0
+               ) -> tuple[list[AuditEvent], int]: ...
+
+    def close(self) -> None: ...
+
+
+def _schema(db: Database) -> list[str]:
+    serial = db.d.serial_pk
+    return [
+        """CREATE TABLE IF NOT EXISTS auth_units (
+            id TEXT PRIMARY KEY, level TEXT NOT NULL, dang_bo TEXT NOT NULL, chi_bo TEXT,
+            dang_bo_key TEXT NOT NULL, chi_bo_key TEXT, created_at BIGINT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS auth_users (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+            unit_id TEXT, password_hash TEXT, active INTEGER NOT NULL, created_at BIGINT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS auth_keys (
+            id TEXT PRIMARY KEY, user_id TEXT NOT NULL, label TEXT, secret_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL, expires_at BIGINT, last_used_at BIGINT, revoked_at BIGINT)""",
+        "CREATE INDEX IF NOT EXISTS auth_keys_user ON auth_keys (user_id)",
+        """CREATE TABLE IF NOT EXISTS auth_sessions (
+            token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL, ip TEXT)""",
+        "CREATE INDEX IF NOT EXISTS auth_sessions_user ON auth_sessions (user_id)",
+        f"""CREATE TABLE IF NOT EXISTS auth_failures (
+            seq {serial}, name_key TEXT NOT NULL, ip TEXT, at BIGINT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS auth_failures_name ON auth_failures (name_key, at)",
+        "CREATE INDEX IF NOT EXISTS auth_failures_ip ON auth_failures (ip, at)",
+        f"""CREATE TABLE IF NOT EXISTS audit_log (
+            seq {serial}, at BIGINT NOT NULL, action TEXT NOT NULL, actor TEXT, actor_id TEXT, role TEXT,
+            target TEXT, unit_id TEXT, dang_bo_key TEXT, detail TEXT, ip TEXT, ok INTEGER NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)",
+        "CREATE INDEX IF NOT EXISTS audit_log_unit ON audit_log (dang_bo_key, unit_id)",
+    ]
+
+
+_USER_COLS = ("u.id, u.name, u.role, u.active, u.created_at, n.id, n.level, n.dang_bo, n.chi_bo, n.dang_bo_key, "
+              "n.chi_bo_key")
+_USER_FROM = "auth_users u LEFT JOIN auth_units n ON n.id = u.unit_id"
+
+
+def _user(row: Any, at: int = 0) -> User:
+    unit = None
+    if row[at + 5] is not None:
+        unit = Unit(id=row[at + 5], level=row[at + 6], dang_bo=row[at + 7], chi_bo=row[at + 8],
+                    dang_bo_key=row[at + 9], chi_bo_key=row[at + 10])
+    return User(id=row[at], name=row[at + 1], role=Role(row[at + 2]), unit=unit, active=bool(row[at + 3]),
+                created_at=int(row[at + 4]))
+
+
+def _key(row: Any) -> KeyInfo:
+    return KeyInfo(id=row[0], user_id=row[1], label=row[2], created_at=int(row[3]), expires_at=row[4],
+                   last_used_at=row[5], revoked_at=row[6])
+
+
+_KEY_COLS = "k.id, k.user_id, k.label, k.created_at, k.expires_at, k.last_used_at, k.revoked_at"
+
+
+class SqlAuthStore:
+    """AuthStore over the archive's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.tx(write=True) as cur:
+            for stmt in _schema(db):
+                cur.execute(stmt)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # units
+
+    def save_unit(self, unit: Unit) -> Unit:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "INSERT INTO auth_units (id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                        (unit.id, unit.level, unit.dang_bo, unit.chi_bo, unit.dang_bo_key, unit.chi_bo_key, now()))
+        found = self.get_unit(unit.id)
+        assert found is not None
+        return found
+
+    def get_unit(self, unit_id: str) -> Unit | None:
+        with self.db.tx() as cur:
+            row = self.db.run(cur, "SELECT id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key FROM auth_units "
+                              "WHERE id = ?", (unit_id,)).fetchone()
+        return Unit(*row) if row else None
+
+    def units(self) -> list[Unit]:
+        with self.db.tx() as cur:
+            rows = self.db.run(cur, "SELECT id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key FROM auth_units "
+                               "ORDER BY dang_bo_key, chi_bo_key NULLS FIRST").fetchall()
+        return [Unit(*r) for r in rows]
+
+    # users
+
+    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None) -> User:
+        uid = uuid.uuid4().hex
+        clean = " ".join(unicodedata.normalize("NFC", name).split())
+        try:
+            with self.db.tx(write=True) as cur:
+                self.db.run(cur, "INSERT INTO auth_users (id, name, name_key, role, unit_id, password_hash, active, "
+                            "created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                            (uid, clean, name_key(name), role.value, unit.id if unit else None, password_hash, now()))
+        except MinutesError:
+            raise
+        except Exception as e:
+            if self.db.d.is_unique_violation(e):
+                raise MinutesError(ErrorCode.USER_EXISTS, f"Đã có người dùng tên “{clean}”.", status=409) from e
+            raise
+        user = self.get_user(uid)
+        assert user is not None
+        return user
+
+    def user_by_name(self, name: str) -> tuple[User, str | None] | None:
+        with self.db.tx() as cur:
+            row = self.db.run(cur, f"SELECT {_USER_COLS}, u.password_hash FROM {_USER_FROM} WHERE u.name_key = ?",
+                              (name_key(name),)).fetchone()
+        return (_user(row), row[-1]) if row else None
+
+    def get_user(self, user_id: str) -> User | None:
+        with self.db.tx() as cur:
+            row = self.db.run(cur, f"SELECT {_USER_COLS} FROM {_USER_FROM} WHERE u.id = ?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    def users(self) -> list[User]:
+        with self.db.tx() as cur:
+            rows = self.db.run(cur, f"SELECT {_USER_COLS} FROM {_USER_FROM} ORDER BY u.name_key").fetchall()
+        return [_user(r) for r in rows]
+
+    def count_users(self) -> int:
+        with self.db.tx() as cur:
+            return int(self.db.run(cur, "SELECT COUNT(*) FROM auth_users").fetchone()[0])
+
+    def set_password(self, user_id: str, password_hash: str) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "UPDATE auth_users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    def set_active(self, user_id: str, active: bool) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "UPDATE auth_users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    # API keys
+
+    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None
+                ) -> KeyInfo:
+        at = now()
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "INSERT INTO auth_keys (id, user_id, label, secret_hash, created_at, expires_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (key_id, user_id, label, secret_hash, at, expires_at))
+        return KeyInfo(key_id, user_id, label, at, expires_at, None, None)
+
+    def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None:
+        with self.db.tx() as cur:
+            row = self.db.run(cur, f"SELECT {_KEY_COLS}, k.secret_hash, {_USER_COLS} FROM auth_keys k "
+                              "JOIN auth_users u ON u.id = k.user_id LEFT JOIN auth_units n ON n.id = u.unit_id "
+                              "WHERE k.id = ?", (key_id,)).fetchone()
+        if row is None:
+            return None
+        return _key(row), row[7], _user(row, 8)
+
+    def keys(self, user_id: str | None = None) -> list[KeyInfo]:
+        where, params = ("WHERE k.user_id = ?", (user_id,)) if user_id else ("", ())
+        with self.db.tx() as cur:
+            rows = self.db.run(cur, f"SELECT {_KEY_COLS} FROM auth_keys k {where} ORDER BY k.created_at, k.id",
+                               params).fetchall()
+        return [_key(r) for r in rows]
+
+    def revoke_key(self, key_id: str) -> bool:
+        with self.db.tx(write=True) as cur:
+            cur = self.db.run(cur, "UPDATE auth_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                              (now(), key_id))
+            return bool(cur.rowcount)
+
+    def touch_key(self, key_id: str, at: int) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "UPDATE auth_keys SET last_used_at = ? WHERE id = ?", (at, key_id))
+
+    # sessions
+
+    def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None:
+        at = now()
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "DELETE FROM auth_sessions WHERE expires_at < ?", (at,))
+            self.db.run(cur, "INSERT INTO auth_sessions (token_hash, user_id, csrf, created_at, expires_at, "
+                        "last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (token_hash, user_id, csrf, at, expires_at, at, ip))
+
+    def session(self, token_hash: str) -> SessionRow | None:
+        with self.db.tx() as cur:
+            row = self.db.run(cur, f"SELECT s.csrf, s.created_at, s.expires_at, s.last_seen_at, {_USER_COLS} "
+                              "FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id "
+                              "LEFT JOIN auth_units n ON n.id = u.unit_id WHERE s.token_hash = ?",
+                              (token_hash,)).fetchone()
+        if row is None:
+            return None
+        return SessionRow(user=_user(row, 4), csrf=row[0], created_at=int(row[1]), expires_at=int(row[2]),
+                          last_seen_at=int(row[3]))
+
+    def extend_session(self, token_hash: str, expires_at: int, seen_at: int) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "UPDATE auth_sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?",
+                        (expires_at, seen_at, token_hash))
+
+    def end_session(self, token_hash: str) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "DELETE FROM auth_sessions WHERE token_hash = ?", (token_hash,))
+
+    def end_sessions_of(self, user_id: str) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))
+
+    # sign-in failures
+
+    def add_failure(self, name: str, ip: str | None, at: int) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "INSERT INTO auth_failures (name_key, ip, at) VALUES (?, ?, ?)", (name_key(name), ip, at))
+
+    def failures(self, name: str, ip: str | None, since: int) -> tuple[int, int, int | None]:
+        """(failures for this name from this address, failures from this address, oldest of those)."""
+        with self.db.tx() as cur:
+            same_ip = "ip = ?" if ip else "ip IS NULL"
+            by_name = self.db.run(cur, "SELECT COUNT(*), MIN(at) FROM auth_failures WHERE name_key = ? AND at >= ? "
+                                  f"AND {same_ip}", (name_key(name), since, *([ip] if ip else []))).fetchone()
+            by_ip = self.db.run(cur, "SELECT COUNT(*), MIN(at) FROM auth_failures WHERE ip = ? AND at >= ?",
+                                (ip, since)).fetchone() if ip else (0, None)
+        oldest = min((x for x in (by_name[1], by_ip[1]) if x is not None), default=None)
+        return int(by_name[0]), int(by_ip[0]), oldest
+
+    def clear_failures(self, name: str) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "DELETE FROM auth_failures WHERE name_key = ?", (name_key(name),))
+
+    # the audit log
+
+    def log(self, event: AuditEvent) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "INSERT INTO audit_log (at, action, actor, actor_id, role, target, unit_id, dang_bo_key, "
+                        "detail, ip, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (event.at or now(), event.action, event.actor, event.actor_id, event.role, event.target,
+                         event.unit_id, event.dang_bo_key,
+                         json.dumps(event.detail, ensure_ascii=False) if event.detail else None, event.ip,
+                         int(event.ok)))
+
+    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0
+               ) -> tuple[list[AuditEvent], int]:
+        parts: list[str] = []
+        params: list[Any] = []
+        if action:
+            parts.append("action = ?")
+            params.append(action)
+        clause, scope_params = scope_clause(scope)
+        parts.append(clause)
+        params.extend(scope_params)
+        where = (" WHERE " + " AND ".join(parts)) if parts else ""
+        with self.db.tx() as cur:
+            total = int(self.db.run(cur, f"SELECT COUNT(*) FROM audit_log{where}", params).fetchone()[0])
+            rows = self.db.run(cur, "SELECT seq, at, action, actor, actor_id, role, target, unit_id, dang_bo_key, "
+                               f"detail, ip, ok FROM audit_log{where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                               [*params, limit, offset]).fetchall()
+        return [AuditEvent(seq=int(r[0]), at=int(r[1]), action=r[2], actor=r[3], actor_id=r[4], role=r[5], target=r[6],
+                           unit_id=r[7], dang_bo_key=r[8], detail=json.loads(r[9]) if r[9] else None, ip=r[10],
+                           ok=bool(r[11])) for r in rows], total
+
+
+def open_auth_store(url: str) -> SqlAuthStore:
+    """The auth tables in the database at ``url`` (the archive's store URL)."""
+    return SqlAuthStore(Database(dialect_for(url)))

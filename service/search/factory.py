@@ -1,0 +1,55 @@
+"""build_index(settings): the SearchIndex the settings choose.
+
+- ``MINUTES_QDRANT_URL`` set → QdrantIndex on that server or cluster (API key from
+  ``MINUTES_QDRANT_API_KEY``);
+- otherwise ``search.backend``: ``edge`` (default, in-process Qdrant engine under
+  ``<data_dir>/index``), ``qdrant-local`` (qdrant-client local mode) or ``memory``.
+
+Nothing heavy happens here: the model loads on first use (or ``warm_up``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.search.base import SearchIndex
+from service.search.embedder import E5Embedder, Embedder, HashEmbedder
+from service.search.encoding import ChunkEncoder
+from service.settings import Settings
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    s = settings.search
+    if s.embedder == "hash":
+        return HashEmbedder()
+    from service.search.model_build import DEFAULT_DIR
+
+    return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads)
+
+
+def build_index(settings: Settings, *, embedder: Embedder | None = None) -> SearchIndex:
+    """The index for these settings; pass ``embedder`` to share one model between indexes."""
+    s = settings.search
+    if s.backend == "memory" and not settings.qdrant_url:
+        from service.search.memory import MemoryIndex
+
+        return MemoryIndex(Path(settings.data_dir) / "index" / "memory.json")
+    encoder = ChunkEncoder(embedder or build_embedder(settings))
+    if settings.qdrant_url:
+        from service.search.qdrant_index import QdrantIndex
+
+        return QdrantIndex(encoder, url=settings.qdrant_url, api_key=settings.qdrant_api_key, hnsw_ef=s.hnsw_ef,
+                           prefetch=s.prefetch, rrf_k=s.rrf_k,
+                           ascii_dense_weight=s.ascii_dense_weight)
+    if s.backend == "qdrant-local":
+        from service.search.qdrant_index import QdrantIndex
+
+        path = Path(settings.data_dir) / "index" / "qdrant-local"
+        path.mkdir(parents=True, exist_ok=True)
+        return QdrantIndex(encoder, path=str(path), hnsw_ef=s.hnsw_ef, prefetch=s.prefetch, rrf_k=s.rrf_k,
+                           ascii_dense_weight=s.ascii_dense_weight)
+    from service.search.edge_index import EdgeIndex
+
+    return EdgeIndex(Path(settings.data_dir) / "index", encoder, hnsw_m=s.hnsw_m,
+                     hnsw_ef_construct=s.hnsw_ef_construct, hnsw_ef=s.hnsw_ef, prefetch=s.prefetch, rrf_k=s.rrf_k,
+                     ascii_dense_weight=s.ascii_dense_weight, optimize_after=s.optimize_after)

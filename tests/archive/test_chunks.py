@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.archive.chunks import INDEXED, MAX_CHARS, make_chunks
+from service.archive.units import unit_key
+from service.check import check_text
+from tests.archive.factory import make_minute
+
+CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+
+
+def test_chunks_follow_the_searchable_sections() -> None:
+    report = check_text(make_minute(), include_text=True)
+    text = report.text.content or ""
+    chunks = make_chunks("m1", report, text)
+    kinds = [c.section for c in chunks]
+    assert set(kinds) == {"report", "discussion", "criticism", "conclusion", "resolution"}
+    assert [c.id for c in chunks] == [f"m1:{i}" for i in range(len(chunks))]
+    for c in chunks:
+        assert text[c.span[0]:c.span[1]] == c.text and c.text.strip() == c.text
+    criticism = next(c for c in chunks if c.section == "criticism")
+    assert "tự phê bình" in criticism.text and "chậm nộp đảng phí" in criticism.text
+    resolution = next(c for c in chunks if c.section == "resolution")
+    assert "Vận động thêm 10 hộ" in resolution.text
+
+
+def test_embed_text_carries_unit_period_and_heading() -> None:
+    report = check_text(make_minute(), include_text=True)
+    chunks = make_chunks("m1", report, report.text.content or "")
+    discussion = next(c for c in chunks if c.section == "discussion")
+    head, body = discussion.embed_text.split("\n", 1)
+    assert "Chi bộ Thôn Đông Hòa" in head and "tháng 3/2024" in head and "THẢO LUẬN" in head
+    assert body == discussion.text
+    assert discussion.chi_bo == unit_key("Chi bộ Thôn Đông Hòa", "chi_bo")
+    assert discussion.dang_bo == unit_key("Đảng bộ xã An Phú", "dang_bo")
+    assert (discussion.date, discussion.period, discussion.meeting_type) == ("2024-03-05", "2024-03", "thuong_ky")
+
+
+def test_long_sections_are_cut_at_line_ends_within_the_limit() -> None:
+    note = "\n".join(f"- Hộ thứ {i} đăng ký chuyển đổi 0,{i} ha sang trồng rau màu." for i in range(120))
+    report = check_text(make_minute(note=note), include_text=True)
+    text = report.text.content or ""
+    chunks = [c for c in make_chunks("m", report, text) if c.section == "report"]
+    assert len(chunks) >= 4
+    assert all(len(c.text) <= MAX_CHARS for c in chunks)
+    assert all(c.text.endswith("màu.") or not c.text.startswith("- Hộ") for c in chunks[:-1])
+    joined = "\n".join(c.text for c in chunks)
+    assert all(f"Hộ thứ {i} " in joined for i in range(120)), "nothing is lost between pieces"
+
+
+def test_a_minute_without_sections_is_one_chunk() -> None:
+    text = "Chi bộ họp bàn việc nạo vét kênh mương, nhất trí giao đồng chí Nam phụ trách."
+    report = check_text(text, include_text=True)
+    report.record.sections.clear()
+    chunks = make_chunks("x", report, report.text.content or "")
+    assert len(chunks) == 1 and chunks[0].section == "report" and chunks[0].span == (0, len(text))
+
+
+def test_every_corpus_minute_chunks_into_valid_spans() -> None:
+    for path in sorted(CORPORA.glob("c*.txt")):
+        report = check_text(path.read_text(encoding="utf-8"), include_text=True)
+        text = report.text.content or ""
+        chunks = make_chunks(path.stem, report, text)
+        assert chunks, path.name
+        assert {c.section for c in chunks} <= {k.value for k in INDEXED}
+        for c in chunks:
+            assert 0 <= c.span[0] < c.span[1] <= len(text) and text[c.span[0]:c.span[1]] == c.text
+            assert len(c.text) <= MAX_CHARS

