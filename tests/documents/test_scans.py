@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 import unicodedata
 
 import pytest
@@ -139,11 +140,16 @@ def _bomb_png() -> bytes:
     (lambda: _white_png()[:3000], "CORRUPT_FILE", 422),
     (lambda: b"\xff\xd8\xff\xe0" + b"\x00" * 50, "CORRUPT_FILE", 422),
     (lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 10, "CORRUPT_FILE", 422),
+    # A password-protected Word file is an OLE container holding an EncryptedPackage stream.
+    (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le"),
+     "ENCRYPTED_FILE", 422),
 ])
 def test_bad_files_get_a_stable_code(make, code, status):
     data = make()
+    t = time.perf_counter()
     with pytest.raises(MinutesError) as e:
-        check_bytes(data, source="x", settings=make_settings())
+        check_bytes(data, source="x", settings=make_settings(timeout_s=20))
+    assert time.perf_counter() - t < 20
     assert e.value.code == code and e.value.status == status
     assert e.value.message and not e.value.message.isascii()  # Vietnamese
 
