@@ -18,7 +18,6 @@ from service.rules.scoring import score
 from service.schema.report import CheckReport, Finding, Severity, TextInfo
 from service.settings import Settings, get_settings
 
-
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
