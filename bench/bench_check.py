@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.report import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,22 +72,8 @@ def main() -> None:
     report = "\n".join([f"## check_text() — {time.strftime('%Y-%m-%d')}", "", f"Machine: {machine}; pinned to one core.", "", *rows, ""])
     print(report)
     if args.write:
-        _replace_section(args.write, "## check_text()", report)
+        replace_section(args.write, "## check_text()", report)
 
-
-def _replace_section(path: Path, heading: str, body: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    lines = text.splitlines(keepends=True)
-    out: list[str] = []
-    skip = False
-    for ln in lines:
-        if ln.startswith("## "):
-            skip = ln.startswith(heading)
-            if skip:
-                continue
-        if not skip:
-            out.append(ln)
-    path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
 
 
 if __name__ == "__main__":

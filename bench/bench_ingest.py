@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_check import _replace_section
+from bench.report import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,7 +135,7 @@ def main() -> None:
     ])
     print(report)
     if args.write:
-        _replace_section(args.write, "## Ingest (`minutes ingest`)", report)
+        replace_section(args.write, "## Ingest (`minutes ingest`)", report)
 
 
 if __name__ == "__main__":

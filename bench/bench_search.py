@@ -160,7 +160,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
     print(report)
     if args.write:
-        from bench.eval_search import replace_section
+        from bench.report import replace_section
 
         replace_section(args.write, "## Search at scale (embedded Qdrant Edge)", report)
 

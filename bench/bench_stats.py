@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.report import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 N_DANG_BO, N_CHI_BO = 40, 25
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
@@ -189,18 +191,6 @@ def main() -> None:
     if args.write:
         replace_section(args.write, "## Dashboard statistics", report)
 
-
-def replace_section(path: Path, heading: str, body: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    out, skip = [], False
-    for ln in text.splitlines(keepends=True):
-        if ln.startswith("## "):
-            skip = ln.startswith(heading)
-            if skip:
-                continue
-        if not skip:
-            out.append(ln)
-    path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.report import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpora" / "search"
 MODES = ("hybrid", "dense", "sparse")
@@ -147,18 +149,6 @@ def report_md(res: dict[str, dict[str, Any]], *, n_minutes: int, n_chunks: int, 
         f"(indexed in {index_s:.0f} s{', passage vectors from the cache' if cached else ''}), {n_queries} queries "
         f"({', '.join(f'{k}' for k in kinds)}). `python -m bench.eval_search`.", "", *rows, ""])
 
-
-def replace_section(path: Path, heading: str, body: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    out, skip = [], False
-    for ln in text.splitlines(keepends=True):
-        if ln.startswith("## "):
-            skip = ln.startswith(heading)
-            if skip:
-                continue
-        if not skip:
-            out.append(ln)
-    path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
 
 
 def main() -> None:

@@ -1,0 +1,20 @@
+"""Writing benchmark results into BENCHMARKS.md, one section per benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def replace_section(path: Path, heading: str, body: str) -> None:
+    """Replace the section that starts with ``heading`` (or append it) in ``path``."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    out: list[str] = []
+    skip = False
+    for ln in text.splitlines(keepends=True):
+        if ln.startswith("## "):
+            skip = ln.startswith(heading)
+            if skip:
+                continue
+        if not skip:
+            out.append(ln)
+    path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
