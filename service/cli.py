@@ -35,7 +35,7 @@ def _read(path: str) -> bytes:
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Tệp biên bản (.txt); '-' đọc từ đầu vào chuẩn.")],
+    paths: Annotated[list[str], typer.Argument(help="Tệp biên bản (.txt, .docx, .doc, .pdf, ảnh quét .png/.jpg/.tif); '-' đọc từ đầu vào chuẩn.")],
     json_out: Annotated[bool, typer.Option("--json", help="In mỗi báo cáo một dòng JSON (JSON Lines).")] = False,
     with_text: Annotated[bool, typer.Option("--with-text", help="Kèm văn bản đã chuẩn hóa trong báo cáo.")] = False,
     province: Annotated[str | None, typer.Option(help="Áp dụng bộ tiêu chí riêng của tỉnh.")] = None,

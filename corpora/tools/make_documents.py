@@ -9,7 +9,8 @@ Sets (each written to OUT/SET/ with the labels NAME.json copied beside every fil
         grain, speckle, up to 1° rotation, JPEG artefacts. Hard noise: stronger blur and
         speckle, 1.5–3° rotation, uneven lighting, heavy JPEG. Every page that holds the
         signatures gets blue signatures and a red seal over the chair's. NAME.pages.json
-        holds the text drawn on each page (the OCR ground truth).
+        holds the text drawn on each page (the OCR ground truth). A minute kept in TCVN3 or
+        VNI codes is drawn as its legacy font would print it (Vietnamese letters).
   png300-mild   the same first page as PNG, and every page as a multi-page TIFF
   docx          Word file: header and signature blocks in borderless two-column tables,
                 "label: value" attendance lines in a bordered table, capitals headings bold
@@ -59,7 +60,15 @@ def style_for(name: str, dpi: int) -> Style:
     return Style(font=font, size_pt=SIZES[font], dpi=dpi)
 
 
+def printed_text(text: str) -> str:
+    """What a page shows: text kept in TCVN3/VNI codes prints as Vietnamese in its legacy font."""
+    from service.nlp.legacy import detect_legacy, repair_legacy
+
+    return repair_legacy(text)[0] if detect_legacy(text) else text
+
+
 def scan_pages(name: str, text: str, dpi: int, noise: object) -> tuple[list, list[str]]:
+    text = printed_text(text)
     layout = Layout(style_for(name, dpi))
     rng = random.Random(f"{name}:{dpi}:{getattr(noise, 'name', '')}")
     images, truth = [], []
@@ -205,6 +214,7 @@ def make_docx(text: str, *, legacy: str | None = None) -> bytes:
             else:
                 add_run(par, line.strip(), bold=_caps(line))
         flush()
+    d.add_paragraph()  # Word ends every document with a paragraph, never with a table
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
@@ -251,9 +261,10 @@ def make(name: str, out: Path, sets: list[str]) -> str:
         elif s == "docx":
             (d / f"{name}.docx").write_bytes(make_docx(text))
         elif s == "docx-legacy":
-            (d / f"{name}.docx").write_bytes(make_docx(text, legacy=_legacy_for(name)))
+            (d / f"{name}.docx").write_bytes(make_docx(printed_text(text), legacy=_legacy_for(name)))
         elif s == "doc":
-            (d / f"{name}.doc").write_bytes(soffice_convert(make_docx(text, legacy=_legacy_for(name)), "docx", "doc"))
+            legacy_docx = make_docx(printed_text(text), legacy=_legacy_for(name))
+            (d / f"{name}.doc").write_bytes(soffice_convert(legacy_docx, "docx", "doc"))
         elif s == "pdf-text":
             (d / f"{name}.pdf").write_bytes(soffice_convert(make_docx(text), "docx", "pdf"))
         else:

@@ -58,13 +58,16 @@ class LibreOfficeConverter:
                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(src)]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                     env={**os.environ, "HOME": tmp})
+            # LibreOffice runs in its own session; stop it before the worker's own limit
+            # would kill the worker and leave it behind.
+            limit = settings.timeout_s * 0.8
             try:
-                _, err = proc.communicate(timeout=settings.timeout_s)
+                _, err = proc.communicate(timeout=limit)
             except subprocess.TimeoutExpired as e:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
                 raise ConversionError(ErrorCode.CONVERSION_TIMEOUT,
-                                      f"Chuyển đổi tệp Word cũ quá {settings.timeout_s:.0f} giây.") from e
+                                      f"Chuyển đổi tệp Word cũ quá {limit:.0f} giây.") from e
             out = out_dir / "in.docx"
             if not out.exists() or out.stat().st_size == 0:
                 raise ConversionError(ErrorCode.CORRUPT_FILE,
