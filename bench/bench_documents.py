@@ -31,6 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 SCAN_SETS = ["scan300-mild", "scan300-hard", "scan200-mild", "scan200-hard"]
 TEXT_SETS = ["docx", "docx-legacy", "doc", "pdf-text"]
+_NOTE = ("CER: the OCR text against the source text (NFC, whitespace folded to one space), over {scope}. "
+         "Seconds per page: pages read one at a time with one Tesseract "
+         "thread, each worker process pinned to its own core, scan preparation included; CPU seconds count the "
+         "worker and its Tesseract processes. Peak RSS: the largest worker process, Tesseract included (for the "
+         "text sets the bench process itself, an upper bound).")
 EXT = {"docx": "docx", "docx-legacy": "docx", "doc": "doc", "pdf-text": "pdf"}
 
 
@@ -174,6 +179,8 @@ def main() -> None:
         if r["set"] in TEXT_SETS:
             lines.append(f"| {r['set']} | {r['docs']} | {r['pages']} | {float(r['docs_per_s']):.1f} | "  # type: ignore[arg-type]
                          f"{float(r['s_per_doc_median']):.3f} | {float(r['peak_rss_mb']):.0f} |")  # type: ignore[arg-type]
+    scope = f"the first {a.limit} minutes of each set (`--limit {a.limit}`)" if a.limit else "every minute of each set"
+    lines += ["", _NOTE.format(scope=scope)]
     if a.write:
         _write(a.write, lines)
     print("\n".join(lines))
