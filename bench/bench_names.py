@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from service.nlp.normalize import fix_tone_marks, normalize
-from service.nlp.people import TITLED_NAME, read_name
+from service.nlp.people import read_name, titled_names
 from service.nlp.text import Doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,11 +31,7 @@ def gold_names(label: dict) -> set[str]:
 
 
 def rule_names(doc: Doc) -> set[str]:
-    out = set()
-    for m in TITLED_NAME.finditer(doc.fold):
-        got = read_name(doc.text, m.end(), titled=True)
-        if got:
-            out.add(got[0])
+    out = {name for name, _, _ in titled_names(doc, 0, len(doc.text))}
     for ln in doc.lines:  # untitled names heading a list line ("- Đỗ Minh Khôi: …")
         s = ln.text.lstrip(" -+•*\t")
         got = read_name(s, 0)

@@ -28,10 +28,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from service.archive.audit import STREAK_LIMIT, UNEXCUSED_LIMIT, member_key
-from service.archive.sql import Dialect
+from service.archive.audit import STREAK_LIMIT, UNEXCUSED_LIMIT, member_key, months_between
+from service.archive.connection import Database, Dialect
 from service.archive.units import Scope, unit_key
-from service.database import Database, scope_clause
+from service.database import scope_clause
 from service.errors import ErrorCode, InputError
 
 GRADE_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
@@ -140,16 +140,6 @@ class StatsFilter:
     period_to: str
     dang_bo_key: str | None = None
     unit_id: str | None = None
-
-
-def months_between(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:7])
-    ly, lm = int(last[:4]), int(last[5:7])
-    out = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def quarter_of(period: str) -> str:

@@ -112,7 +112,8 @@ def member_key(name: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _months(first: str, last: str) -> list[str]:
+def months_between(first: str, last: str) -> list[str]:
+    """Every month "YYYY-MM" from ``first`` to ``last`` inclusive."""
     y, m = int(first[:4]), int(first[5:7])
     ly, lm = int(last[:4]), int(last[5:7])
     out = []
@@ -158,14 +159,14 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
 
     if lo and hi:
         regular = {s.period for s, r in in_span if _is_regular(r)}
-        for month in _months(lo, hi):
+        for month in months_between(lo, hi):
             if month not in regular:
                 findings.append(_finding("ARC-MONTHLY-GAP", f"Tháng {_month_vi(month)} không có biên bản sinh "
                                          "hoạt chi bộ thường kỳ trong kho.", period=month))
         thematic = {s.period for s, r in in_span if _is_thematic(r)}
-        months = _months(lo, hi)
+        months = months_between(lo, hi)
         for q_start in [p for p in months if int(p[5:7]) % 3 == 1]:
-            quarter = _months(q_start, f"{q_start[:4]}-{int(q_start[5:7]) + 2:02d}")
+            quarter = months_between(q_start, f"{q_start[:4]}-{int(q_start[5:7]) + 2:02d}")
             if quarter[-1] > hi:
                 continue
             if not thematic.intersection(quarter):

@@ -8,12 +8,11 @@ job commit together or not at all.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from service.archive.base import (
     STORE_SCHEMA_VERSION,
@@ -28,6 +27,7 @@ from service.archive.base import (
     StoredMinute,
     UnitSummary,
 )
+from service.archive.connection import Database, Dialect
 from service.archive.units import Scope, unit_id, unit_key
 from service.errors import ErrorCode, MinutesError
 from service.schema.report import CheckReport, Severity
@@ -36,29 +36,6 @@ _SUMMARY_COLS = ("id, file_name, media_type, size, received_at, dang_bo, chi_bo,
                  "period, meeting_type, grade, points, complete, version, is_current, replaces, superseded_by")
 
 _PUT_RETRIES = 10
-
-
-class Dialect(Protocol):
-    """What differs between SQLite and PostgreSQL."""
-
-    name: str
-    blob: str
-    serial_pk: str
-
-    def connect(self) -> Any: ...
-
-    @contextmanager
-    def transaction(self, conn: Any, *, write: bool) -> Iterator[None]: ...
-
-    def sql(self, statement: str) -> str: ...
-
-    def is_unique_violation(self, exc: BaseException) -> bool: ...
-
-    def is_unavailable(self, exc: BaseException) -> bool: ...
-
-    def lock(self, cur: Any, key: str) -> None:
-        """Serialise writers of one key until the transaction ends."""
-        ...
 
 
 def _schema(d: Dialect) -> list[str]:
@@ -202,9 +179,7 @@ class SqlStore:
 
     def __init__(self, dialect: Dialect) -> None:
         self.d = dialect
-        self._local = threading.local()
-        self._conns: list[Any] = []
-        self._conns_lock = threading.Lock()
+        self.db = Database(dialect)
         with self._tx(write=True) as cur:
             for stmt in _schema(dialect):
                 cur.execute(stmt)
@@ -219,53 +194,14 @@ class SqlStore:
 
     # connections and transactions
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(conn, "closed", False) or getattr(conn, "broken", False):
-            try:
-                conn = self.d.connect()
-            except Exception as e:
-                if self.d.is_unavailable(e):
-                    raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
-                                       "Không kết nối được cơ sở dữ liệu của kho biên bản.", status=503) from e
-                raise
-            self._local.conn = conn
-            with self._conns_lock:
-                self._conns.append(conn)
-        return conn
-
-    @contextmanager
-    def _tx(self, *, write: bool = False) -> Iterator[Any]:
-        conn = self._conn()
-        try:
-            with self.d.transaction(conn, write=write):
-                cur = conn.cursor()
-                try:
-                    yield cur
-                finally:
-                    cur.close()
-        except MinutesError:
-            raise
-        except Exception as e:
-            if self.d.is_unavailable(e):
-                self._local.conn = None
-                raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
-                                   "Không kết nối được cơ sở dữ liệu của kho biên bản.", status=503) from e
-            raise
+    def _tx(self, *, write: bool = False) -> AbstractContextManager[Any]:
+        return self.db.tx(write=write)
 
     def _exec(self, cur: Any, statement: str, params: Sequence[Any] = ()) -> Any:
-        cur.execute(self.d.sql(statement), tuple(params))
-        return cur
+        return self.db.run(cur, statement, params)
 
     def close(self) -> None:
-        with self._conns_lock:
-            for conn in self._conns:
-                try:
-                    conn.close()
-                except Exception:  # noqa: BLE001 - closing is best effort
-                    pass
-            self._conns.clear()
-        self._local = threading.local()
+        self.db.close()
 
     # writes
 

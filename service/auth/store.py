@@ -13,9 +13,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from service.archive.connection import Database, dialect_for
 from service.archive.units import Scope
 from service.auth.principal import Role, Unit, User
-from service.database import Database, dialect_for, scope_clause
+from service.database import scope_clause
 from service.errors import ErrorCode, MinutesError
 
 

@@ -8,7 +8,6 @@ from service.nlp.text import Doc, fold
 
 # Titles before a name, on the folded text ("đồng chí" → "dong chi", "Đ/c" → "d/c").
 TITLE = r"(?:dong chi|d/c|d\.c|dc|d/chi)"
-TITLE_RE = re.compile(rf"\b{TITLE}\s+")
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’])*")
 # A name never starts with these words (they start roles and units: "Bí thư",
