@@ -30,6 +30,10 @@ class SearchSettings(BaseModel):
         None, description="sentence-transformers directory (default: models/multilingual-e5-small).")
     threads: int | None = Field(None, description="CPU threads for embedding passages (default: torch's "
                                                   "choice); a query is always embedded on one thread.")
+    precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="Number format the embedding model runs in: `auto` picks bfloat16 where the CPU "
+                            "computes it natively (about 2.5× faster, vectors at cosine > 0.9999 to float32's), "
+                            "float32 elsewhere.")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_construct: int = Field(200, description="HNSW build beam width.")
     hnsw_ef: int = Field(512, description="HNSW search beam width (recall@10 vs exact ≥ 0.95 at 200k chunks).")

@@ -13,13 +13,31 @@ import os
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from service.errors import ErrorCode, Unavailable
 
 DIM = 384
+
+Precision = Literal["auto", "float32", "bfloat16"]
+
+
+def resolve_precision(precision: Precision, torch: Any) -> str:
+    """The dtype to run the model in: bfloat16 where the CPU computes it natively (AVX-512 BF16, AMX).
+
+    On such a CPU bfloat16 embeds passages about 2.5× faster than float32 (2 cores: 60 against
+    22 chunks/s) with vectors at cosine > 0.9999 to float32's; elsewhere bfloat16 is emulated and
+    slower, so ``auto`` keeps float32 there. ``bfloat16`` forces it.
+    """
+    if precision != "auto":
+        return precision
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    return "bfloat16" if native else "float32"
 
 
 class Embedder(Protocol):
@@ -40,11 +58,15 @@ class E5Embedder:
 
     dim = DIM
 
-    def __init__(self, model_dir: str | Path, *, batch_size: int = 32, threads: int | None = None,
-                 query_threads: int = 1) -> None:
+    def __init__(self, model_dir: str | Path, *, batch_size: int = 8, threads: int | None = None,
+                 query_threads: int = 1, precision: Precision = "auto") -> None:
         self.model_dir = Path(model_dir)
+        # Small batches: sentence-transformers sorts a call's texts by length, and chunks vary from
+        # 50 to 300 tokens, so a batch of 8 pads little (26 chunks/s against 21 at 32, fp32, 2 cores).
         self.batch_size = batch_size
         self.threads = threads
+        self.precision = precision
+        self.dtype = "float32"
         # One short query gains little from more threads, and on a busy 2-core machine torch's default
         # (all cores) made it about 5× slower (p50 132 ms against 25 ms): queries run on one thread.
         self.query_threads = query_threads
@@ -75,7 +97,18 @@ class E5Embedder:
                 self._torch = torch
                 self._all_threads = self.threads or torch.get_num_threads()
                 self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+                self.dtype = resolve_precision(self.precision, torch)
         return self._model
+
+    def _encode(self, texts: list[str], prompt: str, batch_size: int) -> np.ndarray:
+        import contextlib
+
+        ctx = (self._torch.autocast("cpu", dtype=self._torch.bfloat16) if self.dtype == "bfloat16"
+               else contextlib.nullcontext())
+        with ctx:
+            out = self._model.encode(texts, prompt_name=prompt, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(out, dtype=np.float32)
 
     def warm_up(self) -> None:
         """Load the model and run one query, so the first request is not slow."""
@@ -84,21 +117,17 @@ class E5Embedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        model = self._load()
+        self._load()
         texts = [unicodedata.normalize("NFC", t) for t in texts]
         with self._use:
             self._torch.set_num_threads(self._all_threads)
-            out = model.encode(texts, prompt_name="passage", batch_size=self.batch_size,
-                               normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(out, dtype=np.float32)
+            return self._encode(texts, "passage", self.batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
-        model = self._load()
+        self._load()
         with self._use:
             self._torch.set_num_threads(self.query_threads)
-            out = model.encode([unicodedata.normalize("NFC", text)], prompt_name="query",
-                               normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(out[0], dtype=np.float32)
+            return self._encode([unicodedata.normalize("NFC", text)], "query", 1)[0]
 
 
 class HashEmbedder:

@@ -24,7 +24,7 @@ def build_embedder(settings: Settings) -> Embedder:
         return HashEmbedder()
     from service.search.model_build import DEFAULT_DIR
 
-    return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads)
+    return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads, precision=s.precision)
 
 
 def build_index(settings: Settings, *, embedder: Embedder | None = None) -> SearchIndex:

