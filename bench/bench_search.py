@@ -1,10 +1,12 @@
 """Search benchmark of the embedded default (Qdrant Edge) at 10k, 100k and 200k chunks.
 
-usage: python -m bench.bench_search [--sizes 10000,100000,200000] [--queries 100] [--write BENCHMARKS.md]
+usage: python -m bench.bench_search [--sizes 10000,100000,200000] [--queries 100] [--ef 512,1024]
+                                   [--write BENCHMARKS.md]
 
 The archive is scaled up synthetically from the real chunks of corpora/search:
-each synthetic chunk mixes the e5 vectors of two real chunks (0.8/0.45, plus a
-little noise) and their BM25 vectors, and gets a random unit among 400 chi bộ in
+each synthetic chunk mixes the e5 chunk vectors of two real chunks (0.8/0.45, plus
+a little noise) and their BM25 vectors, takes the line vectors of the first (plus
+noise) and one line of the second, and gets a random unit among 400 chi bộ in
 20 đảng bộ and a random date in 2015–2025. Queries are the test set's queries,
 embedded by the real model for every search: latencies include the query
 embedding and the BM25 encoding. "Recall@10 vs exact" compares the HNSW search
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "data" / "cache" / "e5-passages.npz"
+CACHE = ROOT / "data" / "cache" / "e5-lines.npz"
 
 
 def _rss_mb() -> float:
@@ -41,17 +43,23 @@ def _du_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def synthetic(base_chunks: list[Any], base_dense: np.ndarray, base_sparse: list[Any], n: int, start: int,
-              rng: np.random.Generator) -> tuple[list[Any], np.ndarray, list[Any]]:
-    """``n`` synthetic chunks numbered from ``start``."""
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def synthetic(base_chunks: list[Any], base: list[Any], n: int, start: int,
+              rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
+    """``n`` synthetic chunks numbered from ``start``, with their vectors."""
     from service.search.base import Chunk
+    from service.search.encoding import ChunkVectors
     from service.search.sparse import SparseVector
 
+    base_dense = np.stack([v.dense for v in base])
     a = rng.integers(0, len(base_chunks), n)
     b = rng.integers(0, len(base_chunks), n)
     dense = 0.8 * base_dense[a] + 0.45 * base_dense[b] + 0.03 * rng.normal(size=(n, base_dense.shape[1]))
-    dense = (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
-    chunks, sparse = [], []
+    dense = _unit(dense)
+    chunks, vectors = [], []
     units = rng.integers(0, 400, n)
     days = rng.integers(0, 11 * 365, n)
     for i in range(n):
@@ -62,13 +70,22 @@ def synthetic(base_chunks: list[Any], base_dense: np.ndarray, base_sparse: list[
         chunks.append(Chunk(id=f"{mid}:0", minute_id=mid, text=ca.text, embed_text=ca.embed_text,
                             dang_bo=f"đảng bộ xã {u // 20}", chi_bo=f"chi bộ {u}", date=str(d), period=str(d)[:7],
                             meeting_type="thuong_ky" if u % 7 else "chuyen_de", section=ca.section, span=ca.span))
-        sa, sb = base_sparse[a[i]], base_sparse[b[i]]
-        acc = dict(zip(sa.indices, sa.values, strict=True))
-        for k, v in zip(sb.indices, sb.values, strict=True):
+        va, vb = base[a[i]], base[b[i]]
+        acc = dict(zip(va.sparse.indices, va.sparse.values, strict=True))
+        for k, v in zip(vb.sparse.indices, vb.sparse.values, strict=True):
             acc[k] = acc.get(k, 0.0) + 0.5 * v
         keys = sorted(acc)
-        sparse.append(SparseVector(indices=keys, values=[acc[k] for k in keys]))
-    return chunks, dense, sparse
+        lines = np.concatenate([va.lines + 0.03 * rng.normal(size=va.lines.shape), vb.lines[:1]])
+        vectors.append(ChunkVectors(dense=dense[i], lines=_unit(lines),
+                                    sparse=SparseVector(indices=keys, values=[acc[k] for k in keys])))
+    return chunks, vectors
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -101,6 +118,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,200000")
     ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--ef", default="512", help="HNSW search beam widths to measure at each size, e.g. 512,1024")
     ap.add_argument("--write", type=Path)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -115,7 +133,7 @@ def main() -> None:
     base = load_chunks()
     embedder = CachedEmbedder(E5Embedder(DEFAULT_DIR), CACHE)
     encoder = ChunkEncoder(embedder)
-    base_dense, base_sparse = encoder.encode_chunks(base)
+    base_vectors = encoder.encode_chunks(base)
     queries = [q.text for q in load_queries()][: args.queries]
     embedder.warm_up()
     rss0 = _rss_mb()
@@ -127,37 +145,39 @@ def main() -> None:
             t = time.perf_counter()
             while have < n:
                 step = min(5000, n - have)
-                chunks, dense, sparse = synthetic(base, base_dense, base_sparse, step, have, rng)
-                index.upsert_vectors(chunks, dense, sparse)
+                chunks, vectors = synthetic(base, base_vectors, step, have, rng)
+                index.upsert_vectors(chunks, vectors)
                 have += step
             upsert_s = time.perf_counter() - t
             t = time.perf_counter()
             index.optimize()
             build_s = time.perf_counter() - t
-            res = measure(index, queries, rng)
-            info = index.info()
-            rows.append(
-                f"| {n:,} | {upsert_s:.0f} | {build_s:.0f} | "
-                + " | ".join(f"{res[k]['p50']:.0f} / {res[k]['p95']:.0f}" for k in
-                             ("hybrid", "hybrid+filter", "dense", "dense+filter"))
-                + f" | {res['dense']['recall']:.3f} / {res['dense+filter']['recall']:.3f}"
-                + f" | {res['hybrid']['recall']:.3f} / {res['hybrid+filter']['recall']:.3f}"
-                + f" | {_rss_mb() - rss0:.0f} | {_du_mb(index.path):.0f} | {info['segments']} |")
-            print(rows[-1], flush=True)
+            for ef in [int(x) for x in args.ef.split(",")]:
+                index.hnsw_ef = ef
+                res = measure(index, queries, rng)
+                info = index.info()
+                rows.append(
+                    f"| {n:,} | {ef} | {upsert_s:.0f} | {build_s:.0f} | "
+                    + " | ".join(f"{res[k]['p50']:.0f} / {res[k]['p95']:.0f}" for k in
+                                 ("hybrid", "hybrid+filter", "dense", "dense+filter"))
+                    + f" | {res['dense']['recall']:.3f} / {res['dense+filter']['recall']:.3f}"
+                    + f" | {res['hybrid']['recall']:.3f} / {res['hybrid+filter']['recall']:.3f}"
+                    + f" | {_rss_mb() - rss0:.0f} | {_du_mb(index.path):.0f} | {info['segments']} |")
+                print(rows[-1], flush=True)
         index.close()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = "\n".join([
         f"## Search at scale (embedded Qdrant Edge) — {time.strftime('%Y-%m-%d')}", "",
-        f"Machine: {machine}; other work was running on the machine. `python -m bench.bench_search`. "
+        f"Machine: {machine}; load average {_load()} at the start. `python -m bench.bench_search`. "
         f"Synthetic chunks mixed from the real e5 and BM25 vectors of corpora/search; {len(queries)} test-set "
         "queries, each embedded by the real model inside the timed search. Filter: one đảng bộ of 20 and "
         "2019–2022 (about 2 % of the chunks). Latency p50 / p95 in ms; recall@10 of the HNSW search against an "
         "exact scan, without / with the filter. Memory: growth of the process's resident memory over the model "
         f"alone (model + torch: {rss0:.0f} MB; peak of the whole process {peak:.0f} MB); disk: the shard.", "",
-        "| chunks | upsert s | HNSW build s | hybrid | hybrid+filter | dense | dense+filter | recall dense | "
+        "| chunks | ef | upsert s | HNSW build s | hybrid | hybrid+filter | dense | dense+filter | recall dense | "
         "recall hybrid | +RSS MB | disk MB | segments |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
     print(report)
     if args.write:
         from bench.report import replace_section

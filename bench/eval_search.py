@@ -19,7 +19,7 @@ import platform
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ def build(backend: str, embedder_kind: str, path: Path, *, cache: Path | None = 
 
 
 def report_md(res: dict[str, dict[str, Any]], *, n_minutes: int, n_chunks: int, n_queries: int, backend: str,
-              embedder: str, index_s: float, cached: bool = False) -> str:
+              embedder: str, index_s: float, cached: bool = False, queries: str = "queries.jsonl") -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     kinds = list(next(iter(res.values()))["by_kind"])
     head = "| mode | nDCG@10 | recall@10 | " + " | ".join(f"nDCG@10 {k}" for k in kinds) + " | p50 ms |"
@@ -144,10 +144,16 @@ def report_md(res: dict[str, dict[str, Any]], *, n_minutes: int, n_chunks: int, 
         cells = " | ".join(f"{r['by_kind'][k]['ndcg@10']:.3f}" for k in kinds)
         rows.append(f"| {mode} | {r['ndcg@10']:.3f} | {r['recall@10']:.3f} | {cells} | {r['p50_ms']:.1f} |")
     return "\n".join([
-        f"## Search quality on corpora/search — {time.strftime('%Y-%m-%d')}", "",
+        f"## {section_title(queries)} — {time.strftime('%Y-%m-%d')}", "",
         f"Machine: {machine}. Backend `{backend}`, embedder `{embedder}`; {n_minutes} minutes → {n_chunks} chunks "
         f"(indexed in {index_s:.0f} s{', passage vectors from the cache' if cached else ''}), {n_queries} queries "
-        f"({', '.join(f'{k}' for k in kinds)}). `python -m bench.eval_search`.", "", *rows, ""])
+        f"({', '.join(f'{k}' for k in kinds)}) from `{queries}`. "
+        f"`python -m bench.eval_search{'' if queries == 'queries.jsonl' else ' --queries corpora/search/' + queries}`.",
+        "", *rows, ""])
+
+
+def section_title(queries: str) -> str:
+    return "Search quality on corpora/search" + ("" if queries == "queries.jsonl" else f" ({queries})")
 
 
 
@@ -157,15 +163,16 @@ def main() -> None:
     ap.add_argument("--embedder", default="e5", choices=["e5", "hash"])
     ap.add_argument("--json", type=Path, help="also write the full result as JSON")
     ap.add_argument("--cache", type=Path, help="keep passage vectors in this .npz between runs")
-    ap.add_argument("--rrf-k", type=int)
-    ap.add_argument("--prefetch", type=int)
+    ap.add_argument("--candidates", type=int)
+    ap.add_argument("--feedback-docs", type=int, help="0 turns pseudo-relevance feedback off")
+    ap.add_argument("--queries", type=Path, default=CORPUS / "queries.jsonl")
     ap.add_argument("--ascii-dense-weight", type=float)
     ap.add_argument("--write", type=Path, help="replace this section of a BENCHMARKS.md")
     args = ap.parse_args()
-    queries = load_queries()
+    queries = load_queries(args.queries)
     chunks = load_chunks()
     with tempfile.TemporaryDirectory() as tmp:
-        extra = {k: v for k, v in (("rrf_k", args.rrf_k), ("prefetch", args.prefetch),
+        extra = {k: v for k, v in (("candidates", args.candidates), ("feedback_docs", args.feedback_docs),
                                    ("ascii_dense_weight", args.ascii_dense_weight)) if v is not None}
         index = build(args.backend, args.embedder, Path(tmp), cache=args.cache, **extra)
         t = time.perf_counter()
@@ -173,14 +180,20 @@ def main() -> None:
             index.upsert(chunks[i:i + 256])
         index_s = time.perf_counter() - t
         res = evaluate(index, queries)
+        params = index.retriever.params
+        if params.feedback_docs:
+            index.retriever.params = replace(params, feedback_docs=0)
+            res["hybrid without feedback"] = evaluate(index, queries, modes=("hybrid",))["hybrid"]
+            index.retriever.params = params
         index.close()
     md = report_md(res, n_minutes=len({c.minute_id for c in chunks}), n_chunks=len(chunks), n_queries=len(queries),
-                   backend=args.backend, embedder=args.embedder, index_s=index_s, cached=args.cache is not None)
+                   backend=args.backend, embedder=args.embedder, index_s=index_s, cached=args.cache is not None,
+                   queries=args.queries.name)
     print(md)
     if args.json:
         args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
     if args.write:
-        replace_section(args.write, "## Search quality on corpora/search", md)
+        replace_section(args.write, f"## {section_title(args.queries.name)} —", md)
 
 
 if __name__ == "__main__":

@@ -37,10 +37,15 @@ class SearchSettings(BaseModel):
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_construct: int = Field(200, description="HNSW build beam width.")
     hnsw_ef: int = Field(512, description="HNSW search beam width (recall@10 vs exact ≥ 0.95 at 200k chunks).")
-    prefetch: int = Field(50, description="Candidates each of dense and sparse hands to the RRF fusion.")
-    rrf_k: int = Field(60, description="RRF constant k: fused score = Σ w/(k + rank).")
+    candidates: int = Field(100, description="Chunks each of the dense and the BM25 search hand on to rescoring "
+                                             "by line vectors and to the fusion.")
+    feedback_docs: int = Field(3, description="Hybrid search widens its BM25 query with the telling words of this "
+                                              "many best chunks and searches again; 0 turns this off.")
+    feedback_terms: int = Field(30, description="Words added to the BM25 query by feedback.")
+    feedback_weight: float = Field(0.5, description="Weight of the strongest added word, against 1 for a word of "
+                                                    "the query.")
     ascii_dense_weight: float = Field(
-        0.0, description="RRF weight of the dense side for a query typed without diacritics (sparse weighs 1); "
+        0.0, description="Fusion weight of the dense side for a query typed without diacritics (sparse weighs 1); "
                          "0 searches such a query by its BM25 terms alone.")
     optimize_after: int = Field(20_000, description="Embedded index: build the HNSW graph once this many "
                                                     "chunks wait unindexed.")

@@ -3,8 +3,8 @@
 One shard on disk under ``<data_dir>/index/<collection>``, with a write-ahead log,
 so an acknowledged upsert survives a crash. Points land in an appendable segment
 that is searched exactly; once enough points are waiting, the segment optimiser
-builds the HNSW graph in a background thread while searches go on. Hybrid search
-is one Qdrant query: a dense and a sparse prefetch (same filter) fused by RRF.
+builds the HNSW graph in a background thread while searches go on. The ranking
+itself is service.search.retrieval's, the same as on a Qdrant server.
 
 One process owns a shard at a time (the WAL is locked); a second process gets a
 clear INDEX_LOCKED error. Several processes should share a Qdrant server instead.
@@ -13,24 +13,29 @@ clear INDEX_LOCKED error. Several processes should share a Qdrant server instead
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from service.errors import ErrorCode, Unavailable
 from service.search.base import Chunk, SearchHit, SearchQuery
 from service.search.encoding import (
     DENSE,
     KEYWORD_FIELDS,
+    LINES,
     SPARSE,
     ChunkEncoder,
+    ChunkVectors,
     FilterSpec,
-    dense_weight,
-    effective_mode,
-    filter_spec,
-    hit_of,
     payload_of,
     point_id,
+    query_vector,
+    sparse_of,
 )
+from service.search.retrieval import Candidate, RetrievalParams, Retriever
+from service.search.sparse import SparseVector
 
 
 class EdgeIndex:
@@ -38,8 +43,8 @@ class EdgeIndex:
 
     def __init__(self, path: str | Path, encoder: ChunkEncoder, *, collection: str | None = None,
                  hnsw_m: int = 32, hnsw_ef_construct: int = 200, hnsw_ef: int = 512,
-                 full_scan_threshold: int = 10_000, optimize_after: int = 20_000, prefetch: int = 50,
-                 rrf_k: int = 60, ascii_dense_weight: float = 0.0, background_optimize: bool = True) -> None:
+                 full_scan_threshold: int = 10_000, optimize_after: int = 20_000,
+                 retrieval: RetrievalParams | None = None, background_optimize: bool = True) -> None:
         import qdrant_edge as qe
 
         self._qe = qe
@@ -47,16 +52,22 @@ class EdgeIndex:
         self.collection = collection or f"chunks-{encoder.version}"
         self.path = Path(path) / self.collection
         self.hnsw_ef = hnsw_ef
-        self.prefetch = prefetch
-        self.rrf_k = rrf_k
-        self.ascii_dense_weight = ascii_dense_weight
         self.optimize_after = optimize_after
         self.background_optimize = background_optimize
         self._since_optimize = 0
         self._optimizer: threading.Thread | None = None
         self._write = threading.Lock()
         config = qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=encoder.dim, distance=qe.Distance.Cosine)},
+            vectors={
+                DENSE: qe.EdgeVectorParams(size=encoder.dim, distance=qe.Distance.Cosine),
+                # Line vectors only rescore candidates: no graph (m=0), half precision, on disk.
+                LINES: qe.EdgeVectorParams(
+                    size=encoder.dim, distance=qe.Distance.Cosine, on_disk=True,
+                    multivector_config=qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim),
+                    datatype=qe.VectorStorageDatatype.Float16,
+                    hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=hnsw_ef_construct,
+                                                   full_scan_threshold=full_scan_threshold)),
+            },
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
             hnsw_config=qe.HnswIndexConfig(m=hnsw_m, ef_construct=hnsw_ef_construct,
                                            full_scan_threshold=full_scan_threshold),
@@ -75,6 +86,7 @@ class EdgeIndex:
                                   f"Chỉ mục {self.path} đang được một tiến trình khác dùng (ví dụ `minutes serve`); "
                                   "hãy tìm qua API /v1/search hoặc dừng tiến trình đó.") from e
             raise Unavailable(ErrorCode.INDEX_UNAVAILABLE, f"Không mở được chỉ mục {self.path}: {e}") from e
+        self.retriever = Retriever(self, encoder, retrieval)
 
     def _create_payload_indexes(self) -> None:
         qe = self._qe
@@ -88,26 +100,17 @@ class EdgeIndex:
     def upsert(self, chunks: list[Chunk]) -> None:
         if not chunks:
             return
-        qe = self._qe
-        dense, sparse = self.encoder.encode_chunks(chunks)
-        points = [qe.Point(id=point_id(c.id),
-                           vector={DENSE: dense[i].tolist(),
-                                   SPARSE: qe.SparseVector(indices=sparse[i].indices, values=sparse[i].values)},
-                           payload=payload_of(c))
-                  for i, c in enumerate(chunks)]
-        with self._write:
-            self.shard.update(qe.UpdateOperation.upsert_points(points))
-            self._since_optimize += len(points)
+        self.upsert_vectors(chunks, self.encoder.encode_chunks(chunks))
         self._maybe_optimize()
 
-    def upsert_vectors(self, chunks: list[Chunk], dense: Any, sparse: list[Any]) -> None:
+    def upsert_vectors(self, chunks: list[Chunk], vectors: list[ChunkVectors]) -> None:
         """Write chunks whose vectors are already computed (benchmarks, migrations)."""
         qe = self._qe
         points = [qe.Point(id=point_id(c.id),
-                           vector={DENSE: [float(x) for x in dense[i]],
-                                   SPARSE: qe.SparseVector(indices=sparse[i].indices, values=sparse[i].values)},
+                           vector={DENSE: v.dense.tolist(), LINES: v.lines.tolist(),
+                                   SPARSE: qe.SparseVector(indices=v.sparse.indices, values=v.sparse.values)},
                            payload=payload_of(c))
-                  for i, c in enumerate(chunks)]
+                  for c, v in zip(chunks, vectors, strict=True)]
         with self._write:
             self.shard.update(qe.UpdateOperation.upsert_points(points))
             self._since_optimize += len(points)
@@ -141,11 +144,11 @@ class EdgeIndex:
 
     # reads
 
-    def _filter(self, spec: FilterSpec) -> Any:
+    def _filter(self, spec: FilterSpec, among: Collection[str] | None = None) -> Any:
         qe = self._qe
-        if spec.empty:
+        if spec.empty and among is None:
             return None
-        must: list[Any] = []
+        must: list[Any] = [] if among is None else [qe.HasIdCondition(point_ids=set(among))]
         for key, values in spec.any_of.items():
             must.append(qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values))))
         for key, value in spec.equals.items():
@@ -155,30 +158,47 @@ class EdgeIndex:
         return qe.Filter(must=must)
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        return self.retriever.search(query, exact=exact)
+
+    # the retrieval engine's primitives
+
+    def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
+                among: Collection[str] | None = None, with_dense: bool = False,
+                exact: bool = False) -> list[Candidate]:
         qe = self._qe
-        dense, sparse = self.encoder.encode_query(
-            query.text, effective_mode(query.text, query.mode, self.ascii_dense_weight))
-        flt = self._filter(filter_spec(query.filter))
-        params = qe.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact)
-        stages = []
-        if dense is not None:
-            stages.append(qe.Query.Nearest([float(x) for x in dense], using=DENSE))
-        if sparse is not None:
-            stages.append(qe.Query.Nearest(qe.SparseVector(indices=sparse.indices, values=sparse.values),
-                                           using=SPARSE))
-        if not stages:
-            return []
-        want = query.offset + query.limit
-        if len(stages) == 1:
-            req = qe.QueryRequest(limit=query.limit, offset=query.offset, query=stages[0], filter=flt,
-                                  params=params, with_payload=True)
+        if isinstance(vector, SparseVector):
+            q = qe.Query.Nearest(qe.SparseVector(indices=vector.indices, values=vector.values), using=using)
         else:
-            depth = max(self.prefetch, want)
-            req = qe.QueryRequest(
-                limit=query.limit, offset=query.offset, with_payload=True,
-                query=qe.Fusion.Rrf(k=self.rrf_k, weights=[dense_weight(query.text, self.ascii_dense_weight), 1.0]),
-                prefetches=[qe.Prefetch(limit=depth, query=s, filter=flt, params=params) for s in stages])
-        return [hit_of(p.payload or {}, p.score) for p in self.shard.query(req)]
+            q = qe.Query.Nearest(query_vector(vector, using), using=using)
+        res = self.shard.query(qe.QueryRequest(
+            limit=limit, query=q, filter=self._filter(spec, among), with_payload=False,
+            with_vector=[DENSE] if with_dense else False, params=qe.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact)))
+        return [Candidate(str(p.id), float(p.score),
+                          np.asarray(_named(p.vector, DENSE), np.float32) if with_dense else None)
+                for p in res]
+
+    def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not pids:
+            return {}
+        return {str(r.id): r.payload or {} for r in self.shard.retrieve(list(pids), True, False)}
+
+    def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]:
+        if not pids:
+            return {}
+        return {str(r.id): sparse_of(_named(r.vector, SPARSE)) for r in self.shard.retrieve(list(pids), False, [SPARSE])}
+
+    def sample_sparse(self, limit: int) -> list[SparseVector]:
+        """BM25 vectors of up to ``limit`` points; point ids are hashes, so id order is a fair sample."""
+        qe = self._qe
+        out: list[SparseVector] = []
+        offset = None
+        while len(out) < limit:
+            records, offset = self.shard.scroll(qe.ScrollRequest(offset=offset, limit=min(1000, limit - len(out)),
+                                                                 with_payload=False, with_vector=[SPARSE]))
+            out += [sparse_of(_named(r.vector, SPARSE)) for r in records]
+            if offset is None:
+                break
+        return out
 
     def count(self) -> int:
         n: int = self.shard.count(self._qe.CountRequest(exact=True))
@@ -203,3 +223,11 @@ class EdgeIndex:
         self.wait_optimized()
         self.shard.flush()
         self.shard.close()
+
+
+def _named(vector: Any, name: str) -> Any:
+    if not isinstance(vector, dict) or name not in vector:
+        raise Unavailable(ErrorCode.INDEX_UNAVAILABLE, f"Chỉ mục thiếu vectơ “{name}”; hãy chạy `minutes reindex`.")
+    return vector[name]
+
+

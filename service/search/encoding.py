@@ -14,7 +14,11 @@ from service.search.embedder import Embedder
 from service.search.sparse import SPARSE_VERSION, SparseEncoder, SparseVector, has_diacritics
 
 DENSE = "dense"
+LINES = "lines"
 SPARSE = "bm25"
+LAYOUT_VERSION = "lines1"  # a chunk vector plus one vector per line (Qdrant multivector, max-sim)
+MIN_LINE_CHARS = 25  # shorter lines (headings, "- Nhất trí.") are embedded only as part of the chunk vector
+MAX_LINES = 48
 KEYWORD_FIELDS = ("minute_id", "dang_bo", "chi_bo", "meeting_type", "section")
 _NAMESPACE = uuid.UUID("6f1d2a52-9a4e-4b3c-8f61-3c1c8f0b6a11")
 
@@ -53,6 +57,17 @@ def hit_of(payload: dict[str, Any], score: float) -> SearchHit:
                      dang_bo=payload.get("dang_bo"), date=payload.get("date"), text=payload.get("text") or "")
 
 
+def query_vector(vector: np.ndarray, using: str) -> list[float] | list[list[float]]:
+    """A dense query for the named vector: a multivector field (lines) is queried with a multivector of one."""
+    flat = [float(x) for x in vector]
+    return [flat] if using == LINES else flat
+
+
+def sparse_of(v: Any) -> SparseVector:
+    """A sparse vector as either Qdrant API returns it."""
+    return SparseVector(indices=list(v.indices), values=[float(x) for x in v.values])
+
+
 @dataclass(frozen=True)
 class FilterSpec:
     """A SearchFilter in the terms of the payload: keyword sets, exact values and a day range."""
@@ -75,7 +90,7 @@ def filter_spec(f: SearchFilter) -> FilterSpec:
 
 
 def dense_weight(text: str, ascii_dense_weight: float) -> float:
-    """RRF weight of the dense side for a query (the sparse side weighs 1).
+    """Fusion weight of the dense side for a query (the sparse side weighs 1).
 
     Vietnamese typed without diacritics is far from what the embedding model
     learned (dense nDCG@10 falls from 0.95 to 0.24 on corpora/search), while the
@@ -92,6 +107,34 @@ def effective_mode(text: str, mode: str, ascii_dense_weight: float) -> str:
     return mode
 
 
+def chunk_lines(embed_text: str) -> tuple[str, list[str]]:
+    """A chunk's context line and the body lines that get a vector of their own.
+
+    ``embed_text`` is the context line (unit, period, heading) followed by the body
+    (service.archive.chunks). A body with no line of ``MIN_LINE_CHARS`` is one line.
+    """
+    head, _, body = embed_text.partition("\n")
+    lines = [ln.strip() for ln in body.splitlines() if len(ln.strip()) >= MIN_LINE_CHARS]
+    if not lines:
+        lines = [body.strip() or head]
+    return head, lines[:MAX_LINES]
+
+
+@dataclass(frozen=True)
+class ChunkVectors:
+    """What the index stores for one chunk.
+
+    ``lines`` holds one unit vector per body line; a query scores a chunk by its best
+    line (max-sim), which keeps a single sentence about the topic from being drowned
+    by the routine wording around it. ``dense`` is the normalised sum of the line
+    vectors and the context line's: the whole chunk with its unit, period and heading.
+    """
+
+    dense: np.ndarray
+    lines: np.ndarray
+    sparse: SparseVector
+
+
 class ChunkEncoder:
     """Dense and sparse vectors for chunks and queries; its version names the collection."""
 
@@ -101,16 +144,26 @@ class ChunkEncoder:
 
     @property
     def version(self) -> str:
-        return f"{self.embedder.version}-{SPARSE_VERSION}"
+        return f"{self.embedder.version}-{SPARSE_VERSION}-{LAYOUT_VERSION}"
 
     @property
     def dim(self) -> int:
         return self.embedder.dim
 
-    def encode_chunks(self, chunks: list[Chunk]) -> tuple[np.ndarray, list[SparseVector]]:
-        dense = self.embedder.embed_passages([c.embed_text for c in chunks])
-        sparse = [self.sparse.encode_document(c.embed_text) for c in chunks]
-        return dense, sparse
+    def encode_chunks(self, chunks: list[Chunk]) -> list[ChunkVectors]:
+        parts = [chunk_lines(c.embed_text) for c in chunks]
+        # Routine lines recur across minutes: each distinct text is embedded once per call.
+        texts = list(dict.fromkeys(t for head, lines in parts for t in (head, *lines)))
+        at = {t: i for i, t in enumerate(texts)}
+        vecs = self.embedder.embed_passages(texts) if texts else np.zeros((0, self.dim), np.float32)
+        out = []
+        for c, (head, lines) in zip(chunks, parts, strict=True):
+            per_line = vecs[[at[t] for t in lines]]
+            whole = per_line.sum(axis=0) + vecs[at[head]]
+            whole = whole / (float(np.linalg.norm(whole)) or 1.0)
+            out.append(ChunkVectors(dense=whole.astype(np.float32), lines=per_line,
+                                    sparse=self.sparse.encode_document(c.embed_text)))
+        return out
 
     def encode_query(self, text: str, mode: str) -> tuple[np.ndarray | None, SparseVector | None]:
         dense = self.embedder.embed_query(text) if mode in ("hybrid", "dense") else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from service.search.base import SearchIndex
 from service.search.embedder import E5Embedder, Embedder, HashEmbedder
 from service.search.encoding import ChunkEncoder
+from service.search.retrieval import RetrievalParams
 from service.settings import Settings
 
 
@@ -25,6 +26,12 @@ def build_embedder(settings: Settings) -> Embedder:
     from service.search.model_build import DEFAULT_DIR
 
     return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads, precision=s.precision)
+
+
+def retrieval_params(settings: Settings) -> RetrievalParams:
+    s = settings.search
+    return RetrievalParams(candidates=s.candidates, feedback_docs=s.feedback_docs, feedback_terms=s.feedback_terms,
+                           feedback_weight=s.feedback_weight, ascii_dense_weight=s.ascii_dense_weight)
 
 
 def build_index(settings: Settings, *, embedder: Embedder | None = None) -> SearchIndex:
@@ -39,17 +46,15 @@ def build_index(settings: Settings, *, embedder: Embedder | None = None) -> Sear
         from service.search.qdrant_index import QdrantIndex
 
         return QdrantIndex(encoder, url=settings.qdrant_url, api_key=settings.qdrant_api_key, hnsw_ef=s.hnsw_ef,
-                           prefetch=s.prefetch, rrf_k=s.rrf_k,
-                           ascii_dense_weight=s.ascii_dense_weight)
+                           retrieval=retrieval_params(settings))
     if s.backend == "qdrant-local":
         from service.search.qdrant_index import QdrantIndex
 
         path = Path(settings.data_dir) / "index" / "qdrant-local"
         path.mkdir(parents=True, exist_ok=True)
-        return QdrantIndex(encoder, path=str(path), hnsw_ef=s.hnsw_ef, prefetch=s.prefetch, rrf_k=s.rrf_k,
-                           ascii_dense_weight=s.ascii_dense_weight)
+        return QdrantIndex(encoder, path=str(path), hnsw_ef=s.hnsw_ef, retrieval=retrieval_params(settings))
     from service.search.edge_index import EdgeIndex
 
     return EdgeIndex(Path(settings.data_dir) / "index", encoder, hnsw_m=s.hnsw_m,
-                     hnsw_ef_construct=s.hnsw_ef_construct, hnsw_ef=s.hnsw_ef, prefetch=s.prefetch, rrf_k=s.rrf_k,
-                     ascii_dense_weight=s.ascii_dense_weight, optimize_after=s.optimize_after)
+                     hnsw_ef_construct=s.hnsw_ef_construct, hnsw_ef=s.hnsw_ef, retrieval=retrieval_params(settings),
+                     optimize_after=s.optimize_after)

@@ -4,29 +4,33 @@
 or cluster; ``location=":memory:"`` or ``path=...`` runs qdrant-client's local
 mode, which is exact but slow past some ten thousand chunks (see
 docs/search-plan.md) and serves here for tests and the congruence check against
-the embedded engine. The collection, vectors, payload indexes and queries are the
-same as EdgeIndex's: dense cosine + sparse BM25 with the IDF modifier, fused by RRF.
+the embedded engine. The collection, vectors and payload indexes are the same as
+EdgeIndex's, and so is the ranking (service.search.retrieval).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
+
+import numpy as np
 
 from service.errors import ErrorCode, Unavailable
 from service.search.base import Chunk, SearchHit, SearchQuery
 from service.search.encoding import (
     DENSE,
     KEYWORD_FIELDS,
+    LINES,
     SPARSE,
     ChunkEncoder,
     FilterSpec,
-    dense_weight,
-    effective_mode,
-    filter_spec,
-    hit_of,
     payload_of,
     point_id,
+    query_vector,
+    sparse_of,
 )
+from service.search.retrieval import Candidate, RetrievalParams, Retriever
+from service.search.sparse import SparseVector
 
 
 class QdrantIndex:
@@ -34,18 +38,15 @@ class QdrantIndex:
 
     def __init__(self, encoder: ChunkEncoder, *, url: str | None = None, api_key: str | None = None,
                  location: str | None = None, path: str | None = None, collection: str | None = None,
-                 hnsw_ef: int = 512, prefetch: int = 50, rrf_k: int = 60, ascii_dense_weight: float = 0.0,
-                 timeout: int = 30) -> None:
+                 hnsw_ef: int = 512, retrieval: RetrievalParams | None = None, timeout: int = 30) -> None:
         from qdrant_client import QdrantClient, models
 
         self._m = models
         self.encoder = encoder
         self.collection = collection or f"chunks-{encoder.version}"
         self.hnsw_ef = hnsw_ef
-        self.prefetch = prefetch
-        self.rrf_k = rrf_k
         self._local = not url  # local mode: exact search, payload indexes and search params do nothing
-        self.ascii_dense_weight = ascii_dense_weight
+        self.retriever = Retriever(self, encoder, retrieval)
         try:
             if url:
                 self.client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
@@ -65,7 +66,12 @@ class QdrantIndex:
         m = self._m
         self.client.create_collection(
             self.collection,
-            vectors_config={DENSE: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE)},
+            vectors_config={
+                DENSE: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE),
+                LINES: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE, on_disk=True,
+                                      multivector_config=m.MultiVectorConfig(comparator=m.MultiVectorComparator.MAX_SIM),
+                                      datatype=m.Datatype.FLOAT16, hnsw_config=m.HnswConfigDiff(m=0)),
+            },
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
         )
         if self._local:
@@ -80,12 +86,11 @@ class QdrantIndex:
         if not chunks:
             return
         m = self._m
-        dense, sparse = self.encoder.encode_chunks(chunks)
         points = [m.PointStruct(id=point_id(c.id),
-                                vector={DENSE: dense[i].tolist(),
-                                        SPARSE: m.SparseVector(indices=sparse[i].indices, values=sparse[i].values)},
+                                vector={DENSE: v.dense.tolist(), LINES: v.lines.tolist(),
+                                        SPARSE: m.SparseVector(indices=v.sparse.indices, values=v.sparse.values)},
                                 payload=payload_of(c))
-                  for i, c in enumerate(chunks)]
+                  for c, v in zip(chunks, self.encoder.encode_chunks(chunks), strict=True)]
         self.client.upsert(self.collection, points=points, wait=True)
 
     def delete_minute(self, minute_id: str) -> None:
@@ -93,43 +98,61 @@ class QdrantIndex:
         self.client.delete(self.collection, wait=True, points_selector=m.FilterSelector(filter=m.Filter(
             must=[m.FieldCondition(key="minute_id", match=m.MatchValue(value=minute_id))])))
 
-    def _filter(self, spec: FilterSpec) -> Any:
+    def _filter(self, spec: FilterSpec, among: Collection[str] | None = None) -> Any:
         m = self._m
-        if spec.empty:
+        if spec.empty and among is None:
             return None
-        must: list[Any] = [m.FieldCondition(key=k, match=m.MatchAny(any=list(v))) for k, v in spec.any_of.items()]
+        must: list[Any] = [] if among is None else [m.HasIdCondition(has_id=list(among))]
+        must += [m.FieldCondition(key=k, match=m.MatchAny(any=list(v))) for k, v in spec.any_of.items()]
         must += [m.FieldCondition(key=k, match=m.MatchValue(value=v)) for k, v in spec.equals.items()]
         if spec.day_from or spec.day_to:
             must.append(m.FieldCondition(key="day", range=m.Range(gte=spec.day_from, lte=spec.day_to)))
         return m.Filter(must=must)
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        return self.retriever.search(query, exact=exact)
+
+    # the retrieval engine's primitives
+
+    def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
+                among: Collection[str] | None = None, with_dense: bool = False,
+                exact: bool = False) -> list[Candidate]:
         m = self._m
-        dense, sparse = self.encoder.encode_query(
-            query.text, effective_mode(query.text, query.mode, self.ascii_dense_weight))
-        flt = self._filter(filter_spec(query.filter))
-        params = None if self._local else m.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact)
-        stages: list[tuple[Any, str]] = []
-        if dense is not None:
-            stages.append(([float(x) for x in dense], DENSE))
-        if sparse is not None:
-            stages.append((m.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
-        if not stages:
-            return []
-        if len(stages) == 1:
-            vec, using = stages[0]
-            res = self.client.query_points(self.collection, query=vec, using=using, query_filter=flt,
-                                           limit=query.limit, offset=query.offset, search_params=params,
-                                           with_payload=True)
-        else:
-            depth = max(self.prefetch, query.offset + query.limit)
-            res = self.client.query_points(
-                self.collection, limit=query.limit, offset=query.offset,
-                query=m.RrfQuery(rrf=m.Rrf(k=self.rrf_k, weights=[dense_weight(query.text, self.ascii_dense_weight), 1.0])),
-                with_payload=True,
-                prefetch=[m.Prefetch(query=vec, using=using, filter=flt, limit=depth, params=params)
-                          for vec, using in stages])
-        return [hit_of(p.payload or {}, p.score) for p in res.points]
+        q: Any = (m.SparseVector(indices=vector.indices, values=vector.values) if isinstance(vector, SparseVector)
+                  else query_vector(vector, using))
+        res = self.client.query_points(
+            self.collection, query=q, using=using, query_filter=self._filter(spec, among), limit=limit,
+            with_payload=False, with_vectors=[DENSE] if with_dense else False,
+            search_params=None if self._local else m.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact))
+        return [Candidate(str(p.id), float(p.score),
+                          np.asarray(p.vector[DENSE], np.float32) if with_dense and isinstance(p.vector, dict)
+                          else None)
+                for p in res.points]
+
+    def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not pids:
+            return {}
+        return {str(r.id): r.payload or {}
+                for r in self.client.retrieve(self.collection, list(pids), with_payload=True, with_vectors=False)}
+
+    def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]:
+        if not pids:
+            return {}
+        records = self.client.retrieve(self.collection, list(pids), with_payload=False, with_vectors=[SPARSE])
+        return {str(r.id): sparse_of(r.vector[SPARSE]) for r in records
+                if isinstance(r.vector, dict) and SPARSE in r.vector}
+
+    def sample_sparse(self, limit: int) -> list[SparseVector]:
+        """BM25 vectors of up to ``limit`` points; point ids are hashes, so id order is a fair sample."""
+        out: list[SparseVector] = []
+        offset = None
+        while len(out) < limit:
+            records, offset = self.client.scroll(self.collection, limit=min(1000, limit - len(out)), offset=offset,
+                                                 with_payload=False, with_vectors=[SPARSE])
+            out += [sparse_of(r.vector[SPARSE]) for r in records if isinstance(r.vector, dict) and SPARSE in r.vector]
+            if offset is None:
+                break
+        return out
 
     def count(self) -> int:
         return int(self.client.count(self.collection, exact=True).count)
@@ -146,3 +169,5 @@ class QdrantIndex:
 
     def close(self) -> None:
         self.client.close()
+
+

@@ -2,8 +2,8 @@
 
 A hit names its minute (id, original file name, units as written, date), its
 section, a snippet with the matching words marked, where that snippet lies in
-the minute's normalised text, and the score of the chosen mode (hybrid: the RRF
-score; dense: cosine; sparse: BM25).
+the minute's normalised text, and the score of the chosen mode (hybrid: the fused
+score; dense: best line's cosine plus the chunk's; sparse: BM25).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class ResultHit(BaseModel):
     chi_bo: str | None
     date: str | None
     section: str = Field(description="Section kind: resolution, criticism, discussion, report, conclusion.")
-    score: float = Field(description="Score in the chosen mode (hybrid: RRF; dense: cosine; sparse: BM25).")
+    score: float = Field(description="Score in the chosen mode (hybrid: fused, DBSF; dense: best line's cosine plus "
+                                           "the chunk's; sparse: BM25).")
     snippet: str
     highlights: list[tuple[int, int]] = Field(description="[start, end) of matching words in `snippet`.")
     span: tuple[int, int] = Field(description="[start, end) of `snippet` in the minute's normalised text.")

@@ -66,15 +66,19 @@ FILTERS = [SearchFilter(), SearchFilter(chi_bo=["chi bộ thôn 1", "chi bộ th
            SearchFilter(date_from="2022-01-01", section="criticism")]
 
 
+# The embedded engine keeps line vectors in half precision and local mode in single precision, so dense
+# scores may differ in the third decimal; hits closer than that may come in either order.
+SCORE_TOL = 2e-3
+
+
 def assert_same_hits(a: list[SearchHit], b: list[SearchHit], ctx: object) -> None:
-    """Same scores rank by rank; the same ids, except that hits with equal scores may come in any order
-    (fused scores tie whenever two hits swap ranks between dense and sparse)."""
+    """Same scores rank by rank; the same ids, except that hits with (nearly) equal scores may come in any order."""
     assert len(a) == len(b), ctx
     for x, y in zip(a, b, strict=True):
-        assert abs(x.score - y.score) <= 1e-4 * max(1.0, abs(y.score)), ctx
+        assert abs(x.score - y.score) <= SCORE_TOL * max(1.0, abs(y.score)), ctx
     groups: list[tuple[set[str], set[str]]] = []
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        if i and abs(x.score - a[i - 1].score) <= 1e-6 * max(1.0, abs(x.score)):
+        if i and abs(x.score - a[i - 1].score) <= SCORE_TOL * max(1.0, abs(x.score)):
             groups[-1][0].add(x.chunk_id)
             groups[-1][1].add(y.chunk_id)
         else:

@@ -10,7 +10,7 @@ import pytest
 from service.errors import ErrorCode, Unavailable
 from service.search.base import SearchFilter, SearchQuery
 from service.search.edge_index import EdgeIndex
-from service.search.encoding import ChunkEncoder
+from service.search.encoding import ChunkEncoder, ChunkVectors
 from service.search.sparse import SparseVector
 from tests.search.conftest import CHUNKS, make_chunk
 
@@ -52,10 +52,11 @@ def test_hnsw_search_agrees_with_exact_search_after_optimize(tmp_path: Path, enc
     vecs = centers[rng.integers(0, 40, n)] + 0.3 * rng.normal(size=(n, encoder.dim)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     chunks = [make_chunk(f"x{i}", 0, f"đoạn {i}", chi_bo=f"chi bộ {i % 5}") for i in range(n)]
-    sparse = [SparseVector(indices=[i % 97], values=[1.0]) for i in range(n)]
+    vectors = [ChunkVectors(dense=v, lines=v[None, :], sparse=SparseVector(indices=[i % 97], values=[1.0]))
+               for i, v in enumerate(vecs)]
     idx = EdgeIndex(tmp_path, encoder, full_scan_threshold=100, background_optimize=False)
     try:
-        idx.upsert_vectors(chunks, vecs, sparse)
+        idx.upsert_vectors(chunks, vectors)
         idx.optimize()
         assert idx.info()["indexed_vectors"] >= n
         queries = vecs[rng.integers(0, n, 20)] + 0.1 * rng.normal(size=(20, encoder.dim)).astype(np.float32)
@@ -68,7 +69,7 @@ def test_hnsw_search_agrees_with_exact_search_after_optimize(tmp_path: Path, enc
             overlap = [len(set(top(q, False, flt)) & set(top(q, True, flt))) / 10 for q in queries]
             assert np.mean(overlap) >= 0.9, flt
     finally:
-        del encoder.embedder.embed_query  # type: ignore[attr-defined]
+        encoder.embedder.__dict__.pop("embed_query", None)
         idx.close()
 
 

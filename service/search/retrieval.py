@@ -1,0 +1,218 @@
+"""Retrieval: how a query becomes ranked chunks, the same on the embedded engine and on a server.
+
+A backend only answers a few primitive requests (``Engine``); the ranking is
+decided here, once:
+
+1. **Candidates**: the nearest chunk vectors (HNSW) and the best BM25 chunks,
+   ``candidates`` of each, under the query's filter.
+2. **Dense score**: every candidate is rescored by its best line (Qdrant max-sim
+   over the chunk's line vectors) plus its chunk vector's cosine. A paraphrase
+   usually matches one sentence of a section, not the section's average.
+3. **Fusion**: the dense and BM25 lists are fused by distribution-based score
+   fusion (DBSF): each list's scores are mapped through mean ± 3 standard
+   deviations, then summed. Unlike reciprocal ranks it keeps how far a confident
+   top hit stands above the rest.
+4. **Feedback** (hybrid only): the BM25 query is widened with the most telling
+   terms (tf × idf) of the ``feedback_docs`` best fused chunks, and run again;
+   its list replaces the first BM25 list in a second fusion. Minutes on one topic
+   share its vocabulary, so a query that finds a few of them in its own words
+   then finds the rest in theirs. IDF for choosing terms comes from a sample of
+   the index's BM25 vectors, refreshed as the index grows.
+
+``dense`` mode stops after step 2 and ``sparse`` mode is plain BM25, so the two
+can be compared with the full pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from service.search.base import SearchHit, SearchQuery
+from service.search.encoding import (
+    DENSE,
+    LINES,
+    SPARSE,
+    ChunkEncoder,
+    FilterSpec,
+    dense_weight,
+    effective_mode,
+    filter_spec,
+    hit_of,
+)
+from service.search.sparse import SparseVector
+
+Ranked = list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    candidates: int = 100  # of each of dense and BM25, before rescoring
+    depth: int = 50  # of each list that goes into the fusion
+    feedback_docs: int = 3  # 0 turns feedback off
+    feedback_terms: int = 30
+    feedback_weight: float = 0.5  # of the strongest added term, against 1 for a query term
+    ascii_dense_weight: float = 0.0
+    idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
+    idf_refresh_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pid: str
+    score: float
+    dense: np.ndarray | None = None
+
+
+class Engine(Protocol):
+    """What a Qdrant backend answers; ``pid`` is a point id as a string."""
+
+    def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
+                among: Collection[str] | None = None, with_dense: bool = False,
+                exact: bool = False) -> list[Candidate]: ...
+
+    def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]: ...
+
+    def sample_sparse(self, limit: int) -> list[SparseVector]: ...
+
+    def count(self) -> int: ...
+
+
+def dbsf(lists: Sequence[tuple[float, Ranked]]) -> Ranked:
+    """Distribution-based score fusion of weighted (id, score) lists; an id missing from a list gets 0 there."""
+    total: dict[str, float] = {}
+    for weight, ranked in lists:
+        if weight <= 0.0 or not ranked:
+            continue
+        scores = [s for _, s in ranked]
+        mu = statistics.fmean(scores)
+        sd = statistics.pstdev(scores)
+        for pid, s in ranked:
+            norm = 0.5 if sd == 0.0 else min(1.0, max(0.0, (s - mu + 3.0 * sd) / (6.0 * sd)))
+            total[pid] = total.get(pid, 0.0) + weight * norm
+    return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class IdfEstimate:
+    """Inverse document frequencies of BM25 terms, estimated from a sample of the index."""
+
+    def __init__(self, engine: Engine, sample: int, refresh_s: float) -> None:
+        self.engine = engine
+        self.sample = sample
+        self.refresh_s = refresh_s
+        self._lock = threading.Lock()
+        self._df: Counter[int] = Counter()
+        self._n = 0
+        self._count_at = -1  # points in the index when the sample was read
+        self._checked = 0.0
+
+    def _stale(self) -> bool:
+        now = time.monotonic()
+        if self._count_at >= 0 and now - self._checked < self.refresh_s:
+            return False
+        self._checked = now
+        count = self.engine.count()
+        return self._count_at < 0 or abs(count - self._count_at) > 0.1 * max(self._count_at, 1)
+
+    def table(self) -> tuple[Counter[int], int, int]:
+        """Document frequencies in the sample, the sample's size and the index's size."""
+        with self._lock:
+            if self._stale():
+                count = self.engine.count()
+                df: Counter[int] = Counter()
+                vectors = self.engine.sample_sparse(self.sample)
+                for v in vectors:
+                    df.update(v.indices)
+                self._df, self._n, self._count_at = df, len(vectors), count
+            return self._df, self._n, self._count_at
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def expand(query: SparseVector, docs: Sequence[SparseVector], df: Counter[int], n: int, *, terms: int,
+           weight: float, total: int | None = None) -> SparseVector:
+    """``query`` plus the ``terms`` strongest tf × idf terms of ``docs``, the strongest at ``weight``.
+
+    ``df`` counts terms in a sample of ``n`` chunks out of ``total``. A term that no other
+    chunk of the index is estimated to hold cannot find anything new and is not added.
+    """
+    scale = (total or n) / max(n, 1)
+    acc: dict[int, float] = {}
+    for d in docs:
+        for t, w in zip(d.indices, d.values, strict=True):
+            if df.get(t, 0) * scale >= 2.0:
+                acc[t] = acc.get(t, 0.0) + w * idf(df[t], n)
+    best = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]
+    out = dict(zip(query.indices, query.values, strict=True))
+    if best and best[0][1] > 0.0:
+        top = best[0][1]
+        for t, a in best:
+            out[t] = out.get(t, 0.0) + weight * a / top
+    keys = sorted(out)
+    return SparseVector(indices=keys, values=[out[k] for k in keys])
+
+
+class Retriever:
+    """Runs a SearchQuery through the stages above on one engine."""
+
+    def __init__(self, engine: Engine, encoder: ChunkEncoder, params: RetrievalParams | None = None) -> None:
+        self.engine = engine
+        self.encoder = encoder
+        self.params = params or RetrievalParams()
+        self.idf = IdfEstimate(engine, self.params.idf_sample, self.params.idf_refresh_s)
+
+    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], depth: int, exact: bool) -> Ranked:
+        p = self.params
+        pool |= {c.pid for c in self.engine.nearest(DENSE, dense, spec, p.candidates, exact=exact)}
+        if not pool:
+            return []
+        rescored = self.engine.nearest(LINES, dense, spec, len(pool), among=pool, with_dense=True, exact=True)
+        ranked = [(c.pid, c.score + (float(c.dense @ dense) if c.dense is not None else 0.0)) for c in rescored]
+        ranked.sort(key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:depth]
+
+    def rank(self, query: SearchQuery, *, exact: bool = False) -> Ranked:
+        """Chunk point ids with their scores, best first, at least ``offset + limit`` deep where there are."""
+        p = self.params
+        mode = effective_mode(query.text, query.mode, p.ascii_dense_weight)
+        depth = max(p.depth, query.offset + query.limit)
+        spec = filter_spec(query.filter)
+        dense, sparse = self.encoder.encode_query(query.text, mode)
+        bm25: Ranked = []
+        if sparse is not None:
+            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, depth),
+                                                                   exact=exact)]
+        if query.mode == "sparse":
+            return bm25
+        by_dense: Ranked = []
+        if dense is not None:
+            by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, depth, exact)
+        if query.mode == "dense":
+            return by_dense
+        w = dense_weight(query.text, p.ascii_dense_weight)
+        fused = dbsf([(w, by_dense), (1.0, bm25[:depth])])
+        if p.feedback_docs <= 0 or sparse is None or not fused:
+            return fused
+        top = [pid for pid, _ in fused[:p.feedback_docs]]
+        docs = list(self.engine.sparse_vectors(top).values())
+        df, n, total = self.idf.table()
+        wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
+        bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, wider, spec, depth, exact=exact)]
+        return dbsf([(w, by_dense), (1.0, bm25)])
+
+    def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        page = self.rank(query, exact=exact)[query.offset:query.offset + query.limit]
+        payloads = self.engine.payloads([pid for pid, _ in page])
+        return [hit_of(payloads[pid], score) for pid, score in page if pid in payloads]

@@ -1,0 +1,136 @@
+"""The ranking pipeline: line vectors, score fusion and query feedback, on the real embedded engine."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.search.base import SearchFilter, SearchQuery
+from service.search.edge_index import EdgeIndex
+from service.search.embedder import HashEmbedder
+from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, chunk_lines
+from service.search.retrieval import RetrievalParams, dbsf, expand, idf
+from service.search.sparse import SparseVector
+from tests.search.conftest import make_chunk
+
+
+def test_dbsf_weighs_how_far_a_hit_stands_above_the_rest() -> None:
+    dense = [("a", 0.95), ("b", 0.31), ("c", 0.30), ("d", 0.29), ("e", 0.28), ("f", 0.27)]  # "a" stands out
+    bm25 = [("b", 10.0), ("c", 9.9), ("a", 9.8), ("d", 9.7)]  # all four about as good
+    fused = dbsf([(1.0, dense), (1.0, bm25)])
+    # Reciprocal ranks would put "b" (1st and 2nd) ahead of "a" (1st and 3rd); the scores say "a".
+    assert fused[0][0] == "a"
+    assert {pid for pid, _ in fused} == {"a", "b", "c", "d", "e", "f"}
+    assert [pid for pid, _ in dbsf([(0.0, dense), (1.0, bm25)])] == ["b", "c", "a", "d"]
+    assert dbsf([(1.0, [("x", 2.0), ("y", 2.0)])]) == [("x", 0.5), ("y", 0.5)]  # no spread: no preference
+    assert dbsf([(1.0, [])]) == []
+
+
+def test_expand_adds_the_telling_words_of_the_feedback_chunks_not_the_common_ones() -> None:
+    common, rare, other, alone = 1, 2, 3, 4
+    df = Counter({common: 100, rare: 2, other: 50, alone: 1})
+    query = SparseVector(indices=[9], values=[1.0])
+    docs = [SparseVector(indices=[common, rare, alone], values=[1.0, 1.0, 3.0]),
+            SparseVector(indices=[common, rare, other], values=[1.0, 1.0, 0.2])]
+    wider = expand(query, docs, df, 100, terms=2, weight=0.5)
+    weights = dict(zip(wider.indices, wider.values, strict=True))
+    assert weights[9] == 1.0  # the query's own word keeps its weight
+    assert weights[rare] == pytest.approx(0.5)  # the strongest added word gets the feedback weight
+    assert 0.0 < weights[other] < 0.5
+    assert common not in weights  # in every sampled chunk: it tells nothing, and only two terms were asked for
+    assert alone not in weights  # no other chunk has it: it cannot find anything new
+    # Sampled from a larger index, a word seen once in the sample is held by other chunks too.
+    assert alone in dict(zip(*(lambda v: (v.indices, v.values))(
+        expand(query, docs, df, 100, terms=3, weight=0.5, total=1000)), strict=True))
+    assert idf(0, 100) > idf(2, 100) > idf(100, 100) > 0.0
+
+
+def test_chunk_lines_splits_the_context_from_the_lines_worth_a_vector() -> None:
+    head, lines = chunk_lines("Chi bộ Thôn Đông · tháng 3/2024 · Nghị quyết\n2. Nghị quyết\n"
+                              "(1) Rà soát các tiêu chí nông thôn mới còn thiếu.\n- Nhất trí.\n"
+                              "(2) Vận động nhân dân hiến đất làm đường.")
+    assert head == "Chi bộ Thôn Đông · tháng 3/2024 · Nghị quyết"
+    assert lines == ["(1) Rà soát các tiêu chí nông thôn mới còn thiếu.", "(2) Vận động nhân dân hiến đất làm đường."]
+    assert all(len(line) >= MIN_LINE_CHARS for line in lines)
+    assert chunk_lines("ngữ cảnh\n- Nhất trí.") == ("ngữ cảnh", ["- Nhất trí."])  # nothing long: the body is a line
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        return super().embed_passages(texts)
+
+
+def test_chunk_vector_is_the_whole_chunk_and_a_recurring_line_is_embedded_once() -> None:
+    emb = CountingEmbedder()
+    routine = "Các tổ đảng nắm chắc tình hình, báo cáo chi ủy trước ngày sinh hoạt."
+    chunks = [make_chunk("m1", 0, f"{routine}\nVận động nhân dân tham gia bảo hiểm y tế năm 2024."),
+              make_chunk("m2", 0, f"{routine}\nPhòng chống dịch tả lợn châu Phi ở các hộ chăn nuôi.")]
+    out = ChunkEncoder(emb).encode_chunks(chunks)
+    assert emb.seen.count(routine) == 1 and len(emb.seen) == 4  # one context line (same unit/month) + 3 lines
+    for c, v in zip(chunks, out, strict=True):
+        head, lines = chunk_lines(c.embed_text)
+        assert v.lines.shape == (len(lines), emb.dim)
+        whole = emb.embed_passages([head, *lines]).sum(axis=0)
+        assert np.allclose(v.dense, whole / np.linalg.norm(whole), atol=1e-5)
+
+
+TOPIC = [  # one minute says it in the query's words; two others only in theirs
+    make_chunk("a", 0, "Chuyển những thửa ruộng kém hiệu quả sang trồng cam sành, làm mương tưới nhỏ giọt.",
+               chi_bo="chi bộ thôn đông"),
+    make_chunk("b", 0, "Vườn cam sành của hộ ông Ba đã có trái bói; nhân rộng mô hình tưới nhỏ giọt.",
+               chi_bo="chi bộ thôn tây"),
+    make_chunk("c", 0, "Đăng ký thêm 5 ha cam sành, tập huấn kỹ thuật tưới nhỏ giọt cho bà con.",
+               chi_bo="chi bộ thôn đông"),
+]
+OTHERS = [make_chunk(f"o{i}", 0, text, chi_bo="chi bộ thôn đông") for i, text in enumerate([
+    "Thu đảng phí quý I đầy đủ, nộp lên đảng ủy đúng hạn.",
+    "Phát quang bụi rậm, khơi thông cống rãnh phòng sốt xuất huyết.",
+    "Vận động thanh niên lên đường nhập ngũ năm nay.",
+    "Làm đường bê tông liên xóm, nhân dân góp công góp của.",
+    "Hướng dẫn người dân cài đặt ứng dụng định danh điện tử.",
+    "Tổ chức hội nghị tổng kết công tác dân vận của thôn.",
+])]
+
+
+@pytest.fixture()
+def topic_index(tmp_path: Path, encoder: ChunkEncoder) -> EdgeIndex:
+    # Hashed words make the dense side noise here, so only the best fused chunk feeds back.
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(feedback_docs=1))
+    idx.upsert(TOPIC + OTHERS)
+    return idx
+
+
+def test_feedback_finds_the_minutes_that_say_it_in_other_words(topic_index: EdgeIndex) -> None:
+    q = "ruộng kém hiệu quả"
+    try:
+        plain = [h.minute_id for h in topic_index.search(SearchQuery(text=q, mode="sparse", limit=9))]
+        assert plain == ["a"]  # only "a" shares a word with the query
+        hits = [h.minute_id for h in topic_index.search(SearchQuery(text=q, mode="hybrid", limit=3))]
+        assert hits[0] == "a" and set(hits) == {"a", "b", "c"}
+        params = topic_index.retriever.params
+        topic_index.retriever.params = replace(params, feedback_docs=0)
+        without = [h.minute_id for h in topic_index.search(SearchQuery(text=q, mode="hybrid", limit=3))]
+        topic_index.retriever.params = params
+        assert set(without) != {"a", "b", "c"}
+    finally:
+        topic_index.close()
+
+
+def test_feedback_stays_inside_the_filter(topic_index: EdgeIndex) -> None:
+    q = "ruộng kém hiệu quả"
+    try:
+        for mode in ("hybrid", "dense", "sparse"):
+            hits = topic_index.search(SearchQuery(text=q, mode=mode, limit=20,  # type: ignore[arg-type]
+                                                  filter=SearchFilter(chi_bo=["chi bộ thôn tây"])))
+            assert {h.minute_id for h in hits} <= {"b"}, mode
+    finally:
+        topic_index.close()
