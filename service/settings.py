@@ -36,7 +36,7 @@ class SearchSettings(BaseModel):
                             "float32 elsewhere.")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_construct: int = Field(200, description="HNSW build beam width.")
-    hnsw_ef: int = Field(512, description="HNSW search beam width (recall@10 vs exact ≥ 0.95 at 200k chunks).")
+    hnsw_ef: int = Field(1024, description="HNSW search beam width (recall@10 vs exact 0.99 at 200k chunks; 0.94 at 512).")
     candidates: int = Field(100, description="Chunks each of the dense and the BM25 search hand on to rescoring "
                                              "by line vectors and to the fusion.")
     feedback_docs: int = Field(3, description="Hybrid search widens its BM25 query with the telling words of this "

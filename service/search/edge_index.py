@@ -42,7 +42,7 @@ class EdgeIndex:
     """A SearchIndex on an in-process Qdrant Edge shard."""
 
     def __init__(self, path: str | Path, encoder: ChunkEncoder, *, collection: str | None = None,
-                 hnsw_m: int = 32, hnsw_ef_construct: int = 200, hnsw_ef: int = 512,
+                 hnsw_m: int = 32, hnsw_ef_construct: int = 200, hnsw_ef: int = 1024,
                  full_scan_threshold: int = 10_000, optimize_after: int = 20_000,
                  retrieval: RetrievalParams | None = None, background_optimize: bool = True) -> None:
         import qdrant_edge as qe

@@ -38,7 +38,7 @@ class QdrantIndex:
 
     def __init__(self, encoder: ChunkEncoder, *, url: str | None = None, api_key: str | None = None,
                  location: str | None = None, path: str | None = None, collection: str | None = None,
-                 hnsw_ef: int = 512, retrieval: RetrievalParams | None = None, timeout: int = 30) -> None:
+                 hnsw_ef: int = 1024, retrieval: RetrievalParams | None = None, timeout: int = 30) -> None:
         from qdrant_client import QdrantClient, models
 
         self._m = models
