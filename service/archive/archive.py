@@ -129,12 +129,20 @@ def _not_found(minute_id: str) -> NotFound:
 
 
 def open_archive(settings: Settings, *, index: SearchIndex | None = None) -> Archive:
-    """Open the store the settings name, on the given index (left open on close) or the default one."""
+    """Open the store the settings name, on the given index (left open on close) or the default one.
+
+    An empty index over a non-empty archive gets every current minute queued for indexing.
+    """
     store = open_store(settings.archive_url())
-    if index is not None:
-        return Archive(store, index, settings, owns_index=False)
     try:
-        return Archive(store, default_index(settings), settings)
+        archive = (Archive(store, index, settings, owns_index=False) if index is not None
+                   else Archive(store, default_index(settings), settings))
     except BaseException:
         store.close()
         raise
+    try:
+        archive.indexer.queue_if_index_empty()
+    except BaseException:
+        archive.close()
+        raise
+    return archive

@@ -132,6 +132,16 @@ class Indexer:
             done += len(jobs)
         return done
 
+    def queue_if_index_empty(self) -> int:
+        """Queue every current minute when the index holds nothing and the archive does.
+
+        That is what a new index layout or model (a new collection) or a lost index
+        directory looks like; the next drain then fills the index. Returns the jobs queued.
+        """
+        if self.index.count() or self.store.pending_count() or not self.store.current_ids():
+            return 0
+        return self.store.enqueue_all()
+
     def reindex(self) -> int:
         """Rebuild the index from the archive; return the number of minutes indexed."""
         with self._lock:

@@ -126,3 +126,32 @@ def test_one_drainer_at_a_time_and_a_dead_ones_lease_is_taken_over(archive: Arch
     assert archive.store.acquire_lease(LEASE, dead, 60)
     assert archive.indexer.drain() == 1 and _indexed(archive) == {mid}
     assert archive.store.lease_owner(LEASE) is None
+
+
+def test_an_empty_index_over_a_filled_archive_is_refilled(tmp_path: Path) -> None:
+    """A new index layout or model starts an empty collection; opening the archive queues every current minute."""
+    settings = Settings(data_dir=tmp_path)
+    first = open_archive(settings, index=MemoryIndex())
+    ids = {_ingest(first, f"{i}.txt", topic=t, day=date(2024, 3 + i, 5))
+           for i, t in enumerate(["nuôi cá lồng", "làm đường bê tông"])}
+    first.indexer.drain()
+    first.close()
+
+    filled = MemoryIndex()
+    again = open_archive(settings, index=filled)
+    try:
+        assert again.store.pending_count() == len(ids)
+        assert again.indexer.drain() == len(ids)
+        assert _indexed(again) == ids and again.indexer.agreement().agree
+    finally:
+        again.close()
+    third = open_archive(settings, index=filled)  # the index holds the minutes: nothing to queue
+    try:
+        assert third.store.pending_count() == 0
+    finally:
+        third.close()
+    empty = open_archive(Settings(data_dir=tmp_path / "new"), index=MemoryIndex())  # nothing stored: nothing to do
+    try:
+        assert empty.store.pending_count() == 0
+    finally:
+        empty.close()

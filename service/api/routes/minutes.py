@@ -42,7 +42,8 @@ def get_archive(request: Request) -> Archive:
                     index = state.index = default_index(settings)
                 archive = open_archive(settings, index=index)
                 state.archive = archive
-                _drain_quietly(archive)  # finish index jobs a crash left behind
+                # Finish index jobs a crash or a new index layout left behind, without holding up requests.
+                threading.Thread(target=_drain_quietly, args=(archive,), name="index-catch-up", daemon=True).start()
     return archive
 
 
