@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import replace_section
+from bench.report import load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,13 +91,6 @@ def _short(stderr: str) -> str:
     return f"{head}; {tail}"
 
 
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
-
-
 def _auto_precision() -> str:
     import torch
 
@@ -130,7 +123,7 @@ def main() -> None:
                            "MINUTES_SEARCH__PRECISION": "float32"}))
     rows = []
     for name, env in scenarios:
-        load = _load()
+        load = load_average()
         wall, summary = run_scenario(inputs, args.workers, env)
         rows.append(f"| {name} | {wall:.1f} s | **{n / wall:.1f}** | {load} | {summary} |")
         print(rows[-1], flush=True)

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.report import load_average, replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "cache" / "e5-lines.npz"
 
@@ -79,13 +81,6 @@ def synthetic(base_chunks: list[Any], base: list[Any], n: int, start: int,
         vectors.append(ChunkVectors(dense=dense[i], lines=_unit(lines),
                                     sparse=SparseVector(indices=keys, values=[acc[k] for k in keys])))
     return chunks, vectors
-
-
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -169,7 +164,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = "\n".join([
         f"## Search at scale (embedded Qdrant Edge) — {time.strftime('%Y-%m-%d')}", "",
-        f"Machine: {machine}; load average {_load()} at the start. `python -m bench.bench_search`. "
+        f"Machine: {machine}; load average {load_average()} at the start. `python -m bench.bench_search`. "
         f"Synthetic chunks mixed from the real e5 and BM25 vectors of corpora/search; {len(queries)} test-set "
         "queries, each embedded by the real model inside the timed search. Filter: one đảng bộ of 20 and "
         "2019–2022 (about 2 % of the chunks). Latency p50 / p95 in ms; recall@10 of the HNSW search against an "
@@ -180,8 +175,6 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
     print(report)
     if args.write:
-        from bench.report import replace_section
-
         replace_section(args.write, "## Search at scale (embedded Qdrant Edge)", report)
 
 

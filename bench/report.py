@@ -18,3 +18,11 @@ def replace_section(path: Path, heading: str, body: str) -> None:
         if not skip:
             out.append(ln)
     path.write_text("".join(out).rstrip("\n") + "\n\n" + body, encoding="utf-8")
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, as benchmarks report them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"

@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 
 from service.archive.base import MinutesStore
 from service.archive.chunks import make_chunks
+from service.archive.processes import process_alive
 from service.errors import ErrorCode, MinutesError
 from service.search.base import Chunk, SearchIndex
 
@@ -30,19 +31,7 @@ def _dead_here(owner: str) -> bool:
     """Whether a lease owner ("host:pid:…") is a process of this machine that no longer runs."""
     host, _, rest = owner.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return False
+    return host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid))
 
 
 @runtime_checkable

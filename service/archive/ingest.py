@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from service.archive.base import MinutesStore, NewMinute, PutStatus
+from service.archive.processes import process_alive
 from service.errors import ErrorCode, InputError, MinutesError
 from service.settings import Settings
 
@@ -134,22 +135,8 @@ def _init_worker(settings: Settings) -> None:
     _worker_settings = settings
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _watch(pid: int) -> None:
-    while _alive(pid):
+    while process_alive(pid):
         time.sleep(0.5)
     os._exit(1)
 

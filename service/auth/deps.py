@@ -14,12 +14,12 @@ listens, so a served archive is never in set-up mode.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from service.api.state import shared
 from service.archive.units import unit_key
 from service.auth.accounts import Accounts, open_accounts, unauthenticated
 from service.auth.policy import SAFE_METHODS, is_public, permission_for
@@ -33,22 +33,14 @@ SESSION_COOKIE = "minutes_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
-_open_lock = threading.Lock()
 _ANONYMOUS = Principal(user=None, via="anonymous")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def get_accounts(request: Request) -> Accounts:
     """The app's accounts, opened on first use in the archive's database."""
-    state = request.app.state
-    accounts: Accounts | None = getattr(state, "accounts", None)
-    if accounts is None:
-        with _open_lock:
-            accounts = getattr(state, "accounts", None)
-            if accounts is None:
-                settings: Settings = state.settings
-                accounts = state.accounts = open_accounts(settings)
-    return accounts
+    settings: Settings = request.app.state.settings
+    return shared(request, "accounts", lambda: open_accounts(settings))
 
 
 def forbidden_unit() -> Forbidden:

@@ -116,19 +116,22 @@ class IdfEstimate:
         self._count_at = -1  # points in the index when the sample was read
         self._checked = 0.0
 
-    def _stale(self) -> bool:
+    def _stale(self) -> int | None:
+        """The index's size when the sample should be read again, else None."""
         now = time.monotonic()
-        if self._count_at >= 0 and now - self._checked < self.refresh_s:
-            return False
+        if self._n and now - self._checked < self.refresh_s:  # an empty sample is looked at again each time
+            return None
         self._checked = now
         count = self.engine.count()
-        return self._count_at < 0 or abs(count - self._count_at) > 0.1 * max(self._count_at, 1)
+        if self._count_at < 0 or abs(count - self._count_at) > 0.1 * max(self._count_at, 1):
+            return count
+        return None
 
     def table(self) -> tuple[Counter[int], int, int]:
         """Document frequencies in the sample, the sample's size and the index's size."""
         with self._lock:
-            if self._stale():
-                count = self.engine.count()
+            count = self._stale()
+            if count is not None:
                 df: Counter[int] = Counter()
                 vectors = self.engine.sample_sparse(self.sample)
                 for v in vectors:

@@ -11,7 +11,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from service.api.state import shared
 from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
@@ -25,26 +27,22 @@ from service.settings import Settings
 router = APIRouter(prefix="/v1", tags=["minutes"])
 
 MAX_FILES_PER_REQUEST = 100
-_open_lock = threading.Lock()
 
 
 def get_archive(request: Request) -> Archive:
     """The app's archive, opened on first use on the app's shared search index."""
-    state = request.app.state
-    archive: Archive | None = getattr(state, "archive", None)
-    if archive is None:
-        with _open_lock:
-            archive = getattr(state, "archive", None)
-            if archive is None:
-                settings: Settings = state.settings
-                index = getattr(state, "index", None)
-                if index is None:
-                    index = state.index = default_index(settings)
-                archive = open_archive(settings, index=index)
-                state.archive = archive
-                # Finish index jobs a crash or a new index layout left behind, without holding up requests.
-                threading.Thread(target=_drain_quietly, args=(archive,), name="index-catch-up", daemon=True).start()
-    return archive
+
+    def open_() -> Archive:
+        settings: Settings = request.app.state.settings
+        index = getattr(request.app.state, "index", None)
+        if index is None:
+            index = request.app.state.index = default_index(settings)
+        archive = open_archive(settings, index=index)
+        # Finish index jobs a crash or a new index layout left behind, without holding up requests.
+        threading.Thread(target=_drain_quietly, args=(archive,), name="index-catch-up", daemon=True).start()
+        return archive
+
+    return shared(request, "archive", open_)
 
 
 def get_scope(request: Request) -> Scope | None:
@@ -54,6 +52,22 @@ def get_scope(request: Request) -> Scope | None:
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 ScopeDep = Annotated[Scope | None, Depends(get_scope)]
+
+
+async def store_upload(request: Request, archive: Archive, scope: Scope | None, upload: UploadFile, *,
+                       raise_refusal: bool = False) -> FileResult:
+    """Check and store one uploaded file and audit it; a refused file is a failed result, or raised."""
+    data = await upload.read()
+    try:
+        result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope)
+    except MinutesError as e:
+        audit_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
+        if raise_refusal:
+            raise
+        return FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
+    audit_event(request, "upload", minute_id=result.minute_id,
+                detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced})
+    return result
 
 
 def _drain_quietly(archive: Archive) -> None:
@@ -140,17 +154,7 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
         raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
     outcomes: list[IngestOutcome] = []
     for upload in uploads:
-        data = await upload.read()
-        try:
-            result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope)
-        except MinutesError as e:
-            audit_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
-            if len(uploads) == 1:
-                raise
-            result = FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
-        else:
-            audit_event(request, "upload", minute_id=result.minute_id,
-                        detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced})
+        result = await store_upload(request, archive, scope, upload, raise_refusal=len(uploads) == 1)
         outcomes.append(_outcome(result, upload.filename))
     def n(status: str) -> int:
         return sum(o.status == status for o in outcomes)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from service.api.routes.minutes import ScopeDep, get_archive
+from service.api.state import shared
 from service.stats import (
     AbsenceRow,
     Dashboard,
@@ -24,19 +24,11 @@ from service.stats import (
 )
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
-_open_lock = threading.Lock()
 
 
 def get_stats(request: Request) -> Stats:
     """The app's statistics reader, opened on first use on the archive's database."""
-    state = request.app.state
-    stats: Stats | None = getattr(state, "stats", None)
-    if stats is None:
-        with _open_lock:
-            stats = getattr(state, "stats", None)
-            if stats is None:
-                stats = state.stats = open_stats(get_archive(request).store)
-    return stats
+    return shared(request, "stats", lambda: open_stats(get_archive(request).store))
 
 
 StatsDep = Annotated[Stats, Depends(get_stats)]

@@ -18,14 +18,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from service.api.routes.minutes import MAX_FILES_PER_REQUEST, ArchiveDep, ScopeDep, _drain_quietly
+from service.api.routes.minutes import MAX_FILES_PER_REQUEST, ArchiveDep, ScopeDep, _drain_quietly, store_upload
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
 from service.api.ui.marks import Mark, blocks_of
 from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
-from service.archive.ingest import FileResult
 from service.archive.units import unit_key
 from service.auth.audit import audit_event, client_ip
 from service.auth.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep
@@ -158,15 +157,7 @@ async def upload(request: Request, archive: ArchiveDep, scope: ScopeDep, backgro
         raise InputError(ErrorCode.INVALID_BODY, "Chưa chọn tệp biên bản nào.", status=422)
     rows: list[UploadRow] = []
     for f in files:
-        data = await f.read()
-        try:
-            r = await run_in_threadpool(archive.ingest_bytes, data, f.filename, scope=scope)
-        except MinutesError as e:
-            r = FileResult(path=f.filename or "", status="failed", code=e.code.value, message=e.message)
-            audit_event(request, "upload", target=f.filename, ok=False, detail={"code": e.code.value})
-        else:
-            audit_event(request, "upload", minute_id=r.minute_id,
-                        detail={"file_name": f.filename, "status": r.status, "replaced": r.replaced})
+        r = await store_upload(request, archive, scope, f)
         rows.append(UploadRow(file_name=f.filename, status=r.status, id=r.minute_id, replaced=r.replaced,
                               code=r.code, message=r.message))
     if any(r.status in ("stored", "replaced") for r in rows):
