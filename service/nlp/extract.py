@@ -9,6 +9,7 @@ from service.nlp.attendance import extract_attendance
 from service.nlp.closing import conclusion_spans, find_signatures, placeholders, quality_self_score, read_back
 from service.nlp.criticism import extract_criticism
 from service.nlp.discussion import extract_speakers
+from service.nlp.fields import read_fields
 from service.nlp.meeting import extract_meeting, title_block
 from service.nlp.resolutions import extract_resolution, probationary_voted
 from service.nlp.sections import (
@@ -20,7 +21,7 @@ from service.nlp.sections import (
     regions,
 )
 from service.nlp.text import Doc
-from service.schema.record import Record, Secretary, SectionKind
+from service.schema.record import Person, Record, Secretary, SectionKind
 
 EXTRACTOR_VERSION = "minutes.extractor.v1"
 
@@ -99,6 +100,9 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
     if meeting.secretary is None and signatures.secretary:
         # The thư ký who signs under "THƯ KÝ" is named as thư ký.
         meeting.secretary = Secretary(name=signatures.secretary)
+    if meeting.chair is None and signatures.chair:
+        # Likewise the chair who signs under "CHỦ TRÌ" (or for the chi bộ).
+        meeting.chair = Person(name=signatures.chair)
     record = Record(
         meeting=meeting,
         attendance=attendance,
@@ -110,4 +114,7 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
         signatures=signatures,
         quality_self_score=quality_self_score(doc),
     )
+    record.fields, samples = read_fields(doc, record, ev.spans, body_end=body_end, signature_start=sig_start)
+    if samples:
+        ev.placeholders = sorted(set(ev.placeholders) | set(samples))
     return record, ev

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.nlp.cues import lexicon
 from service.nlp.extract import Evidence
+from service.nlp.fields import unreadable
 from service.nlp.text import Doc
 from service.schema.record import MeetingType, Record
 
@@ -67,7 +69,7 @@ def _unit(c: Context) -> Iterator[Breach]:
 
 @rule("HDR-DATE")
 def _date(c: Context) -> Iterator[Breach]:
-    if not c.record.meeting.date:
+    if not c.record.meeting.date and not unreadable(c.record, "date"):
         yield Breach()
 
 
@@ -79,13 +81,13 @@ def _type(c: Context) -> Iterator[Breach]:
 
 @rule("TIME-START")
 def _start(c: Context) -> Iterator[Breach]:
-    if not c.record.meeting.start_time:
+    if not c.record.meeting.start_time and not unreadable(c.record, "start_time"):
         yield Breach()
 
 
 @rule("TIME-END")
 def _end(c: Context) -> Iterator[Breach]:
-    if not c.record.meeting.end_time:
+    if not c.record.meeting.end_time and not unreadable(c.record, "end_time"):
         yield Breach()
 
 
@@ -102,7 +104,7 @@ def _duration(c: Context) -> Iterator[Breach]:
 
 @rule("LOC")
 def _loc(c: Context) -> Iterator[Breach]:
-    if not c.record.meeting.location:
+    if not c.record.meeting.location and not unreadable(c.record, "location"):
         yield Breach()
 
 
@@ -112,9 +114,9 @@ def _loc(c: Context) -> Iterator[Breach]:
 def _att_missing(c: Context) -> Iterator[Breach]:
     a = c.record.attendance
     missing = []
-    if a.total is None:
+    if a.total is None and not unreadable(c.record, "total"):
         missing.append("tổng số đảng viên của chi bộ")
-    if a.present is None:
+    if a.present is None and not unreadable(c.record, "present"):
         missing.append("số đảng viên có mặt")
     if missing:
         yield Breach({"missing": " và ".join(missing)})
@@ -194,13 +196,13 @@ def _att_quorum(c: Context) -> Iterator[Breach]:
 
 @rule("ROLE-CHAIR")
 def _chair(c: Context) -> Iterator[Breach]:
-    if c.record.meeting.chair is None:
+    if c.record.meeting.chair is None and not unreadable(c.record, "chair"):
         yield Breach()
 
 
 @rule("ROLE-SECRETARY")
 def _secretary(c: Context) -> Iterator[Breach]:
-    if c.record.meeting.secretary is None:
+    if c.record.meeting.secretary is None and not unreadable(c.record, "secretary"):
         yield Breach()
 
 
@@ -253,7 +255,7 @@ def _res_owner(c: Context) -> Iterator[Breach]:
 @rule("VOTE-MISSING")
 def _vote_missing(c: Context) -> Iterator[Breach]:
     for r in c.record.resolutions:
-        if r.vote is None:
+        if r.vote is None and not unreadable(c.record, "vote"):
             yield Breach(span=r.span)
 
 
@@ -300,13 +302,21 @@ def _readback(c: Context) -> Iterator[Breach]:
 def _sign(c: Context) -> Iterator[Breach]:
     s = c.record.signatures
     who = []
-    if not s.secretary:
+    if not s.secretary and not unreadable(c.record, "signature_secretary"):
         who.append("thư ký")
-    if not s.chair:
+    if not s.chair and not unreadable(c.record, "signature_chair"):
         who.append("chủ trì (T/M chi bộ)")
     if who:
         yield Breach({"who": " và ".join(who)},
                      (c.evidence.signature_start, len(c.doc.text)) if c.evidence.signature_start is not None else None)
+
+
+@rule("FIELD-UNREADABLE")
+def _unreadable(c: Context) -> Iterator[Breach]:
+    labels = lexicon().labels
+    for name, reading in c.record.fields.items():
+        if unreadable(c.record, name):
+            yield Breach({"field": labels.get(name, name), "cue": (reading.cue or "").strip()}, reading.span)
 
 
 @rule("PLACEHOLDER")

@@ -149,6 +149,24 @@ class Signatures(_Model):
     secretary: str | None = None
 
 
+class FieldState(StrEnum):
+    """How far the reader got with a field."""
+
+    FOUND = "found"              # a value was read (value, span, confidence)
+    UNREADABLE = "unreadable"    # the minute announces it, but the value could not be read
+    PLACEHOLDER = "placeholder"  # a template blank or sample name stands where the value should be
+    ABSENT = "absent"            # the minute does not mention it
+
+
+class FieldReading(_Model):
+    """The state of one field, where it shows, and how sure the reader is."""
+
+    state: FieldState
+    confidence: float | None = None
+    span: Span | None = None
+    cue: str | None = None
+
+
 class Record(_Model):
     meeting: Meeting = Field(default_factory=Meeting)
     attendance: Attendance = Field(default_factory=Attendance)
@@ -159,3 +177,5 @@ class Record(_Model):
     minutes_read_back: bool = False
     signatures: Signatures = Field(default_factory=Signatures)
     quality_self_score: int | None = None
+    # Addition beyond the contract: the state of every field a rule asks for.
+    fields: dict[str, FieldReading] = Field(default_factory=dict)
