@@ -75,6 +75,7 @@ class CueHit:
 _CLAUSE_END = re.compile(r"[;\n]|\.(?=\s|$)|,\s*(?=(?:thu ky|chu tri|dia diem|thoi gian|co mat|vang)\b)")
 _COLON = re.compile(r"[^\S\n]*(?:\([^)\n]{0,30}\)[^\S\n]*)?[:：][^\S\n]*")
 _TITLE_RX = re.compile(rf"(?:^|[\s,;:(])({TITLE})\s+")
+_TITLE_AFTER = re.compile(rf"[^\S\n]*[^\w\n]{{0,3}}[^\S\n]*({TITLE})\s+")
 # Words after a title that make it a role, not a name ("đồng chí chủ trì kết luận").
 _ROLE_WORD = re.compile(r"(?:chu tri|chu toa|bi thu|pho bi thu|thu ky|dang vien|chi uy|to truong|"
                         r"truong|pho|cac|nay|tren|do|ay)\b")
@@ -105,8 +106,8 @@ def _label_window(doc: Doc, end: int) -> tuple[int, int] | None:
 def _titled_window(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     s, e = doc.sentence_bounds(start)
     # The title nearest the cue, before it in the same clause or just after it.
-    before = [m for m in _TITLE_RX.finditer(doc.fold, max(s, start - 90), start)]
-    after = _TITLE_RX.match(doc.fold, end) or re.compile(r"[^\S\n]*[^\w\n]{0,3}[^\S\n]*" + rf"({TITLE})\s+").match(doc.fold, end)
+    before = list(_TITLE_RX.finditer(doc.fold, max(s, start - 90), start))
+    after = _TITLE_RX.match(doc.fold, end) or _TITLE_AFTER.match(doc.fold, end)
     for m in ([after] if after else []) + list(reversed(before)):
         a = m.end()
         if _ROLE_WORD.match(doc.fold, a):
@@ -178,4 +179,4 @@ def window_state(doc: Doc, a: int, b: int, *, need_digits: bool = False, time: b
 
 def is_sample_name(name: str | None) -> bool:
     """A name that templates use as an example ("Nguyễn Văn A", "Trần Thị B")."""
-    return bool(name) and bool(lexicon().sample_name.match(name.strip() + " "))
+    return name is not None and bool(lexicon().sample_name.match(name.strip() + " "))

@@ -128,8 +128,8 @@ def read_fields(doc: Doc, record: Record, spans: dict[str, Span], *, body_end: i
     if record.resolutions:
         r = record.resolutions[0]
         vote_hits = hits("vote", r.span[0], body_end)
-        value = r.vote if r.vote is not None and (r.vote.for_ is not None or r.vote.percent is not None) else None
-        out["vote"] = _reading(doc, "vote", value, r.vote.span if r.vote else None, vote_hits)
+        voted = r.vote is not None and (r.vote.for_ is not None or r.vote.percent is not None)
+        out["vote"] = _reading(doc, "vote", r.vote if voted else None, r.vote.span if r.vote else None, vote_hits)
 
     # Signatures: the title lines of the block, and the names under them.
     sig = record.signatures
