@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from service.nlp.headcount import fill
 from service.nlp.numerals import COUNT, parse_count
 from service.nlp.people import TITLE, read_name
 from service.nlp.text import Doc
@@ -210,6 +211,8 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
     a, b = _zone(doc)
     att = Attendance()
     if a == b:
+        fill(doc, att, spans, len(doc.text))
+        _compute(att, None)
         return att, spans
     f = doc.fold
 
@@ -351,6 +354,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         end = sm.start() if sm else b
         for name, _, _, _ in _absentees(doc, unex[2], end, excused=False):
             att.absent_unexcused.append(UnexcusedAbsence(name=name))
+    fill(doc, att, spans, len(doc.text))
     _compute(att, exempt_absent)
     return att, spans
 

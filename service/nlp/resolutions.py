@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.nlp.numerals import COUNT, parse_count, parse_percent
+from service.nlp.numerals import COUNT, NUMBER_WORD, parse_count, parse_percent
 from service.nlp.people import TITLE, read_name
 from service.nlp.sections import in_spans
 from service.nlp.text import Doc
@@ -179,7 +179,7 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
 
 _VOTE_LINE = re.compile(r"bieu quyet|tan thanh|ket qua bo phieu|nhat tri (?:thong qua|tan thanh)|so phieu|\d+\s*/\s*\d+\s*phieu|ket qua\s*:")
 _FOR = [
-    re.compile(rf"(?P<n>{COUNT})\s*(?:/|tren)\s*(?P<m>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)?[^.;\n]{{0,60}}?(?:tan thanh|nhat tri|dong y|bieu quyet tan thanh)"),
+    re.compile(rf"(?<![\d/])(?P<n>\d{{1,3}}|{NUMBER_WORD}(?:\s+{NUMBER_WORD}){{0,3}})\s*(?:/|tren)\s*(?P<m>\d{{1,3}}|{NUMBER_WORD}(?:\s+{NUMBER_WORD}){{0,3}})(?![\d/])\s*(?:dong chi|d/c|dang vien|dv|phieu)?[^.;\n]{{0,60}}?(?:tan thanh|nhat tri|dong y|bieu quyet tan thanh)"),
     re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y|phieu tan thanh)\s*:?\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
     re.compile(rf"(?P<n>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)\s*(?:chinh thuc\s*)?(?:tan thanh|nhat tri|dong y)"),
     re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y)[^.;:\n]{{0,60}}:\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
@@ -192,7 +192,7 @@ _PROB_VOTED = re.compile(r"ke ca (?:\S+\s){0,2}(?:dang vien )?du bi|(?:du bi|dvd
 
 def extract_vote(doc: Doc, res_start: int, end: int) -> Vote | None:
     """The vote on the resolution: the first vote record after it, else the last before."""
-    lines_after = [ln for ln in doc.lines if res_start <= ln.start < end and _VOTE_LINE.search(ln.fold)]
+    lines_after = [ln for ln in doc.lines if res_start < ln.end and ln.start < end and _VOTE_LINE.search(ln.fold)]
     lines_before = [ln for ln in doc.lines if ln.end <= res_start and ln.start > res_start - 2500
                     and _VOTE_LINE.search(ln.fold)]
     for group in (lines_after, list(reversed(lines_before))):

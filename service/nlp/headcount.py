@@ -1,0 +1,225 @@
+"""Attendance figures read from the sentences that state them, as candidates.
+
+The block reader (``attendance.py``) expects the figures in a list or table. Real
+minutes and meeting reports also write them inline: "có mặt 23/25 đồng chí", "Chi
+bộ có 15 đảng viên, gồm 14 chính thức và 01 dự bị", "cùng 21/22 đảng viên của
+chi bộ", "Vắng 02 đồng chí: đ/c X – có lý do (…); đ/c Y – không có lý do",
+"Tổng số đảng viên … tham dự đầy đủ là 21 đồng chí". Each reading here is a
+:class:`Candidate` with the span of its figure and a score from its evidence;
+:func:`fill` puts the best candidate into every field the block reader left empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.nlp.numerals import COUNT, parse_count
+from service.nlp.people import TITLE, read_name
+from service.nlp.text import Doc
+from service.schema.record import Attendance, ExcusedAbsence, UnexcusedAbsence
+
+_MEMBER = r"(?:dong chi|d/c|dc|d\.c|dang vien|dv|dvct|dvdb|nguoi)\b"
+_VOTE_WORDS = re.compile(r"tan thanh|nhat tri|bieu quyet|phieu|xep loai|danh gia|hoan thanh")
+_PRESENT_WORDS = re.compile(r"co mat|tham du|du sinh hoat|du hop|du hoi nghi|\bdu\b|\bcung\b|sinh hoat")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of one field: value, where its figure stands, and how strong the evidence is."""
+
+    field: str
+    value: int
+    span: tuple[int, int]
+    score: float
+
+
+def _count(doc: Doc, m: re.Match[str], group: str = "n") -> int | None:
+    raw = doc.text[m.start(group):m.end(group)]
+    if re.fullmatch(r"khong|0+", doc.fold[m.start(group):m.end(group)]):
+        return 0
+    return parse_count(raw)
+
+
+def _clause(doc: Doc, pos: int) -> tuple[int, int]:
+    ln = doc.line_at(pos)
+    a = ln.start
+    for m in re.finditer(r"[.;](?=\s)", doc.text[ln.start:pos]):
+        a = ln.start + m.end()
+    m2 = re.search(r"[.;](?=\s|$)", doc.text[pos:ln.end])
+    return a, pos + m2.end() if m2 else ln.end
+
+
+_FRACTION = re.compile(rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER})")
+_TOTAL = re.compile(
+    rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)|chi bo hien nay co|so dang vien cua chi bo)"
+    rf"[^\d\n:;.]{{0,40}}?:?\s*(?:la\s*)?(?P<n>{COUNT})\s*(?:{_MEMBER})"
+)
+_FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
+_PRESENT = re.compile(
+    rf"(?<!phai )(?:co mat|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
+    rf"[^\d\n:;]{{0,25}}?:?\s*(?P<n>{COUNT})(?!\s*/\s*\d)\s*(?:{_MEMBER})?"
+)
+_ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
+_NONE_ABSENT = re.compile(rf"khong co (?:{_MEMBER}\s*)?(?:nao )?vang|vang\s*:?\s*(?:khong|0)\b(?!\s*(?:co )?ly do)")
+_SPLIT = re.compile(
+    rf"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{{1,3}})|(?P<o2>\d{{1,3}})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct)\b"
+)
+_SPLIT_DB = re.compile(
+    rf"(?:du bi|dvdb)\s*:?\s*(?P<p>\d{{1,3}})|(?P<p2>\d{{1,3}})\s*(?:dong chi |d/c |dang vien |dv )?(?:du bi|dvdb)\b"
+)
+
+
+def candidates(doc: Doc, end: int) -> list[Candidate]:
+    """Every inline reading of a headcount in the opening of the minute, before ``end``."""
+    f = doc.fold
+    out: list[Candidate] = []
+    # The opening holds the attendance; a figure far into the minute is weaker evidence.
+    hi = min(end, max(3000, len(f) * 2 // 3))
+
+    def add(field: str, value: int | None, span: tuple[int, int], score: float) -> None:
+        if value is not None and 0 <= value <= 2000:
+            out.append(Candidate(field, value, span, score - span[0] / max(1, len(f)) * 0.1))
+
+    for m in _FRACTION.finditer(f, 0, hi):
+        a, b = _clause(doc, m.start())
+        clause = f[a:b]
+        if _VOTE_WORDS.search(clause) or not _PRESENT_WORDS.search(clause):
+            continue
+        p, t = int(m.group("p")), int(m.group("t"))
+        if p <= t:
+            add("present", p, (m.start("p"), m.end("p")), 0.8)
+            add("total", t, (m.start("t"), m.end("t")), 0.7)
+    for m in _TOTAL.finditer(f, 0, hi):
+        a, b = _clause(doc, m.start())
+        n = _count(doc, m)
+        add("total", n, (m.start("n"), m.end("n")), 0.75)
+        if _FULL.search(f[a:b]) and re.search(r"tham du|du (?:sinh hoat|hop)|co mat", f[a:b]):
+            add("present", n, (m.start("n"), m.end("n")), 0.7)
+        _split(doc, m.end(), b, add)
+    for m in _PRESENT.finditer(f, 0, hi):
+        if _VOTE_WORDS.search(f[m.start():m.end() + 30]):
+            continue
+        add("present", _count(doc, m), (m.start("n"), m.end("n")), 0.7)
+    for m in _ABSENT.finditer(f, 0, hi):
+        n = _count(doc, m)
+        if n is None:
+            continue
+        add("absent", n, (m.start("n"), m.end("n")), 0.7)
+    for m in _NONE_ABSENT.finditer(f, 0, hi):
+        add("absent", 0, (m.start(), m.end()), 0.6)
+    return out
+
+
+def _split(doc: Doc, a: int, b: int, add) -> None:  # type: ignore[no-untyped-def]
+    """"… gồm 14 chính thức và 01 dự bị" / "(chính thức 12, dự bị 01)" after a figure."""
+    # The split may run on past the sentence end into the next short sentence.
+    line_end = doc.line_at(a).end
+    hi = min(line_end, max(b, a + 120))
+    o = _SPLIT.search(doc.fold, a, hi)
+    p = _SPLIT_DB.search(doc.fold, a, hi)
+    if o:
+        g = "o" if o.group("o") else "o2"
+        add("official", int(o.group(g)), (o.start(g), o.end(g)), 0.7)
+    if p:
+        g = "p" if p.group("p") else "p2"
+        add("probationary", int(p.group(g)), (p.start(g), p.end(g)), 0.7)
+
+
+def _best(cands: list[Candidate], field: str) -> Candidate | None:
+    mine = [c for c in cands if c.field == field]
+    return max(mine, key=lambda c: c.score) if mine else None
+
+
+_REASON_KIND = re.compile(r"khong (?:co )?ly do|khong phep|co ly do|co phep|ly do")
+
+
+_LINE_KIND = re.compile(r"^[\W\d]*(?:(?P<u>(?:vang )?khong (?:co )?ly do|khong phep)|(?P<e>(?:vang )?(?:co ly do|co phep)))\s*:?")
+_OTHER_LABEL = re.compile(r"^[\W\d]*(?:chu tri|chu toa|thu ky|dai bieu|khach moi|noi dung|chuong trinh|thoi gian|dia diem)")
+
+
+def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], list[UnexcusedAbsence]]:
+    """Names after "Vắng N đồng chí:", each marked excused or not.
+
+    A sub-line headed "Có lý do:" or "Không lý do:" marks its names; otherwise the
+    words after a name on its line tell ("– không có lý do", "(đi công tác)").
+    """
+    f = doc.fold
+    excused: list[ExcusedAbsence] = []
+    unexcused: list[UnexcusedAbsence] = []
+    for i in range(doc.line_index(start), doc.line_index(max(start, end - 1)) + 1):
+        ln = doc.lines[i]
+        a, b = max(ln.start, start), min(ln.end, end)
+        head = _LINE_KIND.match(f, a, b)
+        line_kind = ("u" if head.group("u") else "e") if head else None
+        marks = list(re.finditer(rf"{TITLE}\s+", f[a:b]))
+        for j, m in enumerate(marks):
+            got = read_name(doc.text, a + m.end(), titled=True)
+            if not got:
+                continue
+            nxt = a + marks[j + 1].start() if j + 1 < len(marks) else b
+            kind = line_kind
+            if kind is None:
+                km = _REASON_KIND.search(f, got[2], nxt)
+                kind = "u" if km and km.group(0).startswith("khong") else "e"
+            if kind == "u":
+                unexcused.append(UnexcusedAbsence(name=got[0]))
+                continue
+            rm = re.search(r"\(([^)]{2,120})\)", doc.text[got[2]:nxt])
+            if rm:
+                reason: str | None = rm.group(1).strip()
+            else:
+                rest = doc.text[got[2]:nxt].strip(" ,;.:–-\n")
+                rest = re.sub(r"(?i)^(?:có lý do|có phép|lý do)\s*[:,]?\s*", "", rest).strip(" ,;.:–-")
+                reason = rest or None
+            excused.append(ExcusedAbsence(name=got[0], reason=reason))
+    return excused, unexcused
+
+
+def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int) -> None:
+    """Fill the figures the block reader left empty with the best inline candidates."""
+    cands = candidates(doc, end)
+    for field in ("total", "official", "probationary", "present"):
+        if getattr(att, field) is None:
+            c = _best(cands, field)
+            if c is not None:
+                setattr(att, field, c.value)
+                spans[field] = c.span
+    if att.absent_excused_count is None and att.absent_unexcused_count is None:
+        c = _best(cands, "absent")
+        if c is not None:
+            a, b = _clause(doc, c.span[0])
+            line_end = doc.line_at(c.span[0]).end
+            # The list of names may follow on the same line and on bullet lines below.
+            stop = len(doc.text)
+            i = doc.line_index(c.span[0]) + 1
+            while (i < len(doc.lines) and re.match(r"\s*[-+•*–]", doc.lines[i].text)
+                   and not _OTHER_LABEL.match(doc.lines[i].fold) and i - doc.line_index(c.span[0]) <= 6):
+                stop = doc.lines[i].end
+                i += 1
+            list_end = max(line_end, stop if stop < len(doc.text) else line_end)
+            excused, unexcused = _absent_list(doc, c.span[1], list_end) if c.value else ([], [])
+            clause = doc.fold[a:b]
+            if c.value == 0:
+                att.absent_excused_count, att.absent_unexcused_count = 0, 0
+            elif excused or unexcused:
+                att.absent_excused, att.absent_unexcused = excused, unexcused
+                att.absent_excused_count, att.absent_unexcused_count = len(excused), len(unexcused)
+                if len(excused) + len(unexcused) != c.value:
+                    # Not every absentee was named: keep the stated total on the side it names.
+                    if re.search(r"khong (?:co )?ly do", clause):
+                        att.absent_unexcused_count = c.value - len(excused)
+                    else:
+                        att.absent_excused_count = c.value - len(unexcused)
+            elif re.search(r"khong (?:co )?ly do|khong phep", clause):
+                att.absent_unexcused_count = c.value
+            else:
+                att.absent_excused_count = c.value
+                if re.search(r"(?:deu |tat ca )?co ly do|co phep", clause):
+                    att.absent_unexcused_count = 0
+            spans["absent_excused_count"] = c.span
+    # A minute that counts everyone present has nobody absent.
+    if (att.absent_excused_count is None and att.absent_unexcused_count is None
+            and att.present is not None and att.total is not None and att.present == att.total
+            and not att.exempt and not att.temporary_in and not att.temporary_out):
+        att.absent_excused_count, att.absent_unexcused_count = 0, 0
