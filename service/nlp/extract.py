@@ -16,6 +16,7 @@ from service.nlp.sections import (
     Heading,
     SectionClassifier,
     agenda_blocks,
+    agenda_heads,
     build_sections,
     find_headings,
     regions,
@@ -37,6 +38,7 @@ class Evidence:
     signature_start: int | None = None
     probationary_voted: bool = False
     has_discussion_section: bool = False
+    agenda_heads: list[tuple[int, int]] = field(default_factory=list)
 
 
 _DISC_LEAD = re.compile(r"(?:y kien (?:gop y|tham gia|thao luan|phat bieu)|cac y kien|thao luan)[^:\n]{0,40}:\s*$")
@@ -79,11 +81,13 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
         if h.kind == SectionKind.AGENDA:
             nxt = next((k.start for k in headings if k.start > h.start), body_end)
             ev.agenda.append((h.start, nxt))
-    heading_lines = [(h.start, h.content_start) for h in headings]
+    agenda_lines = agenda_heads(doc)
+    heading_lines = [(h.start, h.content_start) for h in headings] + agenda_lines
     skip = ev.agenda + heading_lines
 
     disc = regions(sections, SectionKind.DISCUSSION) + _discussion_leads(doc, headings, body_end)
     ev.has_discussion_section = bool(disc)
+    ev.agenda_heads = agenda_lines
     speakers = extract_speakers(doc, disc, exclude=ev.agenda, body_end=body_end)
 
     res_heads = [(h.start, h.end) for h in headings if h.kind == SectionKind.RESOLUTION]

@@ -20,7 +20,7 @@ _START = re.compile(
     rf"{_NQ}(?:\s+(?:thang|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{{0,50}})?"
     r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi |dai hoi )?(?:nhat tri |bieu quyet )?(?:thong qua|nhat tri|bieu quyet)|ban hanh|voi noi dung)"
 )
-_ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
+_ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua|tan thanh)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
 _ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
 _ASSIGN = re.compile(
     rf"(?:giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do|nguoi (?:thuc hien|phu trach)|phu trach|chu tri)\s*:?\s*(?:{TITLE}\s+)?"
@@ -74,6 +74,9 @@ def _task(doc: Doc, a: int, b: int) -> Task:
     return Task(task=text, assignee=_assignee(doc, a, b), deadline=deadline, span=(a, b))
 
 
+# A sentence that adopts a resolution by a vote ("Chi bộ biểu quyết 100% nhất trí thông qua
+# nghị quyết tháng 5", "12/12 đảng viên … tán thành nghị quyết tháng 8").
+_VOTED = re.compile(r"bieu quyet|tan thanh|\d+\s*/\s*\d+\s*(?:dong chi|d/c|dc|dang vien|dv)|\d{2,3}\s*%|toan the|tuyet doi")
 _ADOPT_TAIL = re.compile(r"[^.\n]{0,80}?(?:gom|nhu sau|voi (?:cac|\S+) nhiem vu|nhiem vu sau|noi dung sau|:\s*$|:\s*\n)")
 
 
@@ -123,7 +126,9 @@ def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
                 if not re.match(r"\s*thang \d+\s*/\s*\d{4}\s*(?::|\n|gom|voi|duoc)", doc.fold[word_end:word_end + 30]):
                     continue
             if rx is _ADOPT and not _ADOPT_TAIL.match(doc.fold, m.end()):
-                if not re.match(r"[^.\n]{0,40}(?:duoc|da)\s", doc.fold[m.end():m.end() + 60]):
+                sa, sb = doc.sentence_bounds(m.start())
+                voted = _VOTED.search(doc.fold, sa, sb)
+                if not voted and not re.match(r"[^.\n]{0,40}(?:duoc|da)\s", doc.fold[m.end():m.end() + 60]):
                     continue
             cands.append((pos, m.end()))
     if not cands:
@@ -224,7 +229,7 @@ def _parse_vote(doc: Doc, a: int, b: int) -> Vote | None:
     if m:
         vote.abstain = parse_count(doc.text[m.start("n"):m.end("n")])
     m = _PCT.search(f, a, b)
-    if m and re.search(r"tan thanh|nhat tri|dong y|bieu quyet|dat|ty le", f[max(a, m.start() - 80):m.end() + 40]):
+    if m and re.search(r"tan thanh|nhat tri|dong y|bieu quyet|dat|ty le|thong nhat", f[max(a, m.start() - 80):m.end() + 40]):
         vote.percent = parse_percent(m.group(1))
     elif re.search(r"toan the|tuyet doi|100%", f[a:b]) and re.search(r"nhat tri|tan thanh|dong y", f[a:b]):
         vote.percent = 100.0

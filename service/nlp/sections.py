@@ -187,5 +187,24 @@ def agenda_blocks(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+_AGENDA_HEAD = re.compile(
+    r"^\s*(?:[ivx]{1,4}[.)/-]|\d{1,2}[.)/-]|[*+•–-])?\s*noi dung(?: chinh)?(?: (?:cuoc hop|buoi sinh hoat|buoi hop|"
+    r"sinh hoat|hoi nghi|ky hop))?(?: gom [^:\n]{1,30})?\s*(?::\s*$|\.?\s*$|\s+gom\b)", re.M)
+_ITEM_START = re.compile(r"^\s*(?:\d{1,2}\s*[.)/-]|[a-zđ]\)|[-+•–])\s*\S")
+
+
+def agenda_heads(doc: Doc) -> list[tuple[int, int]]:
+    """Lines that head the list of what the meeting covers ("Nội dung:", "II. NỘI DUNG",
+    "Nội dung cuộc họp gồm 3 phần") when numbered or bulleted items follow them."""
+    out = []
+    for m in doc.finditer(_AGENDA_HEAD):
+        i = doc.line_index(m.start())
+        nxt = next((ln for ln in doc.lines[i + 1:i + 4] if ln.stripped), None)
+        if nxt is not None and _ITEM_START.match(nxt.text):
+            ln = doc.lines[i]
+            out.append((ln.start, ln.end))
+    return out
+
+
 def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)

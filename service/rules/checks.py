@@ -208,7 +208,7 @@ def _secretary(c: Context) -> Iterator[Breach]:
 
 @rule("AGENDA")
 def _agenda(c: Context) -> Iterator[Breach]:
-    if not c.evidence.agenda:
+    if not c.evidence.agenda and not c.evidence.agenda_heads:
         yield Breach()
 
 
