@@ -131,6 +131,7 @@ def _best(cands: list[Candidate], field: str) -> Candidate | None:
     return max(mine, key=lambda c: c.score) if mine else None
 
 
+_UNEXCUSED_CUE = re.compile(r"khong (?:co )?(?:ly|li) do|khong phep|khong bao cao")
 _REASON_KIND = re.compile(r"khong (?:co )?ly do|khong phep|co ly do|co phep|ly do")
 
 
@@ -218,6 +219,18 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
                 if re.search(r"(?:deu |tat ca )?co ly do|co phep", clause):
                     att.absent_unexcused_count = 0
             spans["absent_excused_count"] = c.span
+    # "Vắng: 01 đồng chí có lý do": when every absence stated is excused and the
+    # minute speaks of no unexcused one, nobody was absent without a reason.
+    if (att.absent_excused_count is not None and att.absent_unexcused_count is None
+            and not _UNEXCUSED_CUE.search(doc.fold, 0, min(end, max(3000, len(doc.fold) * 2 // 3)))):
+        exempt_absent = (att.exempt or 0) - (att.exempt_present or 0)
+        arithmetic = (att.present is not None and att.total is not None
+                      and att.present + att.absent_excused_count
+                      == att.total - exempt_absent - (att.temporary_out or 0) + (att.temporary_in or 0))
+        stated = any(re.search(r"co ly do|co phep", doc.fold[slice(*_clause(doc, sp[0]))])
+                     for key, sp in spans.items() if key == "absent_excused_count")
+        if arithmetic or stated:
+            att.absent_unexcused_count = 0
     # A minute that counts everyone present has nobody absent.
     if (att.absent_excused_count is None and att.absent_unexcused_count is None
             and att.present is not None and att.total is not None and att.present == att.total

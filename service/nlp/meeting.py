@@ -332,6 +332,9 @@ _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
 
 
 _TITLE_BEFORE = re.compile(rf"{TITLE}\s+$")
+_CHAIR_THEN_NAME = re.compile(
+    rf"(?<!dong chi )(?<!d/c )(?:chu tri|chu toa)(?: cuoc hop| buoi sinh hoat| buoi hop| hoi nghi| dai hoi)?"
+    rf"\s*(?:,|la|-|–)\s*(?:do\s+)?{TITLE}\s+")
 
 
 def _name_at(doc: Doc, pos: int) -> tuple[str, int, int] | None:
@@ -365,6 +368,12 @@ def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
             if got and not re.search(r"\b(?:cu|giao|de nghi|moi)\b", doc.fold[got[2]:m.start()]):
                 name, s, e = got
                 return Person(name=name, role=_role_after(doc, e)), s, e
+    # "Chủ trì cuộc họp, đồng chí X – Bí thư chi bộ": the role before the name.
+    for m in _CHAIR_THEN_NAME.finditer(doc.fold):
+        got = _name_at(doc, m.end())
+        if got:
+            name, s, e = got
+            return Person(name=name, role=_role_after(doc, e)), s, e
     for m in re.finditer(r"chu tri|chu toa", doc.fold):
         a, b = doc.sentence_bounds(m.start())
         tm = re.search(rf"(?:^|\d\.\s*|do\s+){TITLE}\s+", doc.fold[a:m.start()].lstrip(" -+*"))
