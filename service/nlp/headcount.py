@@ -50,16 +50,28 @@ def _clause(doc: Doc, pos: int) -> tuple[int, int]:
     return a, pos + m2.end() if m2 else ln.end
 
 
-_FRACTION = re.compile(rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER})")
+_FRACTION = re.compile(
+    rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER}|(?=[,.;]?\s*(?:dat|ty le)))")
 _TOTAL = re.compile(
     rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)|chi bo hien nay co|so dang vien cua chi bo)"
     rf"[^\d\n:;.]{{0,40}}?:?\s*(?:la\s*)?(?P<n>{COUNT})\s*(?:{_MEMBER})"
 )
+# "Chi bộ thôn Đông có 27 đảng viên", "Chi bộ hiện tại có …", "Chi bộ … quản lý / gồm 27 đảng viên".
+_UNIT_HAS = re.compile(
+    rf"\bchi bo\b[^.;:\n]{{0,60}}?\b(?:hien (?:tai |nay )?co|co|gom|bao gom|quan ly)\s+(?:tong so\s+)?"
+    rf"(?P<n>\d{{1,3}})\s*(?:dang vien|dv)\b(?P<kind>\s*(?:chinh thuc|du bi))?"
+)
+# "… cùng 24 đảng viên của chi bộ", "với sự tham gia của 24 đảng viên", "có mặt 24 đại biểu".
+_WITH_MEMBERS = re.compile(
+    rf"(?:\bcung(?: voi)?|\bva|su tham gia cua|\bvoi|co mat)\s+(?P<n>\d{{1,3}})\s*(?:dang vien|dai bieu|dong chi|dv)\b"
+)
+_PRESENCE = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du")
 _FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
 _PRESENT = re.compile(
     rf"(?<!phai )(?:co mat|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
     rf"[^\d\n:;]{{0,25}}?:?\s*(?P<n>{COUNT})(?!\s*/\s*\d)\s*(?:{_MEMBER})?"
 )
+_OF_TOTAL = re.compile(rf"tren tong so\s+(?P<n>\d{{1,3}})\s*(?:{_MEMBER}|dai bieu)")
 _ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
 _NONE_ABSENT = re.compile(rf"khong co (?:{_MEMBER}\s*)?(?:nao )?vang|vang\s*:?\s*(?:khong|0)\b(?!\s*(?:co )?ly do)")
 _SPLIT = re.compile(
@@ -97,10 +109,23 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
         if _FULL.search(f[a:b]) and re.search(r"tham du|du (?:sinh hoat|hop)|co mat", f[a:b]):
             add("present", n, (m.start("n"), m.end("n")), 0.7)
         _split(doc, m.end(), b, add)
+    for m in _UNIT_HAS.finditer(f, 0, hi):
+        kind = m.group("kind") or ""
+        field = "official" if "chinh thuc" in kind else "probationary" if "du bi" in kind else "total"
+        add(field, int(m.group("n")), (m.start("n"), m.end("n")), 0.65)
+        if field == "total":
+            _split(doc, m.end(), _clause(doc, m.start())[1], add)
+    for m in _WITH_MEMBERS.finditer(f, 0, hi):
+        a, b = _clause(doc, m.start())
+        if _VOTE_WORDS.search(f[a:b]) or not _PRESENCE.search(f[a:b]):
+            continue
+        add("present", int(m.group("n")), (m.start("n"), m.end("n")), 0.55)
     for m in _PRESENT.finditer(f, 0, hi):
         if _VOTE_WORDS.search(f[m.start():m.end() + 30]):
             continue
         add("present", _count(doc, m), (m.start("n"), m.end("n")), 0.7)
+    for m in _OF_TOTAL.finditer(f, 0, hi):
+        add("total", int(m.group("n")), (m.start("n"), m.end("n")), 0.6)
     for m in _ABSENT.finditer(f, 0, hi):
         n = _count(doc, m)
         if n is None:
