@@ -91,7 +91,7 @@ def evaluate(groups: list[str] | None = None) -> dict[str, dict[str, Any]]:
                 continue
             text = HEADER + fill(pattern) + FILLER
             report = check_text(text, settings=settings).model_dump(mode="json", by_alias=True)
-            for key, (field_path, value) in wanted.items():
+            for field_path, value in wanted.values():
                 stat = out[field_path]
                 stat["tried"] += 1
                 got = get(report, field_path)

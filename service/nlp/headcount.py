@@ -58,12 +58,12 @@ _TOTAL = re.compile(
 )
 # "Chi bộ thôn Đông có 27 đảng viên", "Chi bộ hiện tại có …", "Chi bộ … quản lý / gồm 27 đảng viên".
 _UNIT_HAS = re.compile(
-    rf"\bchi bo\b[^.;:\n]{{0,60}}?\b(?:hien (?:tai |nay )?co|co|gom|bao gom|quan ly)\s+(?:tong so\s+)?"
-    rf"(?P<n>\d{{1,3}})\s*(?:dang vien|dv)\b(?P<kind>\s*(?:chinh thuc|du bi))?"
+    r"\bchi bo\b[^.;:\n]{0,60}?\b(?:hien (?:tai |nay )?co|co|gom|bao gom|quan ly)\s+(?:tong so\s+)?"
+    r"(?P<n>\d{1,3})\s*(?:dang vien|dv)\b(?P<kind>\s*(?:chinh thuc|du bi))?"
 )
 # "… cùng 24 đảng viên của chi bộ", "với sự tham gia của 24 đảng viên", "có mặt 24 đại biểu".
 _WITH_MEMBERS = re.compile(
-    rf"(?:\bcung(?: voi)?|\bva|su tham gia cua|\bvoi|co mat)\s+(?P<n>\d{{1,3}})\s*(?:dang vien|dai bieu|dong chi|dv)\b"
+    r"(?:\bcung(?: voi)?|\bva|su tham gia cua|\bvoi|co mat)\s+(?P<n>\d{1,3})\s*(?:dang vien|dai bieu|dong chi|dv)\b"
 )
 _PRESENCE = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du")
 _FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
@@ -75,10 +75,10 @@ _OF_TOTAL = re.compile(rf"tren tong so\s+(?P<n>\d{{1,3}})\s*(?:{_MEMBER}|dai bie
 _ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
 _NONE_ABSENT = re.compile(rf"khong co (?:{_MEMBER}\s*)?(?:nao )?vang|vang\s*:?\s*(?:khong|0)\b(?!\s*(?:co )?ly do)")
 _SPLIT = re.compile(
-    rf"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{{1,3}})|(?P<o2>\d{{1,3}})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct)\b"
+    r"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{1,3})|(?P<o2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct)\b"
 )
 _SPLIT_DB = re.compile(
-    rf"(?:du bi|dvdb)\s*:?\s*(?P<p>\d{{1,3}})|(?P<p2>\d{{1,3}})\s*(?:dong chi |d/c |dang vien |dv )?(?:du bi|dvdb)\b"
+    r"(?:du bi|dvdb)\s*:?\s*(?P<p>\d{1,3})|(?P<p2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:du bi|dvdb)\b"
 )
 
 

@@ -325,8 +325,8 @@ def _role_after(doc: Doc, end: int) -> str | None:
     return role or None
 
 
-_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi|doan chu tich)\s*(?:buoi sinh hoat|cuoc hop|dai hoi|hoi nghi)?\s*(?:gom)?\s*:\s*(?:{TITLE}\s+)?")
-_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
+_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi|doan chu tich)\s*(?:buoi sinh hoat|cuoc hop|dai hoi|hoi nghi|ky hop)?\s*(?:\([^)\n]{{0,20}}\)\s*)?(?:gom)?\s*:\s*(?:{TITLE}\s+)?")
+_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|thu ki|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*(?:\([^)\n]{{0,30}}\)\s*)?:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
 _SECR_ROLE = re.compile(rf"(?:^|\n)\s*(?:[-+•*]|\d{{1,2}}[.)])?\s*{TITLE}\s+")
 _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
 
@@ -334,20 +334,29 @@ _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
 _TITLE_BEFORE = re.compile(rf"{TITLE}\s+$")
 _CHAIR_THEN_NAME = re.compile(
     rf"(?<!dong chi )(?<!d/c )(?:chu tri|chu toa)(?: cuoc hop| buoi sinh hoat| buoi hop| hoi nghi| dai hoi)?"
-    rf"\s*(?:,|la|-|–)\s*(?:do\s+)?{TITLE}\s+")
+    rf"\s*(?:,|la|-|–)\s*(?:do\s+)?{TITLE}\s+|su chu tri cua\s+{TITLE}\s+")
+
+
+_ROLE_BEFORE_NAME = re.compile(r"(?:pho bi thu|bi thu)(?: chi bo)?\s+(?=[A-ZĐÀ-Ỹ])|(?:chi uy vien|dang uy vien)\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def _name_at(doc: Doc, pos: int) -> tuple[str, int, int] | None:
     if _PLACEHOLDER_NAME.match(doc.text, pos):
         return None
     titled = bool(_TITLE_BEFORE.search(doc.fold, max(0, pos - 12), pos))
-    return read_name(doc.text, pos, titled=titled)
+    got = read_name(doc.text, pos, titled=titled)
+    if got is None and titled:
+        # "đồng chí Bí thư chi bộ Nguyễn Văn Khánh": the role stands between title and name.
+        rm = _ROLE_BEFORE_NAME.match(doc.fold, pos)
+        if rm and doc.text[rm.end():rm.end() + 1].isupper():
+            got = read_name(doc.text, rm.end(), titled=True)
+    return got
 
 
 def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
     for m in doc.finditer(_CHAIR_LABEL):
         ln = doc.line_at(m.start())
-        if m.start() - ln.start > 40:
+        if m.start() - ln.start > 40 and not re.search(r"[.;]\s*$", doc.fold[max(ln.start, m.start() - 3):m.start()]):
             continue
         got = _name_at(doc, m.end())
         if got:
@@ -361,7 +370,7 @@ def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
         if re.match(r"\s*:", doc.fold[m.end():m.end() + 3]):
             continue
         back = doc.fold[max(0, m.start() - 90):m.start()]
-        titles = list(re.finditer(rf"(?:^|[,;(]\s*|\n\s*(?:[-+*•]\s*)?|\d\.\s*|\bdo\s+|\bva\s+){TITLE}\s+", back))
+        titles = list(re.finditer(rf"(?:^|[,;(:]\s*|\n\s*(?:[-+*•]\s*)?|\d\.\s*|\bdo\s+|\bva\s+){TITLE}\s+", back))
         if titles and not re.search(r"[.;:]", back[titles[-1].end():]):
             pos = m.start() - len(back) + titles[-1].end()
             got = _name_at(doc, pos)

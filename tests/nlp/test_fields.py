@@ -117,3 +117,21 @@ def test_times_and_dates_need_figures_to_be_unreadable():
     rep2 = _report("Buổi sinh hoạt kết thúc vào lúc 21g3O cùng ngày.\n")
     assert rep2.record.fields["end_time"].state in (FieldState.FOUND, FieldState.UNREADABLE)
     assert "TIME-END" not in {f.rule for f in rep2.findings}
+
+
+def test_every_cue_is_attested_in_real_phrasings():
+    """Every cue of the lexicon matches at least one phrasing read on a published page."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("lexicon_sources", ROOT / "corpora" / "tools" / "lexicon_sources.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    attested = module.attestations()
+    assert attested
+    unattested = [key for key, hits in attested.items() if not hits]
+    assert unattested == []
+    for hits in attested.values():
+        assert all(str(h["source"]).startswith("http") for h in hits)
