@@ -188,8 +188,8 @@ def agenda_blocks(doc: Doc) -> list[tuple[int, int]]:
 
 
 _AGENDA_HEAD = re.compile(
-    r"^\s*(?:[ivx]{1,4}[.)/-]|\d{1,2}[.)/-]|[*+•–-])?\s*noi dung(?: chinh)?(?: (?:cuoc hop|buoi sinh hoat|buoi hop|"
-    r"sinh hoat|hoi nghi|ky hop))?(?: gom [^:\n]{1,30})?\s*(?::\s*$|\.?\s*$|\s+gom\b)", re.M)
+    r"^[^\S\n]*(?:[ivx]{1,4}[.)/-]|\d{1,2}[.)/-]|[*+•–-])?[^\S\n]*noi dung(?: chinh)?(?: (?:cuoc hop|buoi sinh hoat|buoi hop|"
+    r"sinh hoat|hoi nghi|ky hop))?(?: gom [^:\n]{1,30})?[^\S\n]*(?::[^\S\n]*$|\.?[^\S\n]*$|[^\S\n]+gom\b|:[^\S\n]*\(1\))", re.M)
 _ITEM_START = re.compile(r"^\s*(?:\d{1,2}\s*[.)/-]|[a-zđ]\)|[-+•–])\s*\S")
 
 
@@ -200,7 +200,8 @@ def agenda_heads(doc: Doc) -> list[tuple[int, int]]:
     for m in doc.finditer(_AGENDA_HEAD):
         i = doc.line_index(m.start())
         nxt = next((ln for ln in doc.lines[i + 1:i + 4] if ln.stripped), None)
-        if nxt is not None and _ITEM_START.match(nxt.text):
+        inline = re.search(r":\s*\(1\)", doc.fold[m.start():doc.lines[i].end])
+        if inline or (nxt is not None and _ITEM_START.match(nxt.text)):
             ln = doc.lines[i]
             out.append((ln.start, ln.end))
     return out
