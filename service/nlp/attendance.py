@@ -206,14 +206,20 @@ def _absentees(doc: Doc, a: int, b: int, *, excused: bool
 
 
 def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]]:
-    """Read the attendance block and compute the voting base and rate."""
+    """Read the attendance block, then the figures written inline, and compute the voting base and rate."""
     spans: dict[str, tuple[int, int]] = {}
-    a, b = _zone(doc)
     att = Attendance()
+    exempt_absent = _read_block(doc, att, spans)
+    fill(doc, att, spans, len(doc.text))
+    _compute(att, exempt_absent)
+    return att, spans
+
+
+def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) -> int | None:
+    """Read the attendance block into ``att``; return how many exempt members were absent."""
+    a, b = _zone(doc)
     if a == b:
-        fill(doc, att, spans, len(doc.text))
-        _compute(att, None)
-        return att, spans
+        return None
     f = doc.fold
 
     def keep(key: str, got: tuple[int, int, int] | None) -> int | None:
@@ -354,9 +360,7 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
         end = sm.start() if sm else b
         for name, _, _, _ in _absentees(doc, unex[2], end, excused=False):
             att.absent_unexcused.append(UnexcusedAbsence(name=name))
-    fill(doc, att, spans, len(doc.text))
-    _compute(att, exempt_absent)
-    return att, spans
+    return exempt_absent
 
 
 def _after(doc: Doc, pattern: str, a: int, b: int) -> tuple[int, int]:

@@ -9,17 +9,21 @@ from service.nlp.sections import in_spans
 from service.nlp.text import Doc
 from service.schema.record import Signatures
 
-_SIG_TITLE = re.compile(
+SIG_TITLE = re.compile(
     r"^(?:t/m\s+)?(?:thu ky|chu tri|chu toa|chi bo|chi uy|dang uy|bi thu|pho bi thu|bi thu chi bo|"
     r"doan chu tich|nguoi ghi bien ban|hoi nghi|dai hoi|thu ky hoi nghi|chu tri hoi nghi|chu toa hoi nghi|"
     r"\(ky[^)]*\)|\(da ky\)|ky ten|\(ky va ghi ro ho ten\)|doan thu ky)"
     r"(?:\s+(?:thu ky|chu tri|chu toa|bi thu|chi bo|hoi nghi|chi uy|\(ky[^)]*\)))*$"
 )
-_SIG_NOTE = re.compile(r"^\(?(?:da ky|ky|ky,? ghi ro ho ten|ky va ghi ro ho ten|ky, ghi ro ho ten|dau|da ky va dong dau)\)?$")
+# What stands under a signature title instead of a name ("(đã ký)", "(ký, ghi rõ họ tên)").
+SIG_NOTE = re.compile(
+    r"^\(?\s*(?:da ky|ky|ky ten|ky,? (?:va )?ghi ro ho ten|ghi ro ho ten|ky,? dong dau|da ky va dong dau|"
+    r"ky ten,? dong dau|dau)\s*\)?$")
 _COLS = re.compile(r"[^\s](?:[^\t]*?[^\s])?(?=\s{2,}|\t|$)")
 
 
-def _columns(text: str) -> list[tuple[int, str]]:
+def columns(text: str) -> list[tuple[int, str]]:
+    """The cells of a line laid out in columns (two spaces or a tab apart), with their offsets."""
     return [(m.start(), m.group(0)) for m in _COLS.finditer(text)]
 
 
@@ -42,9 +46,9 @@ def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
     for ln in lines[first:]:
         if not ln.stripped:
             continue
-        cols = _columns(ln.text)
+        cols = columns(ln.text)
         fcols = [(p, doc.fold[ln.start + p:ln.start + p + len(c)].strip()) for p, c in cols]
-        titles = [(p, _title_role(fc)) for p, fc in fcols if _SIG_TITLE.match(fc)]
+        titles = [(p, _title_role(fc)) for p, fc in fcols if SIG_TITLE.match(fc)]
         if titles and len(titles) == len(cols):
             if sig_start is None:
                 sig_start = ln.start
@@ -57,7 +61,7 @@ def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
             continue
         if sig_start is None or not pending:
             continue
-        if all(_SIG_NOTE.match(fc) for _, fc in fcols):
+        if all(SIG_NOTE.match(fc) for _, fc in fcols):
             continue
         names = []
         for p, c in cols:

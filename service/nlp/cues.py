@@ -21,6 +21,16 @@ from service.nlp.people import TITLE
 from service.nlp.text import Doc
 
 
+class ValueKind(StrEnum):
+    """What a field holds, and so what an unread value in its window must look like."""
+
+    NAME = "name"
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    TIME = "time"
+
+
 class CueForm(StrEnum):
     LABEL = "label"
     TITLED = "titled"
@@ -38,6 +48,7 @@ class Cue:
 @dataclass(frozen=True)
 class Lexicon:
     labels: dict[str, str]
+    values: dict[str, ValueKind]
     cues: dict[str, tuple[Cue, ...]]
     blank: re.Pattern[str]
     sample_name: re.Pattern[str]
@@ -49,14 +60,16 @@ def lexicon() -> Lexicon:
     data: dict[str, Any] = yaml.safe_load(
         resources.files("service.nlp").joinpath("cues.yaml").read_text(encoding="utf-8"))
     labels: dict[str, str] = {}
+    values: dict[str, ValueKind] = {}
     cues: dict[str, tuple[Cue, ...]] = {}
     for name, spec in data["fields"].items():
         labels[name] = spec["label"]
+        values[name] = ValueKind(spec["value"])
         cues[name] = tuple(
             Cue(field=name, form=CueForm(c["form"]), pattern=re.compile(c["pattern"], re.M),
                 seen=tuple(c.get("seen") or ()))
             for c in spec["cues"])
-    return Lexicon(labels=labels, cues=cues,
+    return Lexicon(labels=labels, values=values, cues=cues,
                    blank=re.compile("|".join(f"(?:{b})" for b in data["blanks"])),
                    sample_name=re.compile(data["sample_name"]))
 
@@ -143,38 +156,32 @@ class WindowContent(StrEnum):
     EMPTY = "empty"        # nothing at all
 
 
-_TIME_TOKEN = re.compile(r"\d{1,2}\s*(?:gio|h\b|g\d|:\s*\d)")
+# What an unread value must show to count as one: a figure shaped like the value.
+_SHAPE = {
+    ValueKind.TIME: re.compile(r"\d{1,2}\s*(?:gio|h\b|g\d|:\s*\d)"),
+    ValueKind.DATE: re.compile(r"ngay\s*\d|\d{1,2}\s*[/.-]\s*\d{1,2}|thang\s*\d"),
+    ValueKind.NUMBER: re.compile(r"\d|\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b"),
+}
+_TITLED_BLANK = re.compile(rf"{TITLE}\s*[.…_]")
 
 
-_DATE_TOKEN = re.compile(r"ngay\s*\d|\d{1,2}\s*[/.-]\s*\d{1,2}|thang\s*\d")
+def window_state(doc: Doc, a: int, b: int, value: ValueKind = ValueKind.TEXT) -> WindowContent:
+    """What the window [a, b) holds, for a field whose value is of kind ``value``.
 
-
-def window_state(doc: Doc, a: int, b: int, *, need_digits: bool = False, time: bool = False,
-                 date: bool = False) -> WindowContent:
-    """What the window [a, b) holds.
-
-    ``need_digits``: the value is a number, a date or a time, so text without a
-    figure or a number word does not count as a value that could not be read;
-    ``time``, ``date``: the value is a clock time or a date, so the figure must look like one.
+    For a number, a date or a time, words without a figure of that shape are not a
+    value that could not be read: the window is then empty, or blank if it holds a blank.
     """
     lex = lexicon()
     raw = doc.text[a:b].strip()
     folded = doc.fold[a:b].strip()
     if not raw or not re.search(r"[^\W_]|…", raw):
         return WindowContent.EMPTY if not re.search(r"[.…_]{2,}", raw) else WindowContent.BLANK
-    if lex.blank.match(folded) or lex.sample_name.match(raw) or re.match(rf"{TITLE}\s*[.…_]", folded):
+    if lex.blank.match(folded) or lex.sample_name.match(raw) or _TITLED_BLANK.match(folded):
         return WindowContent.BLANK
-    if time or date:
-        if (_TIME_TOKEN if time else _DATE_TOKEN).search(folded):
-            return WindowContent.TEXT
-        return WindowContent.BLANK if lex.blank.search(folded) else WindowContent.EMPTY
-    if need_digits:
-        if re.search(r"\d", raw) or re.search(r"\b(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b", folded):
-            return WindowContent.TEXT
-        if lex.blank.search(folded):
-            return WindowContent.BLANK
-        return WindowContent.EMPTY
-    return WindowContent.TEXT
+    shape = _SHAPE.get(value)
+    if shape is None or shape.search(folded):
+        return WindowContent.TEXT
+    return WindowContent.BLANK if lex.blank.search(folded) else WindowContent.EMPTY
 
 
 def is_sample_name(name: str | None) -> bool:

@@ -81,13 +81,12 @@ def extract(doc: Doc, *, classifier: SectionClassifier | None = None) -> tuple[R
         if h.kind == SectionKind.AGENDA:
             nxt = next((k.start for k in headings if k.start > h.start), body_end)
             ev.agenda.append((h.start, nxt))
-    agenda_lines = agenda_heads(doc)
-    heading_lines = [(h.start, h.content_start) for h in headings] + agenda_lines
+    ev.agenda_heads = agenda_heads(doc)
+    heading_lines = [(h.start, h.content_start) for h in headings] + ev.agenda_heads
     skip = ev.agenda + heading_lines
 
     disc = regions(sections, SectionKind.DISCUSSION) + _discussion_leads(doc, headings, body_end)
     ev.has_discussion_section = bool(disc)
-    ev.agenda_heads = agenda_lines
     speakers = extract_speakers(doc, disc, exclude=ev.agenda, body_end=body_end)
 
     res_heads = [(h.start, h.end) for h in headings if h.kind == SectionKind.RESOLUTION]

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 
-from service.nlp.cues import CueHit, WindowContent, find_cues, is_sample_name, lexicon, window_state
+from service.nlp.closing import SIG_NOTE, SIG_TITLE, columns
+from service.nlp.cues import CueHit, ValueKind, WindowContent, find_cues, is_sample_name, lexicon, window_state
+from service.nlp.people import TITLE
 from service.nlp.text import Doc
 from service.schema.record import FieldReading, FieldState, Record
 
 Span = tuple[int, int]
 
-# Fields whose value is a figure, a date or a time.
-_NUMERIC = {"date", "start_time", "end_time", "total", "present", "vote"}
 # How far into the minute a titled cue ("… chủ trì") may stand and still be the opening.
 _OPENING_SHARE = 0.6
 
@@ -42,7 +42,7 @@ def _confidence(doc: Doc, hits: list[CueHit], span: Span | None) -> float:
     return FOUND_LED if led else FOUND_UNLED
 
 
-_TITLE_LEAD = re.compile(r"\s*(?:dong chi|d/c|d\.c|dc|d/chi)?\s*")
+_TITLE_LEAD = re.compile(rf"\s*(?:{TITLE})?\s*")
 _ROLE_ONLY = re.compile(r"(?:bi thu|pho bi thu|chi uy vien|cap uy vien|dang uy vien|uy vien|chu tich|truong|pho)\b")
 
 
@@ -55,14 +55,15 @@ def _role_only(doc: Doc, a: int, b: int) -> bool:
 
 def _not_found(doc: Doc, field: str, hits: list[CueHit]) -> FieldReading:
     """State of a field without a value, from what its cues' windows hold."""
+    value = lexicon().values[field]
     best: tuple[FieldState, CueHit] | None = None
     for h in hits:
-        if field in ("chair", "secretary") and _role_only(doc, *h.window):
+        if value is ValueKind.NAME and _role_only(doc, *h.window):
             continue
-        content = window_state(doc, *h.window, need_digits=field in _NUMERIC,
-                               time=field in ("start_time", "end_time"), date=field == "date")
+        content = window_state(doc, *h.window, value)
+        # An empty label ("Thư ký:") is a blank left in the template.
         if content is WindowContent.BLANK or (content is WindowContent.EMPTY and h.form == "label"
-                                                and field not in _NUMERIC):
+                                                and value in (ValueKind.NAME, ValueKind.TEXT)):
             best = (FieldState.PLACEHOLDER, h)
             break
         if content is WindowContent.TEXT and best is None:
@@ -87,15 +88,9 @@ def read_fields(doc: Doc, record: Record, spans: dict[str, Span], *, body_end: i
     Sample names read as a chair, thư ký, guest, absentee or signer are removed
     from ``record`` here.
     """
-    lexicon()  # load once, before any look-up
     m = record.meeting
     samples: list[Span] = []
-
     opening_end = max(2500, int(len(doc.text) * _OPENING_SHARE))
-
-    def hits(field: str, start: int = 0, end: int | None = None) -> list[CueHit]:
-        return find_cues(doc, field, start, end)
-
     out: dict[str, FieldReading] = {}
     # People: a sample name is a placeholder, never a value.
     for field in ("chair", "secretary"):
@@ -119,20 +114,21 @@ def read_fields(doc: Doc, record: Record, spans: dict[str, Span], *, body_end: i
 
     for field, value in (("date", m.date), ("start_time", m.start_time), ("end_time", m.end_time),
                          ("location", m.location)):
-        out[field] = _reading(doc, field, value, spans.get(field), hits(field, 0, body_end))
+        out[field] = _reading(doc, field, value, spans.get(field), find_cues(doc, field, 0, body_end))
     for field in ("total", "present"):
         out[field] = _reading(doc, field, getattr(att, field), spans.get(f"attendance.{field}"),
-                              hits(field, 0, body_end))
+                              find_cues(doc, field, 0, body_end))
 
     # The vote of the adopted resolution.
     if record.resolutions:
         r = record.resolutions[0]
-        vote_hits = hits("vote", r.span[0], body_end)
+        vote_hits = find_cues(doc, "vote", r.span[0], body_end)
         voted = r.vote is not None and (r.vote.for_ is not None or r.vote.percent is not None)
         out["vote"] = _reading(doc, "vote", r.vote if voted else None, r.vote.span if r.vote else None, vote_hits)
 
     # Signatures: the title lines of the block, and the names under them.
     sig = record.signatures
+    block_start = signature_start if signature_start is not None else max(0, len(doc.text) - 1500)
     for field, attr in (("signature_chair", "chair"), ("signature_secretary", "secretary")):
         name = getattr(sig, attr)
         if name is not None and is_sample_name(name):
@@ -140,8 +136,7 @@ def read_fields(doc: Doc, record: Record, spans: dict[str, Span], *, body_end: i
             name = None
             out[field] = FieldReading(state=FieldState.PLACEHOLDER)
             continue
-        start = signature_start if signature_start is not None else max(0, len(doc.text) - 1500)
-        found_titles = hits(field, start)
+        found_titles = find_cues(doc, field, block_start)
         if name is not None:
             out[field] = FieldReading(state=FieldState.FOUND, confidence=FOUND_LED if found_titles else FOUND_UNLED)
             continue
@@ -149,21 +144,12 @@ def read_fields(doc: Doc, record: Record, spans: dict[str, Span], *, body_end: i
     return out, samples
 
 
-_COLUMN = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|\t|$)")
-_SIG_TITLE_LINE = re.compile(r"^(?:t/m\s+)?(?:thu ky|chu tri|chu toa|chi bo|chi uy|bi thu|pho bi thu|nguoi ghi bien ban)"
-                             r"(?:\s+(?:chi bo|chi uy|bi thu))*$")
-
-
-_SIG_NOTE = re.compile(r"\(?\s*(?:da ky|ky|ky ten|ky,? (?:va )?ghi ro ho ten|ghi ro ho ten|ky,? dong dau|"
-                       r"da ky va dong dau|ky ten,? dong dau|dau)\s*\)?")
-
-
-def _column_below(doc: Doc, line_start: int, text: str, col: int, columns: list[int]) -> tuple[int, int] | None:
+def _column_below(line_start: int, text: str, col: int, starts: list[int]) -> tuple[int, int] | None:
     """The cell of a line below a signature title that stands nearest the title's column."""
-    for m in _COLUMN.finditer(text):
-        a, b = m.start(), m.end()
+    for a, cell in columns(text):
+        b = a + len(cell)
         centre = (a + b) // 2
-        nearest = min(columns, key=lambda c: min(abs(a - c), abs(centre - c - 6)))
+        nearest = min(starts, key=lambda c: min(abs(a - c), abs(centre - c - 6)))
         if nearest == col and (abs(a - col) <= 24 or a <= col <= b):
             return line_start + a, line_start + b
     return None
@@ -176,13 +162,13 @@ def _signature_state(doc: Doc, titles: list[CueHit]) -> FieldReading:
         i = doc.line_index(h.start + lead)
         title_line = doc.lines[i]
         col = h.start + lead - title_line.start
-        columns = [m.start() for m in _COLUMN.finditer(title_line.text)]
+        starts = [p for p, _ in columns(title_line.text)]
         for ln in [ln for ln in doc.lines[i + 1:i + 7] if ln.stripped][:4]:
-            cell = _column_below(doc, ln.start, ln.text, col, columns)
+            cell = _column_below(ln.start, ln.text, col, starts)
             if cell is None:
                 continue
             cell_fold = doc.fold[cell[0]:cell[1]].strip()
-            if _SIG_TITLE_LINE.match(cell_fold) or _SIG_NOTE.fullmatch(cell_fold):
+            if SIG_TITLE.match(cell_fold) or SIG_NOTE.match(cell_fold):
                 continue
             content = window_state(doc, *cell)
             if content is WindowContent.BLANK:

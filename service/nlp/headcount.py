@@ -12,6 +12,7 @@ chi bộ", "Vắng 02 đồng chí: đ/c X – có lý do (…); đ/c Y – khô
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.nlp.numerals import COUNT, parse_count
@@ -21,7 +22,6 @@ from service.schema.record import Attendance, ExcusedAbsence, UnexcusedAbsence
 
 _MEMBER = r"(?:dong chi|d/c|dc|d\.c|dang vien|dv|dvct|dvdb|nguoi)\b"
 _VOTE_WORDS = re.compile(r"tan thanh|nhat tri|bieu quyet|phieu|xep loai|danh gia|hoan thanh")
-_PRESENT_WORDS = re.compile(r"co mat|tham du|du sinh hoat|du hop|du hoi nghi|\bdu\b|\bcung\b|sinh hoat")
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,9 @@ class Candidate:
     score: float
 
 
-def _count(doc: Doc, m: re.Match[str], group: str = "n") -> int | None:
-    raw = doc.text[m.start(group):m.end(group)]
-    if re.fullmatch(r"khong|0+", doc.fold[m.start(group):m.end(group)]):
-        return 0
-    return parse_count(raw)
+def _count(doc: Doc, m: re.Match[str]) -> int | None:
+    """The count in group ``n`` of a match ("03", "hai mươi", "không" → 0)."""
+    return parse_count(doc.text[m.start("n"):m.end("n")])
 
 
 def _clause(doc: Doc, pos: int) -> tuple[int, int]:
@@ -65,7 +63,10 @@ _UNIT_HAS = re.compile(
 _WITH_MEMBERS = re.compile(
     r"(?:\bcung(?: voi)?|\bva|su tham gia cua|\bvoi|co mat)\s+(?P<n>\d{1,3})\s*(?:dang vien|dai bieu|dong chi|dv)\b"
 )
+# Words that say the members counted were there ("dự", "tham dự", "có mặt", "về dự").
 _PRESENCE = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du")
+# A fraction of members is attendance when its clause speaks of presence or the meeting.
+_FRACTION_CONTEXT = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du|\bcung\b|sinh hoat")
 _FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
 _PRESENT = re.compile(
     rf"(?<!phai )(?:co mat|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
@@ -82,12 +83,17 @@ _SPLIT_DB = re.compile(
 )
 
 
+def _opening_end(doc: Doc, end: int) -> int:
+    """Where the opening, which holds the attendance, ends at the latest."""
+    return min(end, max(3000, len(doc.fold) * 2 // 3))
+
+
 def candidates(doc: Doc, end: int) -> list[Candidate]:
     """Every inline reading of a headcount in the opening of the minute, before ``end``."""
     f = doc.fold
     out: list[Candidate] = []
-    # The opening holds the attendance; a figure far into the minute is weaker evidence.
-    hi = min(end, max(3000, len(f) * 2 // 3))
+    # A figure far into the minute is weaker evidence.
+    hi = _opening_end(doc, end)
 
     def add(field: str, value: int | None, span: tuple[int, int], score: float) -> None:
         if value is not None and 0 <= value <= 2000:
@@ -96,7 +102,7 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
     for m in _FRACTION.finditer(f, 0, hi):
         a, b = _clause(doc, m.start())
         clause = f[a:b]
-        if _VOTE_WORDS.search(clause) or not _PRESENT_WORDS.search(clause):
+        if _VOTE_WORDS.search(clause) or not _FRACTION_CONTEXT.search(clause):
             continue
         p, t = int(m.group("p")), int(m.group("t"))
         if p <= t:
@@ -136,7 +142,10 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
     return out
 
 
-def _split(doc: Doc, a: int, b: int, add) -> None:  # type: ignore[no-untyped-def]
+Add = Callable[[str, "int | None", "tuple[int, int]", float], None]
+
+
+def _split(doc: Doc, a: int, b: int, add: Add) -> None:
     """"… gồm 14 chính thức và 01 dự bị" / "(chính thức 12, dự bị 01)" after a figure."""
     # The split may run on past the sentence end into the next short sentence.
     line_end = doc.line_at(a).end
@@ -215,15 +224,13 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
         c = _best(cands, "absent")
         if c is not None:
             a, b = _clause(doc, c.span[0])
-            line_end = doc.line_at(c.span[0]).end
             # The list of names may follow on the same line and on bullet lines below.
-            stop = len(doc.text)
-            i = doc.line_index(c.span[0]) + 1
-            while (i < len(doc.lines) and re.match(r"\s*[-+•*–]", doc.lines[i].text)
-                   and not _OTHER_LABEL.match(doc.lines[i].fold) and i - doc.line_index(c.span[0]) <= 6):
-                stop = doc.lines[i].end
-                i += 1
-            list_end = max(line_end, stop if stop < len(doc.text) else line_end)
+            list_end = doc.line_at(c.span[0]).end
+            first = doc.line_index(c.span[0])
+            for ln in doc.lines[first + 1:first + 7]:
+                if not re.match(r"\s*[-+•*–]", ln.text) or _OTHER_LABEL.match(ln.fold):
+                    break
+                list_end = ln.end
             excused, unexcused = _absent_list(doc, c.span[1], list_end) if c.value else ([], [])
             clause = doc.fold[a:b]
             if c.value == 0:
@@ -247,13 +254,14 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
     # "Vắng: 01 đồng chí có lý do": when every absence stated is excused and the
     # minute speaks of no unexcused one, nobody was absent without a reason.
     if (att.absent_excused_count is not None and att.absent_unexcused_count is None
-            and not _UNEXCUSED_CUE.search(doc.fold, 0, min(end, max(3000, len(doc.fold) * 2 // 3)))):
+            and not _UNEXCUSED_CUE.search(doc.fold, 0, _opening_end(doc, end))):
         exempt_absent = (att.exempt or 0) - (att.exempt_present or 0)
         arithmetic = (att.present is not None and att.total is not None
                       and att.present + att.absent_excused_count
                       == att.total - exempt_absent - (att.temporary_out or 0) + (att.temporary_in or 0))
-        stated = any(re.search(r"co ly do|co phep", doc.fold[slice(*_clause(doc, sp[0]))])
-                     for key, sp in spans.items() if key == "absent_excused_count")
+        stated_at = spans.get("absent_excused_count")
+        stated = stated_at is not None and bool(
+            re.search(r"co ly do|co phep", doc.fold[slice(*_clause(doc, stated_at[0]))]))
         if arithmetic or stated:
             att.absent_unexcused_count = 0
     # A minute that counts everyone present has nobody absent.
