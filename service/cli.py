@@ -142,14 +142,21 @@ def ingest(
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                   help="Thanh tiến độ trên stderr (mặc định: khi là terminal).")
                         ] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="Lưu mọi biên bản vào chi bộ này: mã đơn vị hoặc “Đảng bộ … / Chi bộ …”.")] = None,
 ) -> None:
-    """Nạp biên bản vào kho và cập nhật chỉ mục; chạy lại sẽ bỏ qua tệp đã nạp."""
+    """Nạp biên bản vào kho và cập nhật chỉ mục; chạy lại sẽ bỏ qua tệp đã nạp.
+
+    Tên đơn vị trong biên bản được đối chiếu với cây đơn vị (không phân biệt dấu, chấp nhận lỗi
+    nhận dạng chữ); khi cây đơn vị có đơn vị mà biên bản ghi đơn vị lạ, tệp bị từ chối
+    (UNIT_UNKNOWN) thay vì tạo đơn vị mới: dùng --unit.
+    """
     from service.archive.console import run_ingest
 
     settings = _archive_settings(data_dir)
     show = sys.stderr.isatty() if progress is None else progress
     try:
-        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show)
+        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show, unit=unit)
     except MinutesError as e:
         raise _fail(e) from e
     raise typer.Exit(code)

@@ -13,9 +13,10 @@ from service.archive.base import (
     UnitSummary,
 )
 from service.archive.indexer import Indexer
-from service.archive.ingest import FileResult, check_file_bytes, content_id, store_minute
+from service.archive.ingest import FileResult, check_file_bytes, content_id, outside_scope, store_minute
 from service.archive.stores import open_store
-from service.archive.units import Scope, unit_id, unit_key
+from service.archive.unit_names import Uploader
+from service.archive.units import Scope, unit_key
 from service.errors import ErrorCode, MinutesError, NotFound
 from service.search.base import SearchIndex
 from service.settings import Settings
@@ -39,23 +40,22 @@ class Archive:
         self.owns_index = owns_index
         self.indexer = Indexer(store, index)
 
-    def ingest_bytes(self, data: bytes, file_name: str | None, *, scope: Scope | None = None) -> FileResult:
-        """Check and store one file; a stored duplicate is reported, not checked again.
+    def ingest_bytes(self, data: bytes, file_name: str | None, *, scope: Scope | None = None,
+                     uploader: Uploader | None = None) -> FileResult:
+        """Check, place and store one file; a stored duplicate is reported, not checked again.
 
-        With a ``scope``, a minute of a unit outside it is refused (FORBIDDEN_UNIT) and nothing is stored.
+        The minute is filed under the known unit it names in any spelling (``uploader``:
+        the unit tree, the clerk's own unit, a chosen unit; see unit_names.place_minute).
+        With a ``scope``, a minute of a unit outside it is refused (FORBIDDEN_UNIT) and
+        nothing is stored.
         """
         mid = content_id(data)
         if self.store.has(mid):
             if scope is not None and self.store.get(mid, scope=scope) is None:
-                raise _outside_scope(None, None)
+                raise outside_scope(None, None)
             return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
         minute = check_file_bytes(data, file_name, self.settings)
-        if scope is not None:
-            m = minute.report.record.meeting
-            dkey, ckey = unit_key(m.dang_bo, "dang_bo"), unit_key(m.chi_bo, "chi_bo")
-            if not (dkey or ckey) or not scope.allows(dkey, unit_id(dkey, ckey)):
-                raise _outside_scope(m.dang_bo, m.chi_bo)
-        return store_minute(self.store, minute, file_name or mid)
+        return store_minute(self.store, minute, file_name or mid, uploader=uploader, scope=scope)
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
         found = self.store.get(minute_id, scope=scope)
@@ -115,13 +115,6 @@ class Archive:
         self.store.close()
         if self.owns_index:
             self.index.close()
-
-
-def _outside_scope(dang_bo: str | None, chi_bo: str | None) -> MinutesError:
-    read = f" (biên bản ghi: {chi_bo or 'không rõ chi bộ'} — {dang_bo or 'không rõ đảng bộ'})" if dang_bo or chi_bo \
-        else ""
-    return MinutesError(ErrorCode.FORBIDDEN_UNIT, f"Biên bản thuộc đơn vị ngoài phạm vi của tài khoản{read}; "
-                        "không lưu.", status=403)
 
 
 def _not_found(minute_id: str) -> NotFound:

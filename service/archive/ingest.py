@@ -21,12 +21,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from service.archive.base import MinutesStore, NewMinute, PutStatus
 from service.archive.processes import process_alive
+from service.archive.unit_names import Placement, Uploader, place_minute
+from service.archive.units import Scope, unit_id, unit_key
 from service.errors import ErrorCode, InputError, MinutesError
 from service.settings import Settings
 
@@ -49,6 +51,7 @@ class FileResult:
     replaced: str | None = None
     code: str | None = None
     message: str | None = None
+    note: str | None = None  # how the unit was decided, when not as the minute spells it
 
 
 @dataclass
@@ -89,9 +92,36 @@ _STATUS: dict[PutStatus, Status] = {PutStatus.STORED: "stored", PutStatus.REPLAC
                                     PutStatus.DUPLICATE: "duplicate"}
 
 
-def store_minute(store: MinutesStore, minute: NewMinute, path: str) -> FileResult:
+def place(store: MinutesStore, minute: NewMinute, uploader: Uploader) -> tuple[NewMinute, Placement]:
+    """File the minute under a known unit (unit_names.place_minute); the record names that unit."""
+    m = minute.report.record.meeting
+    placement = place_minute(m.dang_bo, m.chi_bo, registry=uploader.registry, archive=store.units(),
+                             own=uploader.own, chosen=uploader.chosen)
+    if not placement.differs(m.dang_bo, m.chi_bo):
+        return minute, placement
+    meeting = m.model_copy(update={"dang_bo": placement.dang_bo, "chi_bo": placement.chi_bo})
+    record = minute.report.record.model_copy(update={"meeting": meeting})
+    return replace(minute, report=minute.report.model_copy(update={"record": record})), placement
+
+
+def store_minute(store: MinutesStore, minute: NewMinute, path: str, *, uploader: Uploader | None = None,
+                 scope: Scope | None = None) -> FileResult:
+    """Place the minute (see ``place``), refuse it outside ``scope``, store it."""
+    minute, placement = place(store, minute, uploader or Uploader())
+    if scope is not None:
+        dkey, ckey = unit_key(placement.dang_bo, "dang_bo"), unit_key(placement.chi_bo, "chi_bo")
+        if not (dkey or ckey) or not scope.allows(dkey, unit_id(dkey, ckey)):
+            raise outside_scope(placement.dang_bo, placement.chi_bo)
     put = store.put(minute)
-    return FileResult(path=path, status=_STATUS[put.status], minute_id=put.id, replaced=put.replaced)
+    return FileResult(path=path, status=_STATUS[put.status], minute_id=put.id, replaced=put.replaced,
+                      note=placement.note)
+
+
+def outside_scope(dang_bo: str | None, chi_bo: str | None) -> MinutesError:
+    read = f" (biên bản ghi: {chi_bo or 'không rõ chi bộ'} — {dang_bo or 'không rõ đảng bộ'})" if dang_bo or chi_bo \
+        else ""
+    return MinutesError(ErrorCode.FORBIDDEN_UNIT, f"Biên bản thuộc đơn vị ngoài phạm vi của tài khoản{read}; "
+                        "không lưu.", status=403)
 
 
 def failed(path: str, err: MinutesError) -> FileResult:
@@ -203,9 +233,13 @@ class _Checkers:
 
 
 def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Settings, workers: int = 1,
+                 uploader: Uploader | None = None,
                  on_result: Callable[[FileResult], None] | None = None,
                  on_total: Callable[[int], None] | None = None) -> IngestSummary:
-    """Check and store every file under ``paths``; files already stored are not checked again."""
+    """Check and store every file under ``paths``; files already stored are not checked again.
+
+    ``uploader`` carries the unit tree each minute is placed against (see ``place``).
+    """
     files = list(walk(paths))
     if on_total:
         on_total(len(files))
@@ -221,7 +255,7 @@ def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Setting
             emit(FileResult(path=path, status="failed", code=outcome[0], message=outcome[1]))
             return
         try:
-            emit(store_minute(store, outcome, path))
+            emit(store_minute(store, outcome, path, uploader=uploader))
         except MinutesError as e:
             emit(failed(path, e))
 

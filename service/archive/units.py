@@ -17,7 +17,8 @@ from service.nlp.normalize import fix_tone_marks
 
 _SPACE = re.compile(r"\s+")
 _PREFIX = {"dang_bo": "đảng bộ", "chi_bo": "chi bộ"}
-_LEVEL_WORDS = ("đảng bộ", "chi bộ")
+# The level word as typed, unaccented or misread by OCR: "chi bộ", "chỉ bộ", "chi bo", "chl bộ"; "đảng bộ", "dang bo".
+_LEVEL_WORD = re.compile(r"^(?:c[hb][iìíỉĩịl1]|đ?d?[aảáàãạăâ]ng)\s+b[oôộồốổỗọ0]\b[\s.:,-]*")
 
 
 def unit_key(name: str | None, level: str) -> str | None:
@@ -33,10 +34,7 @@ def unit_key(name: str | None, level: str) -> str | None:
     if not text:
         return None
     prefix = _PREFIX[level]
-    for word in _LEVEL_WORDS:
-        if text.startswith(word + " ") or text == word:
-            text = text[len(word):].strip()
-            break
+    text = _LEVEL_WORD.sub("", text + " ", count=1).strip()
     return f"{prefix} {text}".strip()
 
 

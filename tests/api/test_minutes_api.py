@@ -63,7 +63,7 @@ def test_upload_then_read_every_view(client: TestClient) -> None:
     mid = hashlib.sha256(data).hexdigest()
     assert body["ok"] and body["stored"] == 1 and body["data"][0] == {
         "file_name": "Biên bản tháng 3.txt", "status": "stored", "id": mid, "replaced": None, "code": None,
-        "message": None}
+        "message": None, "note": None}
 
     detail = client.get(f"/v1/minutes/{mid}").json()["data"]
     assert detail["summary"]["chi_bo"] == "Chi bộ Thôn Đông Hòa" and detail["summary"]["date"] == "2024-03-05"

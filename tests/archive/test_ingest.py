@@ -129,3 +129,30 @@ def test_files_are_stored_while_the_index_is_down_and_indexed_later(tree: Path, 
                                   "--no-progress"])
     assert up.exit_code == 0 and "3 đã có trong kho" in up.stderr and "đã cập nhật" in up.stderr
     assert CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)]).exit_code == 0
+
+
+def test_cli_ingest_places_minutes_against_the_unit_tree(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    folder = tmp_path / "nap"
+    folder.mkdir()
+    (folder / "dong-hoa.txt").write_text(make_minute(chi_bo="CHỈ BỘ THÔN ĐÔNG HÒA"), encoding="utf-8")
+    (folder / "bac-son.txt").write_text(make_minute(chi_bo="Chi bộ Thôn Bắc Sơn"), encoding="utf-8")
+    runner = CliRunner()
+    added = runner.invoke(app, ["users", "add", "vanthu", "--role", "clerk", "--unit",
+                                "Đảng bộ xã An Phú / Chi bộ Thôn Đông Hòa", "--data-dir", str(data)])
+    assert added.exit_code == 0, added.output
+    result = runner.invoke(app, ["ingest", str(folder), "--data-dir", str(data), "--json", "--no-progress",
+                                 "--workers", "1"])
+    assert result.exit_code == 1
+    rows = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["dong-hoa.txt"]["status"] == "stored" and "Chi bộ Thôn Đông Hòa" in rows["dong-hoa.txt"]["note"]
+    assert rows["bac-son.txt"]["code"] == "UNIT_UNKNOWN" and "[UNIT_UNKNOWN]" in result.stderr
+    again = runner.invoke(app, ["ingest", str(folder / "bac-son.txt"), "--data-dir", str(data), "--json",
+                                "--no-progress", "--unit", "Đảng bộ xã An Phú / Chi bộ Thôn Bắc Sơn"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["status"] == "stored"
+    store = open_store(f"sqlite:///{data / 'archive.sqlite3'}")
+    try:
+        assert sorted(u.chi_bo or "" for u in store.units()) == ["Chi bộ Thôn Bắc Sơn", "Chi bộ Thôn Đông Hòa"]
+    finally:
+        store.close()

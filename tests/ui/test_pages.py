@@ -13,6 +13,7 @@ from service.api.ui.marks import blocks_of
 from service.api.ui.search import pieces
 from service.check import check_text
 from tests.auth.test_access_api import sign_in
+from tests.archive.factory import make_minute
 from tests.auth.world import DANG_BO_A, World, build_world, minute_bytes, uid
 
 
@@ -102,6 +103,25 @@ def test_upload_without_script_reports_each_file(world: World, client: TestClien
     assert "Đã lưu" in page.text and "FORBIDDEN_UNIT" in page.text
     twin = client.post("/tai-len", params={"format": "json"}, data={"csrf_token": csrf}, files=files[:1]).json()
     assert twin["data"][0]["status"] == "duplicate"
+
+
+def test_the_upload_form_offers_the_unit_tree_to_an_admin_and_files_where_chosen(world: World,
+                                                                                 client: TestClient) -> None:
+    csrf = sign_in(client, "quantri")
+    form = client.get("/tai-len").text
+    a1 = uid(DANG_BO_A, "Chi bộ Thôn Đông Hòa")
+    assert 'name="unit"' in form and f'value="{a1}"' in form
+    data = make_minute(dang_bo=DANG_BO_A, chi_bo="Chi bộ Thôn Mới Lập", day=date(2024, 12, 5)).encode()
+    asked = client.post("/tai-len", data={"csrf_token": csrf}, files=[("file", ("moi.txt", data, "text/plain"))])
+    assert "UNIT_UNKNOWN" in asked.text
+    filed = client.post("/tai-len", data={"csrf_token": csrf, "unit": a1},
+                        files=[("file", ("moi.txt", data, "text/plain"))])
+    assert "Đã lưu" in filed.text and "theo đơn vị đã chọn" in filed.text
+    assert client.post("/tai-len", data={"csrf_token": csrf, "unit": "nonsense"},
+                       files=[("file", ("moi.txt", data, "text/plain"))]).status_code == 403
+    client.cookies.clear()
+    sign_in(client, "vanthu-a1")
+    assert 'name="unit"' not in client.get("/tai-len").text  # a clerk files under their own chi bộ
 
 
 def test_the_printable_report_and_the_account_page(world: World, client: TestClient) -> None:

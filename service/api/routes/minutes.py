@@ -17,9 +17,10 @@ from service.api.state import shared
 from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
+from service.archive.unit_names import UnitName, Uploader
 from service.archive.units import Scope
 from service.auth.audit import audit_event
-from service.errors import ErrorCode, InputError, MinutesError
+from service.errors import ErrorCode, InputError, MinutesError, NotFound
 from service.schema.record import MeetingType, Record
 from service.schema.report import CheckReport, Grade
 from service.settings import Settings
@@ -54,19 +55,45 @@ ArchiveDep = Annotated[Archive, Depends(get_archive)]
 ScopeDep = Annotated[Scope | None, Depends(get_scope)]
 
 
+def uploader_for(request: Request, archive: Archive, chosen: str | None = None) -> Uploader:
+    """The unit tree, the clerk's own chi bộ and the chosen unit (an id) an upload is placed against."""
+    from service.auth.deps import get_accounts
+    from service.auth.principal import Role
+
+    accounts = get_accounts(request)
+    registry = accounts.store.units()
+    principal = getattr(request.state, "principal", None)
+    user = principal.user if principal is not None else None
+    own = user.unit if user is not None and user.role == Role.CLERK and user.unit is not None \
+        and user.unit.level == "chi_bo" else None
+    unit: UnitName | None = None
+    if chosen:
+        unit = accounts.store.get_unit(chosen) or next(
+            (u for u in archive.units(scope=get_scope(request)) if u.unit_id == chosen), None)
+        if unit is None:
+            raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Không có đơn vị mã “{chosen}” (xem /v1/units).")
+        if not unit.chi_bo:
+            raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ, không phải đảng bộ.", status=422)
+    return Uploader(registry=registry, own=own, chosen=unit)
+
+
 async def store_upload(request: Request, archive: Archive, scope: Scope | None, upload: UploadFile, *,
-                       raise_refusal: bool = False) -> FileResult:
-    """Check and store one uploaded file and audit it; a refused file is a failed result, or raised."""
+                       uploader: Uploader | None = None, raise_refusal: bool = False) -> FileResult:
+    """Check, place and store one uploaded file and audit it; a refused file is a failed result, or raised."""
     data = await upload.read()
     try:
-        result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope)
+        if uploader is None:
+            uploader = await run_in_threadpool(uploader_for, request, archive)
+        result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope,
+                                         uploader=uploader)
     except MinutesError as e:
         audit_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
         if raise_refusal:
             raise
         return FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
     audit_event(request, "upload", minute_id=result.minute_id,
-                detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced})
+                detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced,
+                        "note": result.note})
     return result
 
 
@@ -86,6 +113,8 @@ class IngestOutcome(BaseModel):
     replaced: str | None = Field(None, description="The earlier version this upload replaced.")
     code: str | None = None
     message: str | None = None
+    note: str | None = Field(None, description="Đơn vị được chọn thế nào, khi khác tên biên bản ghi "
+                             "(theo cây đơn vị, theo tài khoản, theo đơn vị đã chọn).")
 
 
 class IngestResponse(BaseModel):
@@ -125,7 +154,7 @@ class DeleteResponse(BaseModel):
 
 def _outcome(r: FileResult, file_name: str | None) -> IngestOutcome:
     return IngestOutcome(file_name=file_name, status=r.status, id=r.minute_id, replaced=r.replaced, code=r.code,
-                         message=r.message)
+                         message=r.message, note=r.note)
 
 
 _UPLOAD_DOC: dict[str, Any] = {
@@ -141,8 +170,17 @@ _UPLOAD_DOC: dict[str, Any] = {
 @router.post("/minutes", response_model=IngestResponse, status_code=201, openapi_extra=_UPLOAD_DOC,
              responses={200: {"description": "Mọi tệp đã có trong kho; không lưu thêm gì."}})
 async def upload(request: Request, response: Response, archive: ArchiveDep, scope: ScopeDep,
-                 background: BackgroundTasks) -> IngestResponse:
-    """Nạp một hoặc nhiều tệp biên bản (trường “file”, lặp lại được) vào kho."""
+                 background: BackgroundTasks,
+                 unit: Annotated[str | None, Query(pattern=r"^[0-9a-f]{12}$", description=(
+                     "Mã chi bộ (xem /v1/units) để lưu biên bản vào, khi tên đơn vị trong biên bản không "
+                     "khớp cây đơn vị."))] = None) -> IngestResponse:
+    """Nạp một hoặc nhiều tệp biên bản (trường “file”, lặp lại được) vào kho.
+
+    Mỗi biên bản được lưu vào đơn vị nó ghi, đối chiếu với cây đơn vị (không phân biệt dấu,
+    chấp nhận lỗi nhận dạng chữ như “Chỉ bộ”, “Thôn l”); văn thư chi bộ nạp biên bản không ghi
+    đơn vị thì lưu vào chi bộ của mình; quản trị nạp biên bản ghi đơn vị lạ thì được hỏi chọn
+    đơn vị (UNIT_UNKNOWN), không tạo đơn vị mới.
+    """
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if ctype != "multipart/form-data":
         raise InputError(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -152,9 +190,11 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
     uploads = [v for key in ("file", "files") for v in form.getlist(key) if not isinstance(v, str)]
     if not uploads:
         raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
+    uploader = await run_in_threadpool(uploader_for, request, archive, unit)
     outcomes: list[IngestOutcome] = []
     for upload in uploads:
-        result = await store_upload(request, archive, scope, upload, raise_refusal=len(uploads) == 1)
+        result = await store_upload(request, archive, scope, upload, uploader=uploader,
+                                    raise_refusal=len(uploads) == 1)
         outcomes.append(_outcome(result, upload.filename))
     def n(status: str) -> int:
         return sum(o.status == status for o in outcomes)

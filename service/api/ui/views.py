@@ -18,7 +18,14 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from service.api.routes.minutes import MAX_FILES_PER_REQUEST, ArchiveDep, ScopeDep, _drain_quietly, store_upload
+from service.api.routes.minutes import (
+    MAX_FILES_PER_REQUEST,
+    ArchiveDep,
+    ScopeDep,
+    _drain_quietly,
+    store_upload,
+    uploader_for,
+)
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
 from service.api.ui.marks import Mark, blocks_of
@@ -26,10 +33,12 @@ from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.archive.units import unit_key
+from service.auth.accounts import Accounts
 from service.auth.audit import audit_event, client_ip
-from service.auth.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep
-from service.auth.principal import Permission, Role
+from service.auth.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep, forbidden_unit
+from service.auth.principal import Permission, Role, Unit
 from service.auth.secrets import new_token, same
+from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
 from service.settings import Settings
@@ -130,12 +139,24 @@ async def sign_out(request: Request, accounts: AccountsDep, principal: Principal
 
 # uploading
 
+def _unit_choices(request: Request, accounts: Accounts) -> list[Unit]:
+    """Chi bộ of the unit tree an uploader may file a minute under (none for a clerk: their own)."""
+    principal = principal_of(request)
+    user = principal.user if principal else None
+    if user is not None and user.role == Role.CLERK:
+        return []
+    scope = principal.scope if principal else None
+    return sorted((u for u in accounts.store.units()
+                   if u.chi_bo and (scope is None or scope.allows(u.dang_bo_key, u.id))), key=lambda u: u.label)
+
+
 @router.get("/tai-len")
-def upload_form(request: Request) -> Response:
+def upload_form(request: Request, accounts: AccountsDep) -> Response:
     settings: Settings = request.app.state.settings
     return render(request, "upload.html", data={"max_upload_bytes": settings.limits.max_upload_bytes,
                                                 "max_files": MAX_FILES_PER_REQUEST},
-                  max_bytes=settings.limits.max_upload_bytes, max_files=MAX_FILES_PER_REQUEST, results=None)
+                  max_bytes=settings.limits.max_upload_bytes, max_files=MAX_FILES_PER_REQUEST, results=None,
+                  units=_unit_choices(request, accounts))
 
 
 class UploadRow(BaseModel):
@@ -145,25 +166,34 @@ class UploadRow(BaseModel):
     replaced: str | None = None
     code: str | None = None
     message: str | None = None
+    note: str | None = None
 
 
 @router.post("/tai-len")
-async def upload(request: Request, archive: ArchiveDep, scope: ScopeDep, background: BackgroundTasks) -> Response:
+async def upload(request: Request, archive: ArchiveDep, scope: ScopeDep, accounts: AccountsDep,
+                 background: BackgroundTasks) -> Response:
     """The same upload as POST /v1/minutes, for the form without script: one result per file."""
     settings: Settings = request.app.state.settings
     form = await request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST + 5)
     files = [v for v in form.getlist("file") if isinstance(v, UploadFile) and (v.filename or v.size)]
     if not files:
         raise InputError(ErrorCode.INVALID_BODY, "Chưa chọn tệp biên bản nào.", status=422)
+    chosen = form.get("unit")
+    chosen = chosen if isinstance(chosen, str) and chosen else None
+    if chosen is not None and (not UNIT_ID.match(chosen) or chosen not in
+                               {u.id for u in _unit_choices(request, accounts)}):
+        raise forbidden_unit()
+    uploader = await run_in_threadpool(uploader_for, request, archive, chosen)
     rows: list[UploadRow] = []
     for f in files:
-        r = await store_upload(request, archive, scope, f)
+        r = await store_upload(request, archive, scope, f, uploader=uploader)
         rows.append(UploadRow(file_name=f.filename, status=r.status, id=r.minute_id, replaced=r.replaced,
-                              code=r.code, message=r.message))
+                              code=r.code, message=r.message, note=r.note))
     if any(r.status in ("stored", "replaced") for r in rows):
         background.add_task(_drain_quietly, archive)
     return render(request, "upload.html", data={"data": [r.model_dump() for r in rows]},
-                  max_bytes=settings.limits.max_upload_bytes, max_files=MAX_FILES_PER_REQUEST, results=rows)
+                  max_bytes=settings.limits.max_upload_bytes, max_files=MAX_FILES_PER_REQUEST, results=rows,
+                  units=_unit_choices(request, accounts))
 
 
 # minutes

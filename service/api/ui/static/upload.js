@@ -49,6 +49,7 @@
     cell.appendChild(el("span", {"class": item.status === "duplicate" ? "muted" : "ok"}, label));
     cell.appendChild(document.createTextNode(" · "));
     cell.appendChild(el("a", {href: "/bien-ban/" + item.id, "class": "open-minute"}, "xem biên bản"));
+    if (item.note) cell.appendChild(el("p", {"class": "note"}, item.note));
     showReport(item.id, cell);
   }
 
@@ -64,7 +65,8 @@
     var data = new FormData();
     data.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", "/v1/minutes");
+    var chosen = form.querySelector("select[name=unit]");
+    xhr.open("POST", "/v1/minutes" + (chosen && chosen.value ? "?unit=" + encodeURIComponent(chosen.value) : ""));
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     xhr.onload = function () {
