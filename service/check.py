@@ -7,7 +7,9 @@ from datetime import date
 
 from service.errors import ConversionError, ErrorCode, InputError
 from service.intake import validate_text
+from service.nlp.extent import measure
 from service.nlp.extract import EXTRACTOR_VERSION, extract
+from service.nlp.language import detect
 from service.nlp.normalize import NormalizedText, normalize
 from service.nlp.section_model import load_classifier
 from service.nlp.sections import SectionClassifier
@@ -42,9 +44,15 @@ def check_text(text: str, *, source: str | None = None, settings: Settings | Non
 def _check(norm: NormalizedText, *, source: str | None, settings: Settings, include_text: bool,
            classifier: SectionClassifier | None, province: str | None) -> CheckReport:
     doc = Doc(norm.text)
+    extent = measure(doc)
+    if not extent.is_minute:
+        raise not_a_minute(norm.text)
+    if extent.end < len(doc.text):
+        doc = Doc(norm.text[:extent.end])  # the first of several minutes; spans stay offsets into the whole text
     if classifier is None and settings.section_model != "none":
         classifier = load_classifier(settings.section_model)
     record, evidence = extract(doc, classifier=classifier)
+    evidence.extent = extent
 
     day = date.fromisoformat(record.meeting.date) if record.meeting.date else None
     province = province or settings.rules.province
@@ -85,6 +93,20 @@ def _check(norm: NormalizedText, *, source: str | None, settings: Settings, incl
                       steps=norm.steps + [EXTRACTOR_VERSION, f"rules:{ruleset.version}"],
                       content=norm.text if include_text else None),
     )
+
+
+def not_a_minute(text: str) -> InputError:
+    """The error for a text with none of the words every chi bộ minute uses."""
+    lang = detect(text)
+    if lang.code == "en":
+        what = "Văn bản viết bằng tiếng Anh"
+    elif lang.code == "other":
+        what = "Văn bản không phải tiếng Việt"
+    else:
+        what = "Văn bản không có dấu hiệu của biên bản sinh hoạt chi bộ"
+    return InputError(ErrorCode.NOT_MINUTES,
+                      f"{what}: không thấy các cụm “biên bản”, “chi bộ”, “đảng viên”, “đồng chí”… Hãy gửi biên bản "
+                      "sinh hoạt chi bộ (tiếng Việt, có dấu hoặc không dấu).", status=422)
 
 
 def check_bytes(data: bytes, *, source: str | None = None, settings: Settings | None = None,

@@ -38,4 +38,4 @@ def test_rules_listing():
     res = runner.invoke(app, ["rules", "--json"])
     assert res.exit_code == 0
     rows = [json.loads(x) for x in res.stdout.splitlines()]
-    assert len(rows) == 28 and sum(r["points"] for r in rows) == 100
+    assert len(rows) == 31 and sum(r["points"] for r in rows) == 100

@@ -9,6 +9,7 @@ from service.nlp.attendance import extract_attendance
 from service.nlp.closing import conclusion_spans, find_signatures, placeholders, quality_self_score, read_back
 from service.nlp.criticism import extract_criticism
 from service.nlp.discussion import extract_speakers
+from service.nlp.extent import Extent
 from service.nlp.fields import read_fields
 from service.nlp.meeting import extract_meeting, title_block
 from service.nlp.resolutions import extract_resolution, probationary_voted
@@ -39,6 +40,7 @@ class Evidence:
     probationary_voted: bool = False
     has_discussion_section: bool = False
     agenda_heads: list[tuple[int, int]] = field(default_factory=list)
+    extent: Extent | None = None  # what part of the text was read as the minute (nlp.extent)
 
 
 _DISC_LEAD = re.compile(r"(?:y kien (?:gop y|tham gia|thao luan|phat bieu)|cac y kien|thao luan)[^:\n]{0,40}:\s*$")

@@ -319,6 +319,28 @@ def _unreadable(c: Context) -> Iterator[Breach]:
             yield Breach({"field": labels.get(name, name), "cue": (reading.cue or "").strip()}, reading.span)
 
 
+@rule("DOC-MULTIPLE")
+def _multiple(c: Context) -> Iterator[Breach]:
+    others = c.evidence.extent.others if c.evidence.extent else ()
+    if others:
+        a, b, title = others[0]
+        yield Breach({"count": len(others) + 1, "title": title}, (a, b))
+
+
+@rule("DOC-HEADER-ONLY")
+def _header_only(c: Context) -> Iterator[Breach]:
+    if c.evidence.extent and c.evidence.extent.header_only:
+        yield Breach({}, None)
+
+
+@rule("DOC-TRUNCATED")
+def _truncated(c: Context) -> Iterator[Breach]:
+    cut = c.evidence.extent.cut_at if c.evidence.extent else None
+    if cut:
+        a, b = cut
+        yield Breach({"snippet": c.doc.text[max(a, b - 60):b]}, (a, b))
+
+
 @rule("PLACEHOLDER")
 def _placeholder(c: Context) -> Iterator[Breach]:
     for a, b in c.evidence.placeholders:

@@ -73,6 +73,10 @@ def test_vote_key_is_named_for(client):
     ({"files": {"other": ("bb.txt", b"abc", "text/plain")}}, 422, "INVALID_BODY"),
     ({"content": b"a" * 300_000, "headers": {"content-type": "text/plain"}}, 413, "PAYLOAD_TOO_LARGE"),
     ({"json": {"text": MINUTE, "province": "khong-co"}}, 400, "UNKNOWN_PROVINCE"),
+    ({"json": {"text": "Minutes of the board meeting. The board approved the budget and the plan."}}, 422,
+     "NOT_MINUTES"),
+    ({"files": {"file": ("pho.txt", "Cách nấu phở: ninh xương bò sáu tiếng, nêm nước mắm.".encode(), "text/plain")}},
+     422, "NOT_MINUTES"),
 ])
 def test_bad_input_gets_one_error_shape(client, kwargs, status, code):
     _assert_error(client.post("/v1/check", **kwargs), status, code)

@@ -95,13 +95,14 @@ def test_the_same_file_again_is_not_stored_twice(client: TestClient) -> None:
 
 def test_many_files_in_one_request_and_one_bad_file(client: TestClient) -> None:
     r = _upload(client, ("1.txt", _bytes(day=date(2024, 1, 5))), ("hong.docx", b"\x00\x01\x02" * 100),
-                ("2.txt", _bytes(day=date(2024, 2, 5))), ("rong.txt", b" \n"))
+                ("2.txt", _bytes(day=date(2024, 2, 5))), ("rong.txt", b" \n"),
+                ("english.txt", b"Minutes of the board meeting: the budget was approved by all members."))
     assert r.status_code == 201
     body = r.json()
-    assert (body["count"], body["stored"], body["failed"]) == (4, 2, 2)
+    assert (body["count"], body["stored"], body["failed"]) == (5, 2, 3)
     assert [(o["file_name"], o["status"], o["code"]) for o in body["data"]] == [
         ("1.txt", "stored", None), ("hong.docx", "failed", "NOT_TEXT"), ("2.txt", "stored", None),
-        ("rong.txt", "failed", "EMPTY_INPUT")]
+        ("rong.txt", "failed", "EMPTY_INPUT"), ("english.txt", "failed", "NOT_MINUTES")]
     assert all(o["message"] for o in body["data"] if o["status"] == "failed")
 
 

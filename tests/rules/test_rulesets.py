@@ -15,7 +15,7 @@ CONTRACT_RULES = {
     "VOTE-MISSING", "VOTE-INVALID", "CRIT-MISSING", "READBACK", "SIGN", "PLACEHOLDER",
 }
 # Rules the project adds to the contract's.
-PROJECT_RULES = {"FIELD-UNREADABLE"}
+PROJECT_RULES = {"FIELD-UNREADABLE", "DOC-MULTIPLE", "DOC-HEADER-ONLY", "DOC-TRUNCATED"}
 
 
 def test_every_contract_rule_has_data_and_a_check():
