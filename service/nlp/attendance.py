@@ -92,7 +92,8 @@ _PREFIX_NOISE = re.compile(
     rf"(?:[\s,;:()\-–]|trong do|co|cac|{TITLE}|gom|la)+$"
 )
 _SENTENCE_END = re.compile(
-    r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+(?!(?:Trong đó|Gồm|Cụ thể|Đó là|Danh sách)\b)[A-ZĐÀ-Ỹ]|\s*\n\s*\n|\s*$)"
+    r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+(?!(?:Trong đó|Gồm|Cụ thể|Đó là|Danh sách)\b)[A-ZĐÀ-Ỹ]|\s*\n\s*\n|"
+    r"\s*\n\s*(?:\d{1,2}[.)]|[-+•*–])\s|\s*$)"
 )
 
 
@@ -215,6 +216,12 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
     return att, spans
 
 
+def _nearest(*got: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
+    """Of several readings (value, start, end), the one that stands first."""
+    found = [g for g in got if g is not None]
+    return min(found, key=lambda g: g[1]) if found else None
+
+
 def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) -> int | None:
     """Read the attendance block into ``att``; return how many exempt members were absent."""
     a, b = _zone(doc)
@@ -242,10 +249,11 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             sb2 = doc.lines[nxt].end
             if re.match(r"\s*(?:\(|trong do|gom)", doc.lines[nxt].fold):
                 sb = sb2
-        att.official = keep("official", _count_before(doc, _OFFICIAL, tot[2], sb)
-                            or _count_after(doc, r"chinh thuc", tot[2], sb))
-        att.probationary = keep("probationary", _count_before(doc, _PROBATION, tot[2], sb)
-                                or _count_after(doc, r"du bi", tot[2], sb))
+        # "chính thức 19, dự bị 2. Có mặt 20 (18 chính thức …)": the split nearest the total is the total's.
+        att.official = keep("official", _nearest(_count_before(doc, _OFFICIAL, tot[2], sb),
+                                                 _count_after(doc, r"chinh thuc", tot[2], sb)))
+        att.probationary = keep("probationary", _nearest(_count_before(doc, _PROBATION, tot[2], sb),
+                                                         _count_after(doc, r"du bi", tot[2], sb)))
         if att.probationary is None and re.search(r"khong co (?:dang vien |dv )?du bi", f[sa:sb]):
             att.probationary = 0
         if att.official is None and att.total is not None and re.search(
@@ -325,8 +333,8 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
         if po and not re.search(r"\bvang\b", f[pres[2]:po[1]]):
             att.present_official = po[0]
     # Absent with and without a reason.
-    unex_kw = r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao"
-    ex_kw2 = r"vang(?: mat)? co ly do|vang co phep"
+    unex_kw = r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao|(?<=[,;(] )khong (?:co )?ly do"
+    ex_kw2 = r"(?:vang(?: mat)?|trong do) co ly do|vang co phep"
     unex = _count_after(doc, unex_kw, a, b)
     if unex is None:
         um = re.search(r"khong co (?:dong chi|d/c|dang vien|dv)?\s*(?:nao )?vang khong (?:co )?ly do", f[a:b])
@@ -336,11 +344,22 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             unex = _count_before(doc, rf"{_MEMBER}?\s*vang khong (?:co )?ly do", a, b)
     exc = _count_after(doc, ex_kw2, a, b)
     if exc is None:
+        # "Vắng 02 đồng chí: 01 đồng chí có lý do là …; 01 đồng chí vắng không lý do là …"
+        exc = _count_before(doc, rf"{_MEMBER}?\s*(?:vang(?: mat)?\s*)?co (?:ly do|phep)\b", a, b)
+        if exc is not None and not any(c.isdigit() for c in f[exc[1]:exc[2]]):
+            exc = None  # "không có lý do" is no count of the excused
+    if exc is None:
         vm = re.search(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}?(?:[\s,(]*(?P<all>deu )?co ly do|\s*(?=\((?!khong)))", f[a:b])
         if vm:
             exc = (parse_count(doc.text[a + vm.start("n"):a + vm.end("n")]) or 0, a + vm.start("n"), a + vm.end("n"))
             if (vm.group("all") or "(" in vm.group(0)[-2:] or f[a + vm.end():a + vm.end() + 1] == "(") and unex is None:
                 unex = (0, a + vm.start("all"), a + vm.end("all"))
+    if exc is None and unex is not None:
+        # "Vắng 01 đ/c: đ/c X, đi tập huấn. Không có đảng viên vắng không lý do.": the rest had a reason.
+        plain = re.search(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT})\s*{_MEMBER}\b", f[a:b])
+        n = parse_count(doc.text[a + plain.start("n"):a + plain.end("n")]) if plain else None
+        if plain and n is not None and n >= unex[0]:
+            exc = (n - unex[0], a + plain.start("n"), a + plain.end("n"))
     if exc is None and unex is None:
         vm = re.search(r"\bvang(?: mat)?\s*:\s*(?:khong|0)\b(?!\s*(?:co )?ly do)|khong co (?:dong chi|d/c|dang vien|dv)\s*(?:nao )?vang\b(?! khong| co)", f[a:b])
         if vm:

@@ -49,7 +49,8 @@ def _clause(doc: Doc, pos: int) -> tuple[int, int]:
 
 
 _FRACTION = re.compile(
-    rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER}|(?=[,.;]?\s*(?:dat|ty le)))")
+    rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER}|(?=[,.;]?\s*(?:dat|ty le)))"
+    rf"|(?:co mat|hien dien|tham du|du hop|du sinh hoat)\s*:?\s*(?P<p2>\d{{1,3}})\s*/\s*(?P<t2>\d{{1,3}})(?![\d/])")
 _TOTAL = re.compile(
     rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)|chi bo hien nay co|so dang vien cua chi bo)"
     rf"[^\d\n:;.]{{0,40}}?:?\s*(?:la\s*)?(?P<n>{COUNT})\s*(?:{_MEMBER})"
@@ -66,26 +67,76 @@ _WITH_MEMBERS = re.compile(
 # Words that say the members counted were there ("dự", "tham dự", "có mặt", "về dự").
 _PRESENCE = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du")
 # A fraction of members is attendance when its clause speaks of presence or the meeting.
-_FRACTION_CONTEXT = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du|\bcung\b|sinh hoat")
+_FRACTION_CONTEXT = re.compile(r"tham du|\bdu\b|tham gia|co mat|hien dien|ve du|\bcung\b|sinh hoat")
 _FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
 _PRESENT = re.compile(
-    rf"(?<!phai )(?:co mat|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
+    rf"(?<!phai )(?:co mat|hien dien|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
     rf"[^\d\n:;]{{0,25}}?:?\s*(?P<n>{COUNT})(?!\s*/\s*\d)\s*(?:{_MEMBER})?"
 )
+# "- ĐV: 19, có mặt …", "Tổng số: 24;" — a labelled figure at the start of a line or clause.
+_TOTAL_LABEL = re.compile(r"(?:^|\n)[^\S\n]*[-+•*]?[^\S\n]*(?:tong so (?:dang vien|dv)|tong so|dv|dang vien|so dang vien)"
+                          r"[^\S\n]*:[^\S\n]*(?P<n>\d{1,3})\b(?!\s*/)")
 _OF_TOTAL = re.compile(rf"tren tong so\s+(?P<n>\d{{1,3}})\s*(?:{_MEMBER}|dai bieu)")
 _ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
 _NONE_ABSENT = re.compile(rf"khong co (?:{_MEMBER}\s*)?(?:nao )?vang|vang\s*:?\s*(?:khong|0)\b(?!\s*(?:co )?ly do)")
 _SPLIT = re.compile(
-    r"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{1,3})|(?P<o2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct)\b"
+    r"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{1,3})|(?P<o2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct|ct)\b"
 )
 _SPLIT_DB = re.compile(
-    r"(?:du bi|dvdb)\s*:?\s*(?P<p>\d{1,3})|(?P<p2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:du bi|dvdb)\b"
+    r"(?:du bi|dvdb)\s*:?\s*(?P<p>\d{1,3})|(?P<p2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:du bi|dvdb|db)\b"
 )
 
 
 def _opening_end(doc: Doc, end: int) -> int:
     """Where the opening, which holds the attendance, ends at the latest."""
     return min(end, max(3000, len(doc.fold) * 2 // 3))
+
+
+_CELL_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
+# Column headings of an attendance table, folded, most specific first.
+_COLUMNS = (
+    ("absent_unexcused", re.compile(r"^vang\s*(?:mat\s*)?khong\s*(?:co\s*)?(?:ly do|phep)")),
+    ("absent_excused", re.compile(r"^vang\s*(?:mat\s*)?(?:co\s*)?(?:ly do|phep)")),
+    ("absent", re.compile(r"^vang(?: mat)?$")),
+    ("exempt", re.compile(r"^(?:mien|msh)")),
+    ("present", re.compile(r"^(?:co mat|du hop|tham du|hien dien|du sinh hoat)")),
+    ("official", re.compile(r"^(?:chinh thuc|dvct|ct)$|^(?:dang vien )?chinh thuc")),
+    ("probationary", re.compile(r"^(?:du bi|dvdb|db)$|^(?:dang vien )?du bi")),
+    ("total", re.compile(r"^tong(?: so)?(?: dang vien| dv)?$|^so dang vien$")),
+)
+
+
+def _column(cell: str) -> str | None:
+    return next((name for name, rx in _COLUMNS if rx.search(cell.strip())), None)
+
+
+def table_candidates(doc: Doc, end: int) -> list[Candidate]:
+    """Figures under an attendance table's headings: "Tổng số | Chính thức | Dự bị | Có mặt | Vắng …"."""
+    out: list[Candidate] = []
+    lines = doc.lines
+    for i, ln in enumerate(lines):
+        if ln.start >= end:
+            break
+        cells = [c for c in _CELL_SPLIT.split(ln.fold.strip()) if c]
+        if len(cells) < 3:
+            continue
+        names = [_column(c) for c in cells]
+        if sum(n is not None for n in names) < 3:
+            continue
+        row = next((r for r in lines[i + 1:i + 4] if r.stripped), None)
+        if row is None:
+            continue
+        pieces = [(m.start(), m.end()) for m in re.finditer(r"[^\t|]+?(?=\t|\s*\||\s{2,}|$)", row.text)
+                  if m.group(0).strip()]
+        if len(pieces) != len(cells):
+            continue
+        values = [parse_count(row.text[a:b].strip()) for a, b in pieces]
+        if any(v is None for v in values):
+            continue
+        for name, v, (a, b) in zip(names, values, pieces, strict=True):
+            if name is not None and v is not None:
+                out.append(Candidate(name, v, (row.start + a, row.start + b), 0.9))
+    return out
 
 
 def candidates(doc: Doc, end: int) -> list[Candidate]:
@@ -104,10 +155,11 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
         clause = f[a:b]
         if _VOTE_WORDS.search(clause) or not _FRACTION_CONTEXT.search(clause):
             continue
-        p, t = int(m.group("p")), int(m.group("t"))
+        gp, gt = ("p", "t") if m.group("p") else ("p2", "t2")
+        p, t = int(m.group(gp)), int(m.group(gt))
         if p <= t:
-            add("present", p, (m.start("p"), m.end("p")), 0.8)
-            add("total", t, (m.start("t"), m.end("t")), 0.7)
+            add("present", p, (m.start(gp), m.end(gp)), 0.8)
+            add("total", t, (m.start(gt), m.end(gt)), 0.7)
     for m in _TOTAL.finditer(f, 0, hi):
         a, b = _clause(doc, m.start())
         n = _count(doc, m)
@@ -130,6 +182,9 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
         if _VOTE_WORDS.search(f[m.start():m.end() + 30]):
             continue
         add("present", _count(doc, m), (m.start("n"), m.end("n")), 0.7)
+    for m in _TOTAL_LABEL.finditer(f, 0, hi):
+        add("total", int(m.group("n")), (m.start("n"), m.end("n")), 0.7)
+        _split(doc, m.end(), _clause(doc, m.start("n"))[1], add)
     for m in _OF_TOTAL.finditer(f, 0, hi):
         add("total", int(m.group("n")), (m.start("n"), m.end("n")), 0.6)
     for m in _ABSENT.finditer(f, 0, hi):
@@ -139,7 +194,7 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
         add("absent", n, (m.start("n"), m.end("n")), 0.7)
     for m in _NONE_ABSENT.finditer(f, 0, hi):
         add("absent", 0, (m.start(), m.end()), 0.6)
-    return out
+    return out + table_candidates(doc, hi)
 
 
 Add = Callable[[str, "int | None", "tuple[int, int]", float], None]
@@ -188,6 +243,7 @@ def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], 
         head = _LINE_KIND.match(f, a, b)
         line_kind = ("u" if head.group("u") else "e") if head else None
         marks = list(re.finditer(rf"{TITLE}\s+", f[a:b]))
+        prev = a
         for j, m in enumerate(marks):
             got = read_name(doc.text, a + m.end(), titled=True)
             if not got:
@@ -195,8 +251,13 @@ def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], 
             nxt = a + marks[j + 1].start() if j + 1 < len(marks) else b
             kind = line_kind
             if kind is None:
-                km = _REASON_KIND.search(f, got[2], nxt)
+                # "… 01 đồng chí có lý do là đ/c X (…); 01 đồng chí không lý do là đ/c Y": the words
+                # since the last separator before a name tell first, then those after it.
+                before = f[prev:a + m.start()]
+                cut = max(before.rfind(c) for c in ",;:")
+                km = _REASON_KIND.search(before[cut + 1:]) or _REASON_KIND.search(f, got[2], nxt)
                 kind = "u" if km and km.group(0).startswith("khong") else "e"
+            prev = got[2]
             if kind == "u":
                 unexcused.append(UnexcusedAbsence(name=got[0]))
                 continue
@@ -214,12 +275,16 @@ def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], 
 def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int) -> None:
     """Fill the figures the block reader left empty with the best inline candidates."""
     cands = candidates(doc, end)
-    for field in ("total", "official", "probationary", "present"):
+    for field in ("total", "official", "probationary", "present", "exempt"):
         if getattr(att, field) is None:
             c = _best(cands, field)
             if c is not None:
                 setattr(att, field, c.value)
                 spans[field] = c.span
+    excused, unexcused = _best(cands, "absent_excused"), _best(cands, "absent_unexcused")
+    if att.absent_excused_count is None and att.absent_unexcused_count is None and excused and unexcused:
+        att.absent_excused_count, att.absent_unexcused_count = excused.value, unexcused.value
+        spans["absent_excused_count"], spans["absent_unexcused_count"] = excused.span, unexcused.span
     if att.absent_excused_count is None and att.absent_unexcused_count is None:
         c = _best(cands, "absent")
         if c is not None:
