@@ -89,8 +89,8 @@ def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
 
 
 _READBACK = re.compile(
-    r"doc lai (?:toan van |toan bo |noi dung )?(?:bien ban)|bien ban (?:da |duoc |cuoc hop |buoi sinh hoat |hoi nghi )"
-    r"(?:da |duoc )?(?:thu ky )?(?:doc lai|thong qua|nhat tri)|thong qua (?:toan van |noi dung )?bien ban|"
+    r"doc lai (?:toan van |toan bo |noi dung )?(?:bien ban)|bien ban (?:(?:da|duoc|cuoc hop|buoi sinh hoat|hoi nghi) )*"
+    r"(?:thu ky )?(?:doc lai|doc cho|doc truoc|thong qua|nhat tri)|thong qua (?:toan van |noi dung )?bien ban|"
     r"bien ban[^.\n]{0,60}(?:nhat tri thong qua|da thong qua|duoc thong qua)|nhat tri (?:voi )?(?:noi dung )?bien ban"
 )
 

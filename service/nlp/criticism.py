@@ -16,14 +16,17 @@ _VERBS: list[tuple[CriticismKind, re.Pattern[str]]] = [
     (CriticismKind.PEER, re.compile(rf"(?:phe binh|gop y(?: voi)?|kien quyet phe binh)\s+(?:nghiem khac\s+)?{_TARGET}")),
 ]
 _GROUP: list[tuple[CriticismKind, re.Pattern[str]]] = [
-    (CriticismKind.PRAISE, re.compile(r"(?:bieu duong|khen ngoi|tuyen duong)\s+(?:tap the|chi hoi|chi doan|to|cac dong chi|nhung dong chi|cac dang vien|nhieu)")),
-    (CriticismKind.REMINDER, re.compile(r"nhac nho\s+(?:cac|nhung|toan the|mot so|moi|\d{1,3})\s+(?:dong chi|dang vien|dv|d/c)")),
+    (CriticismKind.PRAISE, re.compile(r"(?:bieu duong|khen ngoi|tuyen duong)\s+(?:tap the|chi hoi|chi doan|to|cac dong chi|"
+                                      r"nhung dong chi|cac dang vien|nhieu|(?:mot so|nhung|cac|\d{1,3}|hai|ba|bon|nam)\s+"
+                                      r"(?:dong chi|dang vien|dv|d/c|ho|to|tap the))")),
+    (CriticismKind.REMINDER, re.compile(r"nhac nho\s+(?:chung\s+)?(?:(?:cac|nhung|toan the|mot so|moi|\d{1,3})\s+)?"
+                                        r"(?:dong chi|dang vien|dv|d/c)")),
     (CriticismKind.COLLECTIVE, re.compile(r"(?:chi bo|tap the|hoi nghi|cac dong chi|dang vien)\s+(?:da\s+)?(?:nghiem tuc\s+|thang than\s+)?(?:tu phe binh|tu soi|kiem diem (?:tap the|ca nhan|nghiem tuc))")),
 ]
 _SELF = re.compile(
     r"\s*(?:\([^)]*\)\s*)?[:,]?\s*(?:[^.;\n]{0,50}?)(?:tu phe binh|nhan khuyet diem|tu nhan|tu kiem diem|nhan trach nhiem|"
     r"thang than (?:nhan|tiep thu|tu)|tiep thu (?:y kien )?phe binh|lien he ban than|hua (?:khac phuc|sua|rut|tu nay)|rut kinh nghiem|"
-    r"nhan thieu sot|thanh khan nhan)"
+    r"nhan thieu sot|thanh khan nhan|ban than (?:con |chua |co (?:luc|lan|mat) |da de |nhan thay ))"
 )
 
 
@@ -48,7 +51,7 @@ def extract_criticism(doc: Doc, *, exclude: list[tuple[int, int]], end: int) -> 
     for kind, rx in _GROUP:
         for m in rx.finditer(f, 0, end):
             add(kind, None, m.start())
-    for m in re.finditer(rf"(?:^|[.;]\s+|\n\s*(?:[-+•*–]\s*)?){TITLE}\s+", f[:end]):
+    for m in re.finditer(rf"(?:^|[.;:]\s+|\n\s*(?:[-+•*–]\s*)?){TITLE}\s+", f[:end]):
         got = read_name(doc.text, m.end())
         if got and _SELF.match(f, got[2]):
             tail = _SELF.match(f, got[2])

@@ -64,7 +64,14 @@ def _assignee(doc: Doc, a: int, b: int) -> str | None:
     return None
 
 
-_NOT_TASK = re.compile(r"tu cham diem|tu danh gia (?:chat luong|xep loai)|doc lai bien ban|bieu quyet:|ket thuc (?:vao|luc)")
+_NOT_TASK = re.compile(r"tu cham diem|cham diem|tu danh gia (?:chat luong|xep loai)|doc lai bien ban|bieu quyet:|"
+                       r"ket thuc (?:vao|luc)|^\W*(?:so (?:dang vien|dv)[^:]{0,30}co mat|tan thanh|khong tan thanh|"
+                       r"khong bieu quyet|phieu)\b")
+
+
+def _is_heading_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(text.strip()) <= 60
 
 
 def _task(doc: Doc, a: int, b: int) -> Task:
@@ -162,6 +169,8 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
             continue
         blank = 0
         m = _ITEM.match(ln.fold)
+        if m and _is_heading_line(ln.text[m.end():]):
+            break  # "C. KẾT LUẬN": the next part of the minute, not a task
         if re.match(r"\s*(?:[-+•–]\s*)?(?:\d\.\s*)?(?:bieu quyet|ket qua bieu quyet)", ln.fold) or _NOT_TASK.search(ln.fold):
             break
         if not m:

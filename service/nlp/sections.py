@@ -26,7 +26,8 @@ _RULES: list[tuple[SectionKind, re.Pattern[str]]] = [
     (SectionKind.REPORT, re.compile(r"ket qua|thuc hien nghi quyet|kiem diem viec|danh gia (?:ket qua|tinh hinh|viec)")),
     (SectionKind.VOTE, re.compile(r"bieu quyet|bo phieu")),
     (SectionKind.CONCLUSION, re.compile(r"^(?:ket luan|y kien ket luan|tong hop)|ket luan cua")),
-    (SectionKind.RESOLUTION, re.compile(r"nghi quyet")),
+    # A heading that names a higher body's resolution ("… theo tinh thần Nghị quyết Trung ương 4") is not this one.
+    (SectionKind.RESOLUTION, re.compile(r"nghi quyet(?!\s*(?:so\b|\d|trung uong|tw\b|hoi nghi|dai hoi|cua (?:ban|bo|dang|tinh|huyen|thanh|quan)))")),
     (SectionKind.CONCLUSION, re.compile(r"ket luan")),
     (SectionKind.DISCUSSION, re.compile(r"thao luan|y kien|gop y|tham gia|phat bieu")),
     (SectionKind.CRITICISM, re.compile(r"phe binh|bieu duong|nhac nho|kiem diem|tu tuong|tu soi|xep loai|khen thuong|ky luat")),
