@@ -80,7 +80,8 @@ _NAME_START = re.compile(
     rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
     rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
 )
-_REASON_START = r"(?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri|tham gia|tap huan|trong)"
+_REASON_START = (r"(?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri|tham gia|"
+                 r"tap huan|trong|truc|lam|du|thai san|kham|viec|xin|tham|dam|dua|sinh|cach ly)")
 _REASON = re.compile(
     r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;\n]{2,140}?)(?=[;)]|\.(?:\s|$)|\n|$)|,\s*(?:ly do\s*:?\s*)?"
     rf"({_REASON_START}\b[^;,.)\n]{{0,100}})|[^\S\n]+({_REASON_START}\b[^;,.)\n]{{0,100}}))"
@@ -333,8 +334,11 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
         if po and not re.search(r"\bvang\b", f[pres[2]:po[1]]):
             att.present_official = po[0]
     # Absent with and without a reason.
-    unex_kw = r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao|(?<=[,;(] )khong (?:co )?ly do"
-    ex_kw2 = r"(?:vang(?: mat)?|trong do) co ly do|vang co phep"
+    # "- Có lý do (05): đ/c …" / "- Không lý do (02): đ/c …" as sub-lines of "Vắng 07 đồng chí, gồm:".
+    sub = r"\n[^\S\n]*[-+•*]?[^\S\n]*(?:vang[^\S\n]*)?"
+    unex_kw = (r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao|(?<=[,;(] )khong (?:co )?ly do|"
+               rf"{sub}khong (?:co )?(?:ly do|phep)[^\S\n]*\(?")
+    ex_kw2 = rf"(?:vang(?: mat)?|trong do) co ly do|vang co phep|{sub}co (?:ly do|phep)[^\S\n]*\(?"
     unex = _count_after(doc, unex_kw, a, b)
     if unex is None:
         um = re.search(r"khong co (?:dong chi|d/c|dang vien|dv)?\s*(?:nao )?vang khong (?:co )?ly do", f[a:b])
@@ -368,13 +372,13 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
     att.absent_excused_count = keep("absent_excused_count", exc)
     att.absent_unexcused_count = keep("absent_unexcused_count", unex)
     if exc and exc[0] > 0:
-        stop = re.compile(rf"{unex_kw}|khong co (?:dong chi|d/c)?\s*(?:nao )?vang khong|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so)")
+        stop = re.compile(rf"{unex_kw}|khong co (?:dong chi|d/c)?\s*(?:nao )?vang khong|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|chu toa|thu ky|dai bieu|khach moi|so dang vien|tong so|noi dung|chuong trinh|thoi gian|dia diem)")
         sm = stop.search(f, exc[2], b)
         end = sm.start() if sm else b
         for name, reason, _, _ in _absentees(doc, exc[2], end, excused=True):
             att.absent_excused.append(ExcusedAbsence(name=name, reason=reason))
     if unex and unex[0] > 0:
-        stop = re.compile(rf"{ex_kw2}|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|thu ky|dai bieu|so dang vien|tong so|\w+\s*:)")
+        stop = re.compile(rf"{ex_kw2}|\n\s*[-+•*]?\s*(?:\d\.\s*)?(?:chu tri|chu toa|thu ky|dai bieu|khach moi|so dang vien|tong so|noi dung|\w+\s*:)")
         sm = stop.search(f, unex[2], b)
         end = sm.start() if sm else b
         for name, _, _, _ in _absentees(doc, unex[2], end, excused=False):

@@ -58,7 +58,7 @@ _TOTAL = re.compile(
 # "Chi bộ thôn Đông có 27 đảng viên", "Chi bộ hiện tại có …", "Chi bộ … quản lý / gồm 27 đảng viên".
 _UNIT_HAS = re.compile(
     r"\bchi bo\b[^.;:\n]{0,60}?\b(?:hien (?:tai |nay )?co|co|gom|bao gom|quan ly)\s+(?:tong so\s+)?"
-    r"(?P<n>\d{1,3})\s*(?:dang vien|dv)\b(?P<kind>\s*(?:chinh thuc|du bi))?"
+    r"(?P<n>\d{1,3})\s*(?:dong chi\s+)?(?:dang vien|dv)\b(?P<kind>\s*(?:chinh thuc|du bi))?"
 )
 # "… cùng 24 đảng viên của chi bộ", "với sự tham gia của 24 đảng viên", "có mặt 24 đại biểu".
 _WITH_MEMBERS = re.compile(

@@ -271,7 +271,9 @@ def detect_times(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int,
         if _END_CUE.search(sent_before):
             end = (hhmm, s, e)
             continue
-        if start is None and _START_CUE.search(sent_before[-45:]):
+        # "19 giờ 30 phút ngày 12/9/2024, tại …" opening a line is the start.
+        leading = not sent_before.strip(" -+•*\t") and re.match(r"[^\n]{0,12}ngay\b", doc.fold[e:e + 20])
+        if start is None and (_START_CUE.search(sent_before[-45:]) or leading):
             start = (hhmm, s, e)
             # "từ 14 giờ 00 đến 15 giờ 40": the second is the end.
             m = re.match(r"\s*(?:phut\s*)?(?:den|-|–)\s*", doc.fold[e:e + 12])
@@ -282,7 +284,7 @@ def detect_times(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int,
     return start, end
 
 
-_PLACE_LABEL = re.compile(r"dia diem(?: sinh hoat| hop)?\s*:\s*")
+_PLACE_LABEL = re.compile(r"dia diem(?: sinh hoat| hop)?(?: tai)?\s*:\s*")
 _PLACE_STOP = re.compile(r",\s*(?:chi bo|dang bo|hoi nghi|dai hoi|to chuc)|\.(?:\s|$)|;|\n")
 
 
@@ -300,7 +302,8 @@ def detect_place(doc: Doc) -> tuple[str, int, int] | None:
         pos = m.end()
         a, b = doc.sentence_bounds(pos)
         sent = doc.fold[a:b]
-        if not re.search(r"hom nay|vao (?:luc|hoi)|ngay \d|\d\s*(?:gio|h)|thoi gian|to chuc|tien hanh", sent):
+        if not re.search(r"hom nay|vao (?:luc|hoi)|ngay \d|\d\s*(?:gio|h)\b|thoi gian|tien hanh|"
+                         r"(?:to chuc|hop|tien hanh) (?:sinh hoat|hop|hoi nghi|thuong ky|dinh ky|chuyen de)", sent):
             continue
         rest = doc.fold[pos:b + 1]
         if re.match(r"chi bo|dang bo|noi|don vi", rest):
