@@ -127,6 +127,22 @@ def _rejoin_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# OCR reads "1" as "l" or "I" and "0" as "O" inside figures: "l5 đ/c", "0l", "l00%", "2O24".
+_OCR_FIGURE = re.compile(r"(?<![^\W\d_])(?=[0-9lIO]*\d)(?=[0-9lIO]*[lIO])[0-9lIO]{2,}(?![^\W\d_])")
+# … and a list numbered "l." at the start of a line beside "2.", "3.".
+_OCR_ENUM = re.compile(r"(?m)^([^\S\n]*)l([.)/][^\S\n])(?=.*\n(?:.*\n)*?[^\S\n]*2[.)/][^\S\n])")
+
+
+def _fix_ocr_figures(lines: list[str]) -> list[str]:
+    text = "\n".join(lines)
+    fixed = _OCR_FIGURE.sub(lambda m: m.group(0).translate(_DIGITS), text)
+    fixed = _OCR_ENUM.sub(r"\g<1>1\2", fixed)
+    return fixed.split("\n") if fixed != text else lines
+
+
+_DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0"})
+
+
 def normalize(raw: str) -> NormalizedText:
     """Normalise raw minutes text; the result is what spans point into."""
     steps: list[str] = []
@@ -155,6 +171,7 @@ def normalize(raw: str) -> NormalizedText:
         ("ocr_marks", _drop_ocr_marks),
         ("page_marks", _drop_page_marks),
         ("rejoin_lines", _rejoin_lines),
+        ("ocr_figures", _fix_ocr_figures),
     ):
         new = fn(lines)
         if new != lines:

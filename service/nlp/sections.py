@@ -190,7 +190,8 @@ def agenda_blocks(doc: Doc) -> list[tuple[int, int]]:
 
 _AGENDA_HEAD = re.compile(
     r"^[^\S\n]*(?:[ivx]{1,4}[.)/-]|\d{1,2}[.)/-]|[*+•–-])?[^\S\n]*noi dung(?: chinh)?(?: (?:cuoc hop|buoi sinh hoat|buoi hop|"
-    r"sinh hoat|hoi nghi|ky hop))?(?: gom [^:\n]{1,30})?[^\S\n]*(?::[^\S\n]*$|\.?[^\S\n]*$|[^\S\n]+gom\b|:[^\S\n]*\(1\))", re.M)
+    r"sinh hoat|hoi nghi|ky hop|hop))?(?: gom [^:\n]{1,30})?(?:[^\S\n]*\([^)\n]{0,80}\))?"
+    r"[^\S\n]*(?::[^\S\n]*$|\.?[^\S\n]*$|[^\S\n]+gom\b|:[^\S\n]*\(1\))", re.M)
 _ITEM_START = re.compile(r"^\s*(?:\d{1,2}\s*[.)/-]|[a-zđ]\)|[-+•–])\s*\S")
 
 
