@@ -275,7 +275,9 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             spans["exempt"] = (sent_a, ex_pos)
         else:
             got = _count_after(doc, ex_kw + r"(?:[^\S\n]*\([^)]*\))?", ex_pos, ln.end) \
-                or _count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?" + ex_kw, sent_a, ln.end)
+                or _nearest(_count_before(doc, r"(?:dong chi |d/c |dang vien |dv )?(?:duoc )?" + ex_kw, sent_a, ln.end),
+                            _count_before(doc, r"(?:dong chi|d/c|dang vien|dv)\b[^.;,\n\d]{0,50}?" + ex_kw, sent_a,
+                                          ln.end))
             att.exempt = keep("exempt", got)
         if att.exempt:
             tail_a = ln.start
@@ -283,8 +285,12 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             tail = f[tail_a:tail_b]
             present_x = 0
             absent_x = None
-            for m in re.finditer(rf"(?P<n>{COUNT})\s*{_MEMBER}?[^.;\n\d]{{0,60}}?(?:khong (?:den )?du|vang mat|khong tham du|khong tham gia)", tail):
-                v = parse_count(doc.text[tail_a + m.start("n"):tail_a + m.end("n")])
+            for m in re.finditer(rf"(?<!\w)(?P<n>{COUNT})(?=\s*{_MEMBER}?[^.;\n\d]{{0,60}}?(?:khong (?:den )?du|vang mat|"
+                                 r"khong tham du|khong tham gia))", tail):
+                raw = doc.text[tail_a + m.start("n"):tail_a + m.end("n")]
+                if raw[:1].isupper():
+                    continue  # "… đồng chí Mông Văn Bảy": a name, not a count
+                v = parse_count(raw)
                 if v is not None and v <= att.exempt:
                     absent_x = v
             for m in re.finditer(r"(?:van|co|deu)\s+(?:den\s+)?(?:du|tham du|co mat)", tail):
