@@ -78,12 +78,12 @@ _PROBATION = r"(?:dang vien |dv |d/c |dong chi )?(?:du bi|db\b|dvdb\b)"
 
 _NAME_START = re.compile(
     rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
-    rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
+    rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)/]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
 )
 _REASON_START = (r"(?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri|tham gia|"
                  r"tap huan|trong|truc|lam|du|thai san|kham|viec|xin|tham|dam|dua|sinh|cach ly)")
 _REASON = re.compile(
-    r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;\n]{2,140}?)(?=[;)]|\.(?:\s|$)|\n|$)|,\s*(?:ly do\s*:?\s*)?"
+    r"\s*(?:\(([^)]{2,140})\)|\s*[:–—-]\s*([^;\n]{2,140}?)(?=[;)]|\.(?:\s|$)|\n|$|\s{3,})|,\s*(?:ly do\s*:?\s*)?"
     rf"({_REASON_START}\b[^;,.)\n]{{0,100}})|[^\S\n]+({_REASON_START}\b[^;,.)\n]{{0,100}}))"
 )
 
@@ -94,7 +94,7 @@ _PREFIX_NOISE = re.compile(
 )
 _SENTENCE_END = re.compile(
     r"(?<=[a-zà-ỹđ)]{2})\.(?=\s+(?!(?:Trong đó|Gồm|Cụ thể|Đó là|Danh sách)\b)[A-ZĐÀ-Ỹ]|\s*\n\s*\n|"
-    r"\s*\n\s*(?:\d{1,2}[.)]|[-+•*–])\s|\s*$)"
+    r"\s*\n\s*\d{1,2}[.)]\s+(?!(?i:đồng chí|đ/c)\b)|\s*$)"
 )
 
 

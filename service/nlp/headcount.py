@@ -228,6 +228,15 @@ _LINE_KIND = re.compile(r"^[\W\d]*(?:(?P<u>(?:vang )?khong (?:co )?ly do|khong p
 _OTHER_LABEL = re.compile(r"^[\W\d]*(?:chu tri|chu toa|thu ky|dai bieu|khach moi|noi dung|chuong trinh|thoi gian|dia diem)")
 
 
+def _reason_after(doc: Doc, a: int, b: int) -> str | None:
+    """The reason written after an absentee's name: "(đi công tác)", "– ốm"; "(có lý do)" alone is none."""
+    rm = re.search(r"\(([^)]{2,120})\)", doc.text[a:b])
+    rest = rm.group(1) if rm else doc.text[a:b]
+    rest = re.sub(r"(?i)^[\s,;.:–-]*(?:vắng\s+)?(?:có lý do|có phép|lý do)\s*[:,]?\s*", "", rest.strip())
+    rest = rest.strip(" ,;.:–-\n")
+    return rest or None
+
+
 def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], list[UnexcusedAbsence]]:
     """Names after "Vắng N đồng chí:", each marked excused or not.
 
@@ -243,6 +252,18 @@ def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], 
         head = _LINE_KIND.match(f, a, b)
         line_kind = ("u" if head.group("u") else "e") if head else None
         marks = list(re.finditer(rf"{TITLE}\s+", f[a:b]))
+        if not marks and line_kind is None:
+            # "Vắng: 01 đ/c: Hoàng Văn Tíu (có lý do)", "Đồng chí vắng: Trần Thị Mỹ Duyên - nghỉ …"
+            colon = f.find(":", a, b)
+            at = colon + 1 + len(doc.text[colon + 1:b]) - len(doc.text[colon + 1:b].lstrip()) if colon != -1 else -1
+            got = read_name(doc.text, at) if colon != -1 else None
+            if got and got[2] <= b:
+                tail = f[got[2]:b]
+                if _UNEXCUSED_CUE.search(tail):
+                    unexcused.append(UnexcusedAbsence(name=got[0]))
+                else:
+                    excused.append(ExcusedAbsence(name=got[0], reason=_reason_after(doc, got[2], b)))
+            continue
         prev = a
         for j, m in enumerate(marks):
             got = read_name(doc.text, a + m.end(), titled=True)
@@ -261,15 +282,28 @@ def _absent_list(doc: Doc, start: int, end: int) -> tuple[list[ExcusedAbsence], 
             if kind == "u":
                 unexcused.append(UnexcusedAbsence(name=got[0]))
                 continue
-            rm = re.search(r"\(([^)]{2,120})\)", doc.text[got[2]:nxt])
-            if rm:
-                reason: str | None = rm.group(1).strip()
-            else:
-                rest = doc.text[got[2]:nxt].strip(" ,;.:–-\n")
-                rest = re.sub(r"(?i)^(?:có lý do|có phép|lý do)\s*[:,]?\s*", "", rest).strip(" ,;.:–-")
-                reason = rest or None
-            excused.append(ExcusedAbsence(name=got[0], reason=reason))
+            excused.append(ExcusedAbsence(name=got[0], reason=_reason_after(doc, got[2], nxt)))
     return excused, unexcused
+
+
+_NAMES_LABEL = re.compile(r"(?:^|\n)[^\S\n]*[-+•*]?[^\S\n]*(?:(?:cac )?(?:dong chi|d/c|dang vien)|ho (?:va )?ten[^:\n]{0,30})"
+                          r" vang(?: mat)?[^:\n]{0,30}:")
+
+
+def _names_under_label(doc: Doc, att: Attendance, end: int) -> None:
+    """"Đồng chí vắng: X – nghỉ thai sản" under a table that gave only the counts."""
+    m = _NAMES_LABEL.search(doc.fold, 0, _opening_end(doc, end))
+    if m is None:
+        return
+    first = doc.line_index(m.end() - 1)
+    list_end = doc.lines[first].end
+    for ln in doc.lines[first + 1:first + 12]:
+        if not re.match(r"\s*(?:[-+•*–]|\d{1,2}[.)/])", ln.text) or _OTHER_LABEL.match(ln.fold):
+            break
+        list_end = ln.end
+    excused, unexcused = _absent_list(doc, m.end() - 1, list_end)
+    if len(excused) <= (att.absent_excused_count or 0) and len(unexcused) <= (att.absent_unexcused_count or 0):
+        att.absent_excused, att.absent_unexcused = excused, unexcused
 
 
 def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int) -> None:
@@ -285,6 +319,7 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
     if att.absent_excused_count is None and att.absent_unexcused_count is None and excused and unexcused:
         att.absent_excused_count, att.absent_unexcused_count = excused.value, unexcused.value
         spans["absent_excused_count"], spans["absent_unexcused_count"] = excused.span, unexcused.span
+        _names_under_label(doc, att, end)
     if att.absent_excused_count is None and att.absent_unexcused_count is None:
         c = _best(cands, "absent")
         if c is not None:
