@@ -54,10 +54,13 @@ def find_signatures(doc: Doc) -> tuple[Signatures, int | None]:
                 sig_start = ln.start
             roles = [(p, r) for p, r in titles if r]
             if roles:
-                # "T/M CHI BỘ" then "BÍ THƯ" below it is one column, not two.
+                # "T/M CHI BỘ" then "BÍ THƯ" below it is one column, not two; "THƯ KÝ" with no name
+                # under it and then "CHỦ TRÌ" in the same column are two blocks, the first unsigned.
                 for p, r in roles:
-                    if not any(abs(p - q) < 12 and (r == rr or r == "chair") for q, rr in pending):
-                        pending.append((p, r))
+                    near = [(q, rr) for q, rr in pending if abs(p - q) < 12]
+                    if any(rr == r for _, rr in near):
+                        continue
+                    pending = [t for t in pending if t not in near] + [(p, r)]
             continue
         if sig_start is None or not pending:
             continue

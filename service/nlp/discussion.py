@@ -44,6 +44,9 @@ def _speaker_at(doc: Doc, pos: int, titled: bool) -> tuple[str, int, int] | None
     return got
 
 
+_CAPTION = re.compile(r"^\W*(?:anh|tin(?:,? anh)?|nguon|anh minh hoa)\s*:")
+
+
 def extract_speakers(doc: Doc, regions: list[tuple[int, int]], *,
                      exclude: list[tuple[int, int]], body_end: int | None = None) -> list[Speaker]:
     """Speakers in the discussion regions; with no region, titled speech anywhere."""
@@ -52,6 +55,8 @@ def extract_speakers(doc: Doc, regions: list[tuple[int, int]], *,
     seen: set[tuple[int, int]] = set()
 
     def add(got: tuple[str, int, int] | None) -> None:
+        if got and _CAPTION.match(doc.line_at(got[1]).fold):
+            return  # "Ảnh: Đ/c X phát biểu tại hội nghị" is a photo's caption, not the record
         if got and (got[1], got[2]) not in seen and not in_spans(got[1], exclude):
             seen.add((got[1], got[2]))
             found.append(Speaker(speaker=got[0], span=(got[1], got[2])))

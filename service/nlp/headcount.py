@@ -78,6 +78,8 @@ _TOTAL_LABEL = re.compile(r"(?:^|\n)[^\S\n]*[-+•*]?[^\S\n]*(?:tong so (?:dang 
                           r"[^\S\n]*:[^\S\n]*(?P<n>\d{1,3})\b(?!\s*/)")
 _OF_TOTAL = re.compile(rf"tren tong so\s+(?P<n>\d{{1,3}})\s*(?:{_MEMBER}|dai bieu)")
 _ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
+# "…; 04 đồng chí vắng đều có lý do."
+_COUNT_ABSENT = re.compile(rf"(?<![\w/])(?P<n>{COUNT})\s*(?:{_MEMBER})\s*vang(?: mat)?\b")
 _NONE_ABSENT = re.compile(rf"khong co (?:{_MEMBER}\s*)?(?:nao )?vang|vang\s*:?\s*(?:khong|0)\b(?!\s*(?:co )?ly do)")
 _SPLIT = re.compile(
     r"(?:chinh thuc|dvct)\s*:?\s*(?P<o>\d{1,3})|(?P<o2>\d{1,3})\s*(?:dong chi |d/c |dang vien |dv )?(?:chinh thuc|dvct|ct)\b"
@@ -192,6 +194,10 @@ def candidates(doc: Doc, end: int) -> list[Candidate]:
         if n is None:
             continue
         add("absent", n, (m.start("n"), m.end("n")), 0.7)
+    for m in _COUNT_ABSENT.finditer(f, 0, hi):
+        n = _count(doc, m)
+        if n is not None and not doc.text[m.start("n"):m.start("n") + 1].isupper():
+            add("absent", n, (m.start("n"), m.end("n")), 0.65)
     for m in _NONE_ABSENT.finditer(f, 0, hi):
         add("absent", 0, (m.start(), m.end()), 0.6)
     return out + table_candidates(doc, hi)

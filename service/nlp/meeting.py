@@ -64,7 +64,7 @@ def find_times(doc: Doc, start: int = 0, end: int | None = None) -> list[tuple[s
 _START_CUE = re.compile(
     r"(?:luc|hoi|vao|bat dau|tu|thoi gian|khai mac|hom nay|sang|chieu|toi)\W*(?:\w+\W+){0,3}$"
 )
-_END_CUE = re.compile(r"ket thuc|be mac|xong|ket thuc vao")
+_END_CUE = re.compile(r"ket thuc|be mac|(?:hop|sinh hoat|hoi nghi|cuoc hop|buoi sinh hoat|lam viec) xong")
 
 
 def _opening_window(doc: Doc) -> tuple[int, int]:
