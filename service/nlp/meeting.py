@@ -330,8 +330,12 @@ def _role_after(doc: Doc, end: int) -> str | None:
     return role or None
 
 
-_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi|doan chu tich)\s*(?:buoi sinh hoat|cuoc hop|dai hoi|hoi nghi|ky hop)?\s*(?:\([^)\n]{{0,20}}\)\s*)?(?:gom)?\s*:\s*(?:{TITLE}\s+)?")
-_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|thu ki|doan thu ky)(?: ghi bien ban| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*(?:\([^)\n]{{0,30}}\)\s*)?:\s*(?:(?:gom\s+)?{TITLE}\s+)?")
+# "Ông", "Bà", "Ông (bà)" stand before names of people who are not addressed as đồng chí.
+_HONORIFIC = r"(?:(?:ong|ba)(?:\s*\((?:ong|ba)\))?\s+)"
+_CHAIR_LABEL = re.compile(rf"(?:chu tri|chu toa|chu tri hoi nghi|doan chu tich)\s*(?:buoi sinh hoat|cuoc hop|dai hoi|hoi nghi|ky hop)?\s*(?:\([^)\n]{{0,20}}\)\s*)?(?:gom)?\s*:\s*(?:{TITLE}\s+|{_HONORIFIC})?")
+_SECR_LABEL = re.compile(rf"(?<!doc )(?:thu ky|thu ki|doan thu ky|nguoi ghi bien ban|nguoi lap bien ban)"
+                         rf"(?: ghi bien ban[^:\n(]{{0,40}}?| cuoc hop| hoi nghi| dai hoi| buoi sinh hoat)?\s*"
+                         rf"(?:\([^)\n]{{0,30}}\)\s*)?:\s*(?:(?:gom\s+)?{TITLE}\s+|{_HONORIFIC})?")
 _SECR_ROLE = re.compile(rf"(?:^|\n)\s*(?:[-+•*]|\d{{1,2}}[.)])?\s*{TITLE}\s+")
 _SECR_APPOINT = re.compile(rf"cu\s+(?:{TITLE}\s+)?(?=[^\W\d_])")
 

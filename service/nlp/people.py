@@ -36,7 +36,7 @@ _ROLE_BIGRAMS = {
     "bi thu", "pho bi", "chu tich", "chu tri", "thu ky", "uy vien", "dang uy", "chi uy",
     "to truong", "giam doc", "hieu truong", "ke toan", "can bo", "truong thon", "truong ban",
     "truong khoa", "truong phong", "truong tram", "pho chu", "pho truong", "pho giam",
-    "pho hieu", "chi hoi", "bi thu,", "dang vien", "quan doc", "tong phu", "chinh tri",
+    "pho hieu", "chi hoi", "bi thu,", "dang vien", "quan doc", "tong phu", "chinh tri", "chuc vu",
 }
 
 
