@@ -9,7 +9,6 @@ the reader folds text; a cue is attested when its pattern matches at least one o
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 

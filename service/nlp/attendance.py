@@ -61,6 +61,8 @@ def _count_before(doc: Doc, pattern: str, a: int, b: int) -> tuple[int, int, int
     """First "N <keyword>" in [a, b)."""
     rx = re.compile(rf"(?<![\w/])(?P<n>{COUNT})[^\S\n]*(?:{pattern})")
     for m in rx.finditer(doc.fold, a, b):
+        if m.group("n") == "khong":
+            continue  # "không có mặt" denies, it does not count
         v = parse_count(doc.text[m.start("n"):m.end("n")])
         if v is not None:
             return v, m.start("n"), m.end("n")

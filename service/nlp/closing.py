@@ -10,15 +10,15 @@ from service.nlp.text import Doc
 from service.schema.record import Signatures
 
 SIG_TITLE = re.compile(
-    r"^(?:t/m\s+)?(?:thu ky|chu tri|chu toa|chi bo|chi uy|dang uy|bi thu|pho bi thu|bi thu chi bo|"
-    r"doan chu tich|nguoi ghi bien ban|hoi nghi|dai hoi|thu ky hoi nghi|chu tri hoi nghi|chu toa hoi nghi|"
-    r"\(ky[^)]*\)|\(da ky\)|ky ten|\(ky va ghi ro ho ten\)|doan thu ky)"
-    r"(?:\s+(?:thu ky|chu tri|chu toa|bi thu|chi bo|hoi nghi|chi uy|\(ky[^)]*\)))*$"
+    r"^(?:t/m\s+)?(?:thu ky|thu ki|chu tri|chu toa|chi bo|chi uy|dang uy|bi thu|pho bi thu|bi thu chi bo|"
+    r"doan chu tich|nguoi ghi bien ban|nguoi lap bien ban|hoi nghi|dai hoi|thu ky hoi nghi|chu tri hoi nghi|"
+    r"chu toa hoi nghi|\((?:chu )?k[yi][^)]*\)|\(da k[yi]\)|ky ten|\(ky va ghi ro ho ten\)|doan thu ky)"
+    r"(?:\s+(?:thu ky|thu ki|chu tri|chu toa|bi thu|chi bo|hoi nghi|chi uy|\((?:chu )?k[yi][^)]*\)))*$"
 )
 # What stands under a signature title instead of a name ("(đã ký)", "(ký, ghi rõ họ tên)").
 SIG_NOTE = re.compile(
-    r"^\(?\s*(?:da ky|ky|ky ten|ky,? (?:va )?ghi ro ho ten|ghi ro ho ten|ky,? dong dau|da ky va dong dau|"
-    r"ky ten,? dong dau|dau)\s*\)?$")
+    r"^\(?\s*(?:da k[yi]|k[yi]|chu k[yi]|k[yi] ten|k[yi],? (?:va )?ghi ro ho ten|ghi ro ho ten|k[yi],? dong dau|"
+    r"da k[yi] va dong dau|k[yi] ten,? dong dau|dau|ghi ro chuc vu|chu k[yi][^)]{0,120})\s*\)?$")
 _COLS = re.compile(r"[^\s](?:[^\t]*?[^\s])?(?=\s{2,}|\t|$)")
 
 
@@ -28,7 +28,7 @@ def columns(text: str) -> list[tuple[int, str]]:
 
 
 def _title_role(folded: str) -> str | None:
-    if "thu ky" in folded:
+    if re.search(r"thu k[yi]|nguoi (?:ghi|lap) bien ban", folded):
         return "secretary"
     if re.search(r"chu tri|chu toa|bi thu|t/m|doan chu tich", folded):
         return "chair"

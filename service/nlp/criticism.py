@@ -22,6 +22,9 @@ _GROUP: list[tuple[CriticismKind, re.Pattern[str]]] = [
     (CriticismKind.REMINDER, re.compile(r"nhac nho\s+(?:chung\s+)?(?:(?:cac|nhung|toan the|mot so|moi|\d{1,3})\s+)?"
                                         r"(?:dong chi|dang vien|dv|d/c)")),
     (CriticismKind.COLLECTIVE, re.compile(r"(?:chi bo|tap the|hoi nghi|cac dong chi|dang vien)\s+(?:da\s+)?(?:nghiem tuc\s+|thang than\s+)?(?:tu phe binh|tu soi|kiem diem (?:tap the|ca nhan|nghiem tuc))")),
+    # "… kết luận ưu, khuyết điểm của từng đảng viên. Đảng viên tiếp thu và hoàn thiện bản tự kiểm điểm."
+    (CriticismKind.COLLECTIVE, re.compile(r"(?:tiep thu|hoan thien|trinh bay|doc|thong qua) (?:cac )?(?:ban )?tu kiem diem|"
+                                          r"uu,? khuyet diem cua (?:tung|moi|cac) (?:dang vien|dong chi)")),
 ]
 _SELF = re.compile(
     r"\s*(?:\([^)]*\)\s*)?[:,]?\s*(?:[^.;\n]{0,50}?)(?:tu phe binh|nhan khuyet diem|tu nhan|tu kiem diem|nhan trach nhiem|"

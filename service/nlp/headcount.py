@@ -52,7 +52,7 @@ _FRACTION = re.compile(
     rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER}|(?=[,.;]?\s*(?:dat|ty le)))"
     rf"|(?:co mat|hien dien|tham du|du hop|du sinh hoat)\s*:?\s*(?P<p2>\d{{1,3}})\s*/\s*(?P<t2>\d{{1,3}})(?![\d/])")
 _TOTAL = re.compile(
-    rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)|chi bo hien nay co|so dang vien cua chi bo)"
+    rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)(?! mat\b)|chi bo hien nay co|so dang vien cua chi bo)"
     rf"[^\d\n:;.]{{0,40}}?:?\s*(?:la\s*)?(?P<n>{COUNT})\s*(?:{_MEMBER})"
 )
 # "Chi bộ thôn Đông có 27 đảng viên", "Chi bộ hiện tại có …", "Chi bộ … quản lý / gồm 27 đảng viên".
@@ -70,7 +70,7 @@ _PRESENCE = re.compile(r"tham du|\bdu\b|tham gia|co mat|ve du")
 _FRACTION_CONTEXT = re.compile(r"tham du|\bdu\b|tham gia|co mat|hien dien|ve du|\bcung\b|sinh hoat")
 _FULL = re.compile(r"day du|toan the|du 100%|100% (?:dang vien|dong chi)")
 _PRESENT = re.compile(
-    rf"(?<!phai )(?:co mat|hien dien|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du)"
+    rf"(?<!phai )(?:co mat|hien dien|tham du|du sinh hoat|du hop|du hoi nghi|so (?:luong )?dang vien (?:tham )?du\b)"
     rf"[^\d\n:;]{{0,25}}?:?\s*(?P<n>{COUNT})(?!\s*/\s*\d)\s*(?:{_MEMBER})?"
 )
 # "- ĐV: 19, có mặt …", "Tổng số: 24;" — a labelled figure at the start of a line or clause.
@@ -321,10 +321,10 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
             if c is not None:
                 setattr(att, field, c.value)
                 spans[field] = c.span
-    excused, unexcused = _best(cands, "absent_excused"), _best(cands, "absent_unexcused")
-    if att.absent_excused_count is None and att.absent_unexcused_count is None and excused and unexcused:
-        att.absent_excused_count, att.absent_unexcused_count = excused.value, unexcused.value
-        spans["absent_excused_count"], spans["absent_unexcused_count"] = excused.span, unexcused.span
+    by_reason, no_reason = _best(cands, "absent_excused"), _best(cands, "absent_unexcused")
+    if att.absent_excused_count is None and att.absent_unexcused_count is None and by_reason and no_reason:
+        att.absent_excused_count, att.absent_unexcused_count = by_reason.value, no_reason.value
+        spans["absent_excused_count"], spans["absent_unexcused_count"] = by_reason.span, no_reason.span
         _names_under_label(doc, att, end)
     if att.absent_excused_count is None and att.absent_unexcused_count is None:
         c = _best(cands, "absent")

@@ -306,7 +306,7 @@ def detect_place(doc: Doc) -> tuple[str, int, int] | None:
                          r"(?:to chuc|hop|tien hanh) (?:sinh hoat|hop|hoi nghi|thuong ky|dinh ky|chuyen de)", sent):
             continue
         rest = doc.fold[pos:b + 1]
-        if re.match(r"chi bo|dang bo|noi|don vi", rest):
+        if re.match(r"chi bo|dang bo|noi|don vi|cuoc hop|buoi|hoi nghi|dai hoi|ky hop|phien|day\b|do\b", rest):
             continue
         stop = _PLACE_STOP.search(doc.fold, pos, b + 1)
         e = stop.start() if stop else b

@@ -23,12 +23,13 @@ _START = re.compile(
 _ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua|tan thanh)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
 _ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
 _ASSIGN = re.compile(
-    rf"(?:giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do|nguoi (?:thuc hien|phu trach)|phu trach|chu tri)\s*:?\s*(?:{TITLE}\s+)?"
+    rf"(?<![\w/])(?:(?<!nha )giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do(?=\s+{TITLE}\s)|nguoi (?:thuc hien|phu trach)|"
+    rf"phu trach|chu tri)\b\s*:?\s*(?:{TITLE}\s+)?"
 )
 _DEADLINE = re.compile(
     r"(?:(?:hoan thanh|xong|thuc hien|to chuc|gui|nop|trinh|bao cao)?\s*(?:truoc|den|cham nhat|han(?: chot)?|thoi han(?: truoc)?)\s*(?:ngay\s*)?"
     r"\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|trong (?:thang|quy|nam|tuan)\s*[\w/]+(?:\s*/\s*\d{4})?|"
-    r"(?:tu|bat dau tu) (?:ngay |thang )?\d{1,2}\s*/\s*\d{1,4}(?:/\d{4})?(?: den (?:ngay )?\d{1,2}/\d{1,2}(?:/\d{4})?)?|"
+    r"(?<!thong )(?<![\w/])(?:tu|bat dau tu) (?:ngay |thang )?\d{1,2}\s*/\s*\d{1,4}(?:/\d{4})?(?: den (?:ngay )?\d{1,2}/\d{1,2}(?:/\d{4})?)?|"
     r"hang (?:tuan|thang|quy|ngay)|thuong xuyen|ngay \d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|"
     r"truoc (?:ngay )?(?:mot|hai|ba|muoi|\w+ \w+) thang \w+)"
 )

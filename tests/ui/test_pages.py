@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from service.api.ui.marks import blocks_of
 from service.api.ui.search import pieces
 from service.check import check_text
-from tests.auth.test_access_api import sign_in
 from tests.archive.factory import make_minute
+from tests.auth.test_access_api import sign_in
 from tests.auth.world import DANG_BO_A, World, build_world, minute_bytes, uid
 
 
