@@ -225,6 +225,14 @@ def _nearest(*got: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
     return min(found, key=lambda g: g[1]) if found else None
 
 
+def _split_count(doc: Doc, before: str, after: str, a: int, b: int) -> tuple[int, int, int] | None:
+    """A part of the total: "dự bị: 02" as labelled, else the reading nearest the total."""
+    labelled = _count_after(doc, after, a, b)
+    if labelled is not None and ":" in doc.fold[max(a, labelled[1] - 3):labelled[1]]:
+        return labelled
+    return _nearest(_count_before(doc, before, a, b), labelled)
+
+
 def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) -> int | None:
     """Read the attendance block into ``att``; return how many exempt members were absent."""
     a, b = _zone(doc)
@@ -253,10 +261,8 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             if re.match(r"\s*(?:\(|trong do|gom)", doc.lines[nxt].fold):
                 sb = sb2
         # "chính thức 19, dự bị 2. Có mặt 20 (18 chính thức …)": the split nearest the total is the total's.
-        att.official = keep("official", _nearest(_count_before(doc, _OFFICIAL, tot[2], sb),
-                                                 _count_after(doc, r"chinh thuc", tot[2], sb)))
-        att.probationary = keep("probationary", _nearest(_count_before(doc, _PROBATION, tot[2], sb),
-                                                         _count_after(doc, r"du bi", tot[2], sb)))
+        att.official = keep("official", _split_count(doc, _OFFICIAL, r"chinh thuc", tot[2], sb))
+        att.probationary = keep("probationary", _split_count(doc, _PROBATION, r"du bi", tot[2], sb))
         if att.probationary is None and re.search(r"khong co (?:dang vien |dv )?du bi", f[sa:sb]):
             att.probationary = 0
         if att.official is None and att.total is not None and re.search(

@@ -87,7 +87,7 @@ def title_block(doc: Doc) -> tuple[int, int]:
                     continue
                 letters = [c for c in s if c.isalpha()]
                 upper = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
-                if upper or s.startswith("(") or re.match(r"(?i)^(tháng|quý|năm)\b", s) or re.match(
+                if upper or s.startswith("(") or re.match(r"(?:thang|quy|nam)\b", doc.lines[j].fold.strip()) or re.match(
                         r"(?:sinh hoat|hop|hoi nghi|thuong ky|dinh ky|chuyen de|ket hop|ve viec|v/v)\b",
                         doc.lines[j].fold.strip()):
                     taken += 1

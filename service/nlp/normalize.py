@@ -108,6 +108,12 @@ def _starts_continuation(line: str) -> bool:
 
 
 _ENDS_WITH_TITLE = re.compile(r"(?i)(?:đồng chí|đ/c|đc|dong chi|d/c)\s*$")
+# A line that opens with its own label ("Trong đó: …", "Có mặt: 21 đ/c") starts a row of its own.
+_LABEL_ROW = re.compile(r"^\s*[^\W\d_][^:\n]{0,28}:")
+
+
+def _label_row(line: str) -> bool:
+    return bool(_LABEL_ROW.match(line)) and line.lstrip()[:1].isupper()
 
 
 def _rejoin_lines(lines: list[str]) -> list[str]:
@@ -120,6 +126,7 @@ def _rejoin_lines(lines: list[str]) -> list[str]:
             and (_starts_continuation(line) or (_ENDS_WITH_TITLE.search(out[-1]) and line.strip()))
             and not _WIDE_GAP.search(out[-1])
             and not _WIDE_GAP.search(line)
+            and not (_label_row(line) and _label_row(out[-1]))
         ):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
@@ -141,6 +148,13 @@ def _fix_ocr_figures(lines: list[str]) -> list[str]:
 
 
 _DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0"})
+# A dot leader between a label and its figure, as forms print them: "Tổng số đảng viên ...... 24 đ/c".
+# A blank a template leaves ("Thư ký: ……") has no figure after it and stays as it is.
+_DOT_LEADER = re.compile(r"(?<=[^\W\d_])[^\S\n]*:?[^\S\n]*(?:\.{4,}|…{2,})[^\S\n]*(?=\d)")
+
+
+def _dot_leaders(lines: list[str]) -> list[str]:
+    return [_DOT_LEADER.sub(": ", line) for line in lines]
 
 
 def normalize(raw: str) -> NormalizedText:
@@ -170,6 +184,7 @@ def normalize(raw: str) -> NormalizedText:
     for name, fn in (
         ("ocr_marks", _drop_ocr_marks),
         ("page_marks", _drop_page_marks),
+        ("dot_leaders", _dot_leaders),
         ("rejoin_lines", _rejoin_lines),
         ("ocr_figures", _fix_ocr_figures),
     ):

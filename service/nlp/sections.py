@@ -141,7 +141,9 @@ _AGENDA_CUE = re.compile(
     r"chuong trinh (?:sinh hoat|hoi nghi|buoi|cuoc hop|lam viec|gom|nhu sau|dai hoi)|"
     r"(?:^|\n)\s*(?:[IVX]+\.|\d\.|[*-])?\s*chuong trinh\s*(?::|\n)|"
     r"noi dung sinh hoat\s*(?:\([^)]*\))?\s*:|noi dung hoi nghi\s*:|gom cac noi dung|"
-    r"thong nhat noi dung"
+    r"thong nhat noi dung|chuong trinh\s*(?:\([^)\n]*\)\s*)?:|"
+    # "Nội dung: thời sự; kết quả tháng 7; phương hướng tháng 8." — a list inline, at least three items.
+    r"(?:cac |nhung )?noi dung(?: chinh| sau| sinh hoat| cuoc hop| hop)?(?: nhu| gom)?\s*:[^\n;]{3,120};[^\n;]{3,120};"
 )
 
 
