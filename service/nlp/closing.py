@@ -129,17 +129,33 @@ def conclusion_spans(doc: Doc, *, exclude: list[tuple[int, int]], end: int) -> l
 
 
 _PLACEHOLDER = re.compile(
-    r"…\s*…|…{2,}|\.{5,}|_{4,}|\((?:ghi ro|vi du|neu co|ghi day du|dien|ho ten|ten)[^)]{0,80}\)|"
+    r"…\s*…|…{2,}|\.{5,}|_{4,}|\((?:ky,?\s*(?:va\s*)?)?(?:ghi ro|vi du|neu co|ghi day du|dien|ho ten|ten)[^)]{0,80}\)|"
     r"\[[^\]\n]{0,40}(?:…|\.\.\.|ghi|dien|ten)[^\]\n]{0,40}\]|\[\s*\]|(?:dong chi|d/c)\s*(?:…|\.{3,})"
 )
 _SIGN_HINT = re.compile(r"\((?:ky,?\s*(?:va\s*)?ghi ro ho ten|ghi ro ho ten)\)")
 
 
+def _signed_below(doc: Doc, pos: int) -> bool:
+    """A name in the column of ``pos`` on one of the few lines under it (or a "(đã ký)" note)."""
+    i = doc.line_index(pos)
+    col = pos - doc.lines[i].start
+    for ln in [ln for ln in doc.lines[i + 1:i + 8] if ln.stripped][:4]:
+        for p, cell in columns(ln.text):
+            if abs(p - col) <= 24 or p <= col <= p + len(cell):
+                fc = doc.fold[ln.start + p:ln.start + p + len(cell)].strip()
+                if SIG_TITLE.match(fc) and not SIG_NOTE.match(fc):
+                    return False  # the next block's title: nothing was signed here
+                if read_name(cell, 0, titled=True) or re.match(r"\(?\s*da k[yi]", fc):
+                    return True
+    return False
+
+
 def placeholders(doc: Doc, *, sig_start: int | None) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in doc.finditer(_PLACEHOLDER):
-        if sig_start is not None and m.start() >= sig_start and _SIGN_HINT.match(doc.fold, m.start()):
-            continue
+        if sig_start is not None and m.start() >= sig_start and _SIGN_HINT.match(doc.fold, m.start()) \
+                and _signed_below(doc, m.start()):
+            continue  # "(Ký, ghi rõ họ tên)" over the signer's name is the form's own caption
         if out and m.start() <= out[-1][1] + 2:
             out[-1] = (out[-1][0], max(out[-1][1], m.end()))
         else:

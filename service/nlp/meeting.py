@@ -121,9 +121,10 @@ def detect_type(doc: Doc) -> tuple[MeetingType | None, bool, tuple[int, int]]:
             return MeetingType.CHI_UY, False, (a, b)
         if "bat thuong" in f or "dot xuat" in f:
             return MeetingType.BAT_THUONG, False, (a, b)
-        if "hoi nghi" in f:
+        if "hoi nghi" in f and not regular:
+            # "Hội nghị sinh hoạt chi bộ thường kỳ …" names a regular meeting; a conference is one without.
             return MeetingType.HOI_NGHI, False, (a, b)
-        if thematic and (regular or "ket hop" in f):
+        if thematic and (regular or "ket hop" in f or re.search(r"thuong ky[^\n]{0,60}\bva\b", f)):
             return MeetingType.THUONG_KY, True, (a, b)
         if thematic:
             # The opening sentence of a thematic title may still say "kết hợp".

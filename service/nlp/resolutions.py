@@ -136,7 +136,13 @@ def find_resolution_start(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
             if rx is _ADOPT and not _ADOPT_TAIL.match(doc.fold, m.end()):
                 sa, sb = doc.sentence_bounds(m.start())
                 voted = _VOTED.search(doc.fold, sa, sb)
-                if not voted and not re.match(r"[^.\n]{0,40}(?:duoc|da)\s", doc.fold[m.end():m.end() + 60]):
+                # "Chi bộ thống nhất ra Nghị quyết đề nghị …", "Chi bộ thông qua NQ T5.": the cell
+                # issues or adopts this month's resolution, said in so many words.
+                issued = re.search(r"\bra\s+|ban hanh", m.group(0)) or (
+                    re.match(r"\s*(?:thang|t)\s*\d{1,2}\b", doc.fold[m.end():m.end() + 12])
+                    and re.search(r"(?:chi bo|\bcb|hoi nghi|dang vien)\s+(?:\w+\s+){0,2}$", doc.fold[sa:m.start()]))
+                if not voted and not issued and not re.match(r"[^.\n]{0,40}(?:duoc|da)\s",
+                                                             doc.fold[m.end():m.end() + 60]):
                     continue
             cands.append((pos, m.end()))
     if not cands:
