@@ -79,7 +79,7 @@ _PROBATION = r"(?:dang vien |dv |d/c |dong chi )?(?:du bi|db\b|dvdb\b)"
 
 
 _NAME_START = re.compile(
-    rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
+    rf"(?:[:;,(][^\S\n]*(?:(?:va|gom|la|cu the)\b[^\S\n]*:?[^\S\n]*)?|[^\S\n](?:va|gom|la)[^\S\n]+|"
     rf"\n\s*[-+•*–]?\s*(?:\d{{1,2}}[.)/]\s*)?|(?<=\s)(?={TITLE}\s))(?P<t>{TITLE}\s+)?"
 )
 _REASON_START = (r"(?:di|om|nghi|dang|benh|ve|cong tac|hoc|cham|vi|do|ban|bi|con|gia dinh|nam vien|dieu tri|tham gia|"
@@ -293,7 +293,7 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             tail = f[tail_a:tail_b]
             present_x = 0
             absent_x = None
-            for m in re.finditer(rf"(?<!\w)(?P<n>{COUNT})(?=\s*{_MEMBER}?[^.;\n\d]{{0,60}}?(?:khong (?:den )?du|vang mat|"
+            for m in re.finditer(rf"(?<!\w)(?P<n>{COUNT})(?!\w)(?=\s*{_MEMBER}?[^.;\n\d]{{0,60}}?(?:khong (?:den )?du|vang mat|"
                                  r"khong tham du|khong tham gia))", tail):
                 raw = doc.text[tail_a + m.start("n"):tail_a + m.end("n")]
                 if raw[:1].isupper():
@@ -304,8 +304,10 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             for m in re.finditer(r"(?:van|co|deu)\s+(?:den\s+)?(?:du|tham du|co mat)", tail):
                 s2, _ = doc.sentence_bounds(tail_a + m.start())
                 seg = f[s2:tail_a + m.start()]
-                names = re.findall(rf"{TITLE}\s+", seg)
-                nm = re.search(rf"(?P<n>{COUNT})\s*{_MEMBER}", seg)
+                names = [n for n in re.finditer(rf"{TITLE}\s+", seg) if doc.text[s2 + n.end():s2 + n.end() + 1].isupper()]
+                # The count nearest the verb: "10 đồng chí, trong đó có 03 đồng chí vẫn đến dự".
+                counts = list(re.finditer(rf"(?P<n>{COUNT})\s*{_MEMBER}", seg))
+                nm = counts[-1] if counts else None
                 if "khong" in seg[-12:]:
                     continue
                 if names:
