@@ -17,7 +17,7 @@ _NOT_ADOPTED = re.compile(
 _REFERENCE_AFTER = re.compile(r"\s*(?:so\s*\d|\d+[-/]|trung uong|tw\b|hoi nghi trung|dai hoi|cua (?:dang|ban|tinh|huyen|thanh)|thang (?:truoc|\d+\s*/\s*\d{4}\s*(?:cua|da)))")
 _NQ = r"(?:nghi quyet|(?<![-/])\bnq\b(?!/))"
 _START = re.compile(
-    rf"{_NQ}(?:\s+(?:thang|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{{0,50}})?"
+    rf"{_NQ}(?:\s+(?:thang|t(?=\d)|chuyen de|hoi nghi|quy|nam|dai hoi|cua chi bo|chi bo|ve|so)[^.\n:]{{0,50}})?"
     r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi |dai hoi )?(?:nhat tri |bieu quyet )?(?:thong qua|nhat tri|bieu quyet)|ban hanh|voi noi dung)"
 )
 _ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua|tan thanh)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
@@ -50,6 +50,11 @@ def _assignee(doc: Doc, a: int, b: int) -> str | None:
     for m in re.finditer(rf"{TITLE}\s+", f[a:b]):
         got = read_name(doc.text, a + m.end(), titled=True)
         if got:
+            return got[0]
+    # "đ/c Vịnh phối hợp …": a member named by the given name alone is still named.
+    for m in re.finditer(rf"{TITLE}\s+", f[a:b]):
+        got = read_name(doc.text, a + m.end(), titled=True, min_words=1)
+        if got and got[0].lower() not in {"bí", "chủ", "phó", "thư"}:
             return got[0]
     # An untitled name heading the item ("Đoàn Văn An chịu trách nhiệm …").
     lead = re.match(r"\s*", doc.text[a:b])
