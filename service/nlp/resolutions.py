@@ -21,7 +21,7 @@ _START = re.compile(
     r"\s*(?::|\n|gom|nhu sau|voi (?:cac|\S+) nhiem vu|(?:da )?duoc (?:chi bo |hoi nghi |dai hoi )?(?:nhat tri |bieu quyet )?(?:thong qua|nhat tri|bieu quyet)|ban hanh|voi noi dung)"
 )
 _ADOPT = re.compile(rf"(?:thong nhat|nhat tri|thong qua|ban hanh|bieu quyet thong qua|tan thanh)(?:\s+(?:ban hanh|thong qua|du thao|ra))?\s+{_NQ}")
-_ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
+_ITEM = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|\d{1,2}-(?=\s)|[a-zđ][.)]|[-+•–]|(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)(?: \w+)? la\s*[,:])\s*")
 _ASSIGN = re.compile(
     rf"(?<![\w/])(?:(?<!nha )giao(?: nhiem vu)?(?: cho)?|phan cong|de nghi|do(?=\s+{TITLE}\s)|nguoi (?:thuc hien|phu trach)|"
     rf"phu trach|chu tri)\b\s*:?\s*(?:{TITLE}\s+)?"
@@ -35,8 +35,38 @@ _DEADLINE = re.compile(
 )
 
 
+# Verbs that follow whoever carries a task out, and bodies that can be given one.
+_OWNER_VERB = re.compile(r"\s*(?:,\s*)?(?:thuc hien|phu trach|theo doi|chu tri|chiu trach nhiem|dam nhan|dam nhiem|"
+                         r"trien khai|to chuc thuc hien|phoi hop)\b")
+_BODY = re.compile(r"(?<!\w)(?:ban )?chi uy\b|(?<!\w)to dang(?: so \d+)?\b|(?<!\w)chi (?:hoi|doan)\b|(?<!\w)(?:cac )?doan the\b|"
+                   r"(?<!\w)ban cong tac mat tran\b|(?<!\w)lien chi doan\b|(?<!\w)cong doan\b|(?<!\w)hoi (?:phu nu|nong dan|"
+                   r"cuu chien binh|nguoi cao tuoi)\b|(?<!\w)(?:pho )?bi thu(?: chi bo)?\b|(?<!\w)to (?:truong|an ninh|hoa giai)\b")
+
+
+def _owner(doc: Doc, a: int, b: int) -> str | None:
+    """Whoever an item says carries it out: "đồng chí X thực hiện", "Tổ đảng số 2 thực hiện", "… – Chi ủy"."""
+    f = doc.fold
+    for m in re.finditer(rf"{TITLE}\s+", f[a:b]):
+        got = read_name(doc.text, a + m.end(), titled=True, min_words=1)
+        if got and _OWNER_VERB.match(f, got[2]):
+            return got[0]
+    for m in _BODY.finditer(f, a, b):
+        if _OWNER_VERB.match(f, m.end()) or re.match(r"[\s.;)]*$", f[m.end():b]) or \
+                re.search(r"(?:[:–-]|giao)\s*$", f[max(a, m.start() - 8):m.start()]):
+            return doc.text[m.start():m.end()]
+    return None
+
+
 def _assignee(doc: Doc, a: int, b: int) -> str | None:
     f = doc.fold
+    for m in _ASSIGN.finditer(f, a, b):
+        if m.group(0).startswith(("giao", "phan cong")):
+            got = read_name(doc.text, m.end(), titled=bool(re.search(rf"{TITLE}\s+$", m.group(0))))
+            if got:
+                return got[0]  # "giao đồng chí X chỉ đạo, đồng chí Y thực hiện …": X is given the task
+    owner = _owner(doc, a, b)
+    if owner:
+        return owner
     for m in _ASSIGN.finditer(f, a, b):
         got = read_name(doc.text, m.end(), titled=bool(re.search(rf"{TITLE}\s+$", m.group(0))))
         if got:
@@ -167,7 +197,7 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
     i = doc.line_index(line_end) + 1 if line_end < len(doc.text) else len(doc.lines)
     # Tasks may also follow on the resolution's own line after a colon.
     blank = 0
-    intro = 0
+    intro: list[tuple[int, int]] = []
     last = line_end
     while i < len(doc.lines):
         ln = doc.lines[i]
@@ -187,8 +217,8 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
             break
         if not m:
             # An introductory sentence may stand between the heading and the list.
-            if not tasks and intro < 2 and re.search(r"nhiem vu|gom|nhu sau|:\s*$", ln.fold):
-                intro += 1
+            if not tasks and len(intro) < 2 and re.search(r"nhiem vu|gom|nhu sau|ket luan|:\s*$", ln.fold):
+                intro.append((ln.start, ln.end))
                 last = ln.end
                 i += 1
                 continue
@@ -196,8 +226,10 @@ def extract_resolution(doc: Doc, *, exclude: list[tuple[int, int]], end: int,
         tasks.append(_task(doc, ln.start + m.end(), ln.end))
         last = ln.end
         i += 1
-    if not tasks:
-        tasks = _inline_tasks(doc, pos, line_end)
+    for a, b in [(pos, line_end), *intro]:
+        if tasks:
+            break
+        tasks = _inline_tasks(doc, a, b)
     text_end = max(last, line_end)
     vote = extract_vote(doc, pos, end)
     return Resolution(text=doc.text[pos:text_end].strip(), span=(pos, text_end), tasks=tasks, vote=vote)
