@@ -2,6 +2,8 @@
 
 import hashlib
 
+import pytest
+
 from service.check import check_text
 from service.schema.report import Grade
 
@@ -43,3 +45,23 @@ def test_findings_carry_vietnamese_message_and_reference():
     assert "giờ bắt đầu" in rules["TIME-START"].message
     assert rules["ROLE-CHAIR"].reference
     assert r.ruleset == "HD12"
+
+
+_EXEMPT_MINUTE = """ĐẢNG BỘ XÃ AN PHÚ
+CHI BỘ THÔN ĐÔNG
+BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 3/2024
+Hôm nay, lúc 19 giờ 00 ngày 05/3/2024, tại nhà văn hóa thôn, Chi bộ thôn Đông sinh hoạt thường kỳ.
+Chủ trì: đồng chí Trần Văn Hùng, Bí thư chi bộ. Thư ký: đồng chí Phạm Thị Lan.
+Tổng số đảng viên: 22 đồng chí. Miễn sinh hoạt: 02 đồng chí{split}.
+{must}Có mặt: 18 đồng chí. Vắng có lý do: 03 đồng chí: đồng chí Lê Văn An (ốm), đồng chí Lê Văn Bình (đi xa), đồng chí Lê Văn Cúc (ốm).
+"""
+
+
+@pytest.mark.parametrize("split, must, fires", [
+    ("", "", False),  # which exempt members came is unsaid: 18 + 3 = 21 fits one of them coming
+    (" (tuổi cao, không dự)", "", True),  # both stayed away: 22 − 2 = 20 ≠ 18 + 3
+    (" (tuổi cao, không dự)", "Phải dự: 21 đồng chí.\n", True),  # a "phải dự" that the figures contradict
+])
+def test_att_sum_allows_what_the_minute_leaves_unsaid_about_exempt_members(split: str, must: str, fires: bool) -> None:
+    report = check_text(_EXEMPT_MINUTE.format(split=split, must=must))
+    assert ("ATT-SUM" in {f.rule for f in report.findings}) is fires

@@ -321,6 +321,8 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             else:
                 att.exempt_present = min(present_x, att.exempt)
                 exempt_absent = att.exempt - att.exempt_present
+            if absent_x is not None or present_x or re.search(r"khong (?:den |tham )?du|vang mat|deu vang", tail):
+                spans["exempt_split"] = (tail_a, tail_b)  # the minute says which exempt members came
         elif att.exempt == 0:
             exempt_absent = 0
     # Members on temporary transfer, out and in.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,30 @@ def _att_missing(c: Context) -> Iterator[Breach]:
         yield Breach({"missing": " và ".join(missing)})
 
 
+_MUST_ATTEND = re.compile(r"(?:so (?:dang vien|dv) )?phai (?:du|tham du)(?: sinh hoat| hop)?\s*:?\s*(?:la\s*)?(\d{1,3})\b")
+_EXEMPT_WORD = re.compile(r"mien (?:cong tac va )?(?:sinh hoat|sh)|\bmsh\b")
+
+
+def _reconciled(c: Context, accounted: int) -> bool:
+    """Present + absent fits the minute under a reading of its exempt members the text allows.
+
+    Whether exempt members who stayed away count as absent is the one figure minutes leave
+    unsaid most often; a sum that any split of them explains, or that equals the "phải dự"
+    the minute states, is not a contradiction.
+    """
+    a = c.record.attendance
+    if a.total is None or "attendance.exempt_split" in c.evidence.spans:
+        return False  # the minute says which exempt members came: its sum can be checked
+    base = a.total - (a.temporary_out or 0) + (a.temporary_in or 0)
+    stated = _MUST_ATTEND.search(c.doc.fold)
+    if stated and int(stated.group(1)) == accounted and base - (a.exempt or 0) <= accounted <= base:
+        return True
+    gap = base - accounted
+    if a.exempt:
+        return 0 <= gap <= a.exempt
+    return a.exempt is None and gap > 0 and bool(_EXEMPT_WORD.search(c.doc.fold))
+
+
 @rule("ATT-SUM")
 def _att_sum(c: Context) -> Iterator[Breach]:
     a = c.record.attendance
@@ -133,7 +158,7 @@ def _att_sum(c: Context) -> Iterator[Breach]:
     if a.expected is not None and a.present is not None and (
             a.absent_excused_count is not None or a.absent_unexcused_count is not None):
         absent = (a.absent_excused_count or 0) + (a.absent_unexcused_count or 0)
-        if a.present + absent != a.expected:
+        if a.present + absent != a.expected and not _reconciled(c, a.present + absent):
             yield Breach({"detail": f"có mặt {a.present} + vắng {absent} ≠ {a.expected} đảng viên phải dự"},
                          sp.get("attendance.present"))
     for count, names, label in (
