@@ -50,9 +50,11 @@ def _clause(doc: Doc, pos: int) -> tuple[int, int]:
 
 _FRACTION = re.compile(
     rf"(?<![\d/.,])(?P<p>\d{{1,3}})\s*/\s*(?P<t>\d{{1,3}})(?![\d/])\s*(?:{_MEMBER}|(?=[,.;]?\s*(?:dat|ty le)))"
-    rf"|(?:co mat|hien dien|tham du|du hop|du sinh hoat)\s*:?\s*(?P<p2>\d{{1,3}})\s*/\s*(?P<t2>\d{{1,3}})(?![\d/])")
+    rf"|(?:co mat|hien dien|tham du|du hop|du sinh hoat)(?:\s*/\s*tong so[^:\n]{{0,40}})?\s*:?\s*"
+    rf"(?P<p2>\d{{1,3}})\s*/\s*(?P<t2>\d{{1,3}})(?![\d/])")
 _TOTAL = re.compile(
-    rf"(?:tong so (?:dang vien|dv)|chi bo (?:hien )?(?:co|gom)(?! mat\b)|chi bo hien nay co|so dang vien cua chi bo)"
+    rf"(?:tong so (?:dang vien|dv)|tong so(?=\s*:?\s*\d)|chi bo (?:hien )?(?:co|gom)(?! mat\b)|chi bo hien nay co|"
+    rf"so dang vien cua chi bo)"
     rf"[^\d\n:;.]{{0,40}}?:?\s*(?:la\s*)?(?P<n>{COUNT})\s*(?:{_MEMBER})"
 )
 # "Chi bộ thôn Đông có 27 đảng viên", "Chi bộ hiện tại có …", "Chi bộ … quản lý / gồm 27 đảng viên".
@@ -75,7 +77,7 @@ _PRESENT = re.compile(
 )
 # "- ĐV: 19, có mặt …", "Tổng số: 24;" — a labelled figure at the start of a line or clause.
 _TOTAL_LABEL = re.compile(r"(?:^|\n)[^\S\n]*[-+•*]?[^\S\n]*(?:tong so (?:dang vien|dv)|tong so|dv|dang vien|so dang vien)"
-                          r"[^\S\n]*:[^\S\n]*(?P<n>\d{1,3})\b(?!\s*/)")
+                          r"[^\S\n]*:[^\S\n]*(?:tong(?: so)?\s*)?(?P<n>\d{1,3})\b(?!\s*/)")
 _OF_TOTAL = re.compile(rf"tren tong so\s+(?P<n>\d{{1,3}})\s*(?:{_MEMBER}|dai bieu)")
 _ABSENT = re.compile(rf"\bvang(?: mat)?\s*:?\s*(?P<n>{COUNT}|khong)(?![\d/])\s*(?:{_MEMBER})?")
 # "…; 04 đồng chí vắng đều có lý do."
