@@ -356,7 +356,8 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
     sub = r"\n[^\S\n]*[-+•*]?[^\S\n]*(?:vang[^\S\n]*)?"
     unex_kw = (r"vang(?: mat)? khong (?:co )?ly do|vang khong phep|vang khong bao cao|(?<=[,;(] )khong (?:co )?ly do|"
                rf"{sub}khong (?:co )?(?:ly do|phep)[^\S\n]*\(?")
-    ex_kw2 = rf"(?:vang(?: mat)?|trong do) co ly do|vang co phep|{sub}co (?:ly do|phep)[^\S\n]*\(?"
+    ex_kw2 = (rf"(?:vang(?: mat)?|trong do) co ly do|vang co phep|{sub}co (?:ly do|phep)[^\S\n]*\(?|"
+              r"(?<=[:,;] )co (?:ly do|phep)(?=\s*\d)")
     unex = _count_after(doc, unex_kw, a, b)
     if unex is None:
         um = re.search(r"khong co (?:dong chi|d/c|dang vien|dv)?\s*(?:nao )?vang khong (?:co )?ly do", f[a:b])

@@ -129,7 +129,7 @@ def conclusion_spans(doc: Doc, *, exclude: list[tuple[int, int]], end: int) -> l
 
 
 _PLACEHOLDER = re.compile(
-    r"…\s*…|…{2,}|\.{5,}|_{4,}|\((?:ky,?\s*(?:va\s*)?)?(?:ghi ro|vi du|neu co|ghi day du|dien|ho ten|ten)[^)]{0,80}\)|"
+    r"…\s*…|…{2,}|\.{5,}|_{4,}|\((?:ky,?\s*(?:va\s*)?)?(?:ghi ro|vi du|neu co|ghi day du|dien(?! thoai)|ho ten|ten)\b[^)]{0,80}\)|"
     r"\[[^\]\n]{0,40}(?:…|\.\.\.|ghi|dien|ten)[^\]\n]{0,40}\]|\[\s*\]|(?:dong chi|d/c)\s*(?:…|\.{3,})"
 )
 _SIGN_HINT = re.compile(r"\((?:ky,?\s*(?:va\s*)?ghi ro ho ten|ghi ro ho ten)\)")

@@ -150,7 +150,7 @@ def _fix_ocr_figures(lines: list[str]) -> list[str]:
 _DIGITS = str.maketrans({"l": "1", "I": "1", "O": "0"})
 # A dot leader between a label and its figure, as forms print them: "Tổng số đảng viên ...... 24 đ/c".
 # A blank a template leaves ("Thư ký: ……") has no figure after it and stays as it is.
-_DOT_LEADER = re.compile(r"(?<=[^\W\d_])[^\S\n]*:?[^\S\n]*(?:\.{4,}|…{2,})[^\S\n]*(?=\d)")
+_DOT_LEADER = re.compile(r"(?<=[^\W\d_])[^\S\n]*:?[^\S\n]*(?:\.{4,}|…{2,})[^\S\n]*(?=\d|(?:không|Không|KHÔNG)\b)")
 
 
 def _dot_leaders(lines: list[str]) -> list[str]:

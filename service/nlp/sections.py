@@ -142,6 +142,8 @@ _AGENDA_CUE = re.compile(
     r"(?:^|\n)\s*(?:[IVX]+\.|\d\.|[*-])?\s*chuong trinh\s*(?::|\n)|"
     r"noi dung sinh hoat\s*(?:\([^)]*\))?\s*:|noi dung hoi nghi\s*:|gom cac noi dung|"
     r"thong nhat noi dung|chuong trinh\s*(?:\([^)\n]*\)\s*)?:|"
+    r"(?:thong qua|nhat tri voi|thong nhat) (?:cac )?noi dung(?: buoi sinh hoat| cuoc hop| sinh hoat| hop)?"
+    r"(?: gom [^:\n]{0,20})?\s*:|"
     # "Nội dung: thời sự; kết quả tháng 7; phương hướng tháng 8." — a list inline, at least three items.
     r"(?:cac |nhung )?noi dung(?: chinh| sau| sinh hoat| cuoc hop| hop)?(?: nhu| gom)?\s*:[^\n;]{3,120};[^\n;]{3,120};"
 )
