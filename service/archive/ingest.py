@@ -29,12 +29,13 @@ from service.archive.base import MinutesStore, NewMinute, PutStatus
 from service.archive.processes import process_alive
 from service.archive.unit_names import Placement, Uploader, place_minute
 from service.archive.units import Scope, unit_id, unit_key
+from service.documents.registry import SUFFIXES
 from service.errors import ErrorCode, InputError, MinutesError
 from service.settings import Settings
 
-# What a folder walk picks up; a file named on the command line is always tried.
-MINUTE_SUFFIXES = frozenset({".txt", ".text", ".md", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                             ".bmp", ".webp"})
+# What a folder walk picks up: the formats the document registry reads (a file named on the
+# command line is always tried, and refused with a reason when it cannot be read).
+MINUTE_SUFFIXES = SUFFIXES
 
 _PR_SET_PDEATHSIG = 1
 

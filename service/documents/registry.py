@@ -13,6 +13,8 @@ from service.settings import Limits
 FORMATS = ("txt", "docx", "doc", "rtf", "pdf", "png", "jpeg", "tiff")
 _EXTENSIONS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".doc": "doc", ".rtf": "rtf", ".pdf": "pdf",
                ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}
+# The suffixes a folder walk picks up: exactly the formats this registry reads.
+SUFFIXES = frozenset(_EXTENSIONS)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ACCEPTED = "Chỉ nhận biên bản dạng .txt, .docx, .doc, .rtf, .pdf hoặc ảnh quét .png, .jpg, .tif."
 

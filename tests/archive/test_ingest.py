@@ -156,3 +156,13 @@ def test_cli_ingest_places_minutes_against_the_unit_tree(tmp_path: Path) -> None
         assert sorted(u.chi_bo or "" for u in store.units()) == ["Chi bộ Thôn Bắc Sơn", "Chi bộ Thôn Đông Hòa"]
     finally:
         store.close()
+
+
+def test_a_folder_walk_picks_up_what_the_reader_reads_and_nothing_else(tmp_path: Path) -> None:
+    from service.archive.ingest import walk
+
+    for name in ("a.txt", "b.docx", "c.doc", "d.rtf", "e.pdf", "f.png", "g.JPG", "h.tif", "i.bmp", "j.webp",
+                 "k.xlsx", ".l.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    found = sorted(Path(p).name for p, err in walk([str(tmp_path)]) if err is None)
+    assert found == ["a.txt", "b.docx", "c.doc", "d.rtf", "e.pdf", "f.png", "g.JPG", "h.tif"]

@@ -145,6 +145,12 @@ def test_the_audit_log_records_uploads_deletions_exports_and_sign_ins(world: Wor
     # a reviewer reads the log of their own đảng bộ only
     theirs = client.get("/v1/audit-log", params={"limit": 200}, headers=world.h("kiemtra-b")).json()["data"]
     assert mid not in {e["target"] for e in theirs}
+    # an administrator's deletion is filed under the minute's unit, so that unit's reviewer sees it
+    other = client.post("/v1/minutes", files={"file": ("a2-9.txt", minute_bytes("A2", date(2024, 9, 5)), "text/plain")},
+                        headers=world.h("quantri")).json()["data"][0]["id"]
+    assert client.delete(f"/v1/minutes/{other}", headers=world.h("quantri")).status_code == 200
+    reviewer = client.get("/v1/audit-log", params={"limit": 200}, headers=world.h("kiemtra-a")).json()["data"]
+    assert ("delete", "quantri", other) in {(e["action"], e["actor"], e["target"]) for e in reviewer}
 
 
 def test_keys_over_http_are_shown_once_and_can_be_revoked(world: World, client: TestClient) -> None:

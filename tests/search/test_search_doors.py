@@ -79,7 +79,9 @@ def test_filters_and_paging(client: TestClient) -> None:
     assert files(chi_bo="Thôn Tây") == {"duong.txt"}
     assert files(dang_bo="ĐẢNG BỘ XÃ BÌNH MINH") == {"bhyt.txt"}
     assert files(date_from="2024", date_to="2024-12-31") == {"lua.txt"}
-    assert files(section="criticism") <= set(MINUTES)
+    criticism = client.get("/v1/search", params={"q": "phê bình", "limit": 50, "section": "criticism"}).json()["data"]
+    assert criticism and all(h["section"] == "criticism" for h in criticism)
+    assert {h["file_name"] for h in criticism} <= set(MINUTES)
     page1 = client.get("/v1/search", params={"q": "chi bộ", "limit": 2}).json()
     page2 = client.get("/v1/search", params={"q": "chi bộ", "limit": 2, "offset": 2}).json()
     assert page1["next_offset"] == 2 and page2["offset"] == 2

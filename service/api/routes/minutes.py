@@ -284,7 +284,9 @@ def get_original(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> Respon
 def delete_minute(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep,
                   background: BackgroundTasks) -> DeleteResponse:
     """Xóa một phiên bản biên bản; bản trước đó (nếu có) trở lại làm bản hiện hành."""
+    unit = archive.get(minute_id, scope=scope).summary  # read before it is gone: the event is filed under it
     done = archive.delete(minute_id, scope=scope)
-    audit_event(request, "delete", minute_id=done.id, detail={"restored": done.restored})
+    audit_event(request, "delete", minute_id=done.id, detail={"restored": done.restored}, unit_id=unit.unit_id,
+                dang_bo=unit.dang_bo)
     background.add_task(_drain_quietly, archive)
     return DeleteResponse(deleted=done.id, restored=done.restored)
