@@ -52,3 +52,10 @@ def audit_event(request: Request, action: str, *, target: str | None = None, min
         accounts.audit(event)
     except Exception:  # noqa: BLE001 - the log must not undo the work it records
         log.exception("could not write the audit log: %s", event)
+
+
+async def record_event(request: Request, action: str, **kwargs: Any) -> None:
+    """``audit_event`` for an ``async`` handler: the database write runs off the event loop."""
+    from starlette.concurrency import run_in_threadpool
+
+    await run_in_threadpool(lambda: audit_event(request, action, **kwargs))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from service.api.routes.minutes import ScopeDep
-from service.auth.audit import audit_event
+from service.auth.audit import audit_event, record_event
 from service.auth.deps import AccountsDep, PrincipalDep
 from service.auth.principal import GRANTS, Role, User
 from service.auth.store import AuditEvent, KeyInfo, name_key
@@ -151,7 +151,7 @@ def list_users(accounts: AccountsDep) -> UsersResponse:
 async def add_user(body: NewUser, accounts: AccountsDep, request: Request) -> NewUserResponse:
     """Thêm người dùng (quản trị); mật khẩu ngẫu nhiên được trả về một lần."""
     user, password = await run_in_threadpool(accounts.add_user, body.name, body.role, body.unit, body.password)
-    audit_event(request, "user_add", target=user.name, unit_id=user.unit.id if user.unit else None,
+    await record_event(request, "user_add", target=user.name, unit_id=user.unit.id if user.unit else None,
                 dang_bo=user.unit.dang_bo if user.unit else None, detail={"role": user.role.value})
     return NewUserResponse(user=user_out(user), password=password)
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.routes.minutes import ArchiveDep, ScopeDep
 from service.archive.base import MinuteSummary
-from service.auth.audit import audit_event
+from service.auth.audit import record_event
 from service.auth.deps import PrincipalDep
 from service.exports import (
     FINDING_COLUMNS,
@@ -65,7 +65,7 @@ async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, sco
 async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Bảng biên bản (mỗi biên bản một dòng: đơn vị, ngày, dự họp, điểm, xếp loại, tiêu chí vi phạm), CSV UTF-8."""
     minutes = await _collect(request, archive, flt, scope)
-    audit_event(request, "export", target="records.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+    await record_event(request, "export", target="records.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
                 detail={"filter": flt.describe(), "minutes": len(minutes)})
     return _download(to_csv(RECORD_COLUMNS, record_rows(minutes)), "text/csv; charset=utf-8",
                      file_name(flt, "bien-ban", "csv"))
@@ -76,7 +76,7 @@ async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, sco
 async def findings_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Các phát hiện của từng biên bản (tiêu chí, mức độ, nội dung, căn cứ), CSV UTF-8."""
     minutes = await _collect(request, archive, flt, scope)
-    audit_event(request, "export", target="findings.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+    await record_event(request, "export", target="findings.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
                 detail={"filter": flt.describe(), "minutes": len(minutes)})
     return _download(to_csv(FINDING_COLUMNS, finding_rows(minutes)), "text/csv; charset=utf-8",
                      file_name(flt, "phat-hien", "csv"))
@@ -92,6 +92,6 @@ async def minutes_xlsx(request: Request, archive: ArchiveDep, flt: ExportDep, sc
     data = await run_in_threadpool(to_xlsx, [("Biên bản", RECORD_COLUMNS, record_rows(minutes)),
                                              ("Phát hiện", FINDING_COLUMNS, finding_rows(minutes))],
                                    describe(flt, by=by, count=len(minutes)))
-    audit_event(request, "export", target="minutes.xlsx", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+    await record_event(request, "export", target="minutes.xlsx", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
                 detail={"filter": flt.describe(), "minutes": len(minutes)})
     return _download(data, XLSX, file_name(flt, "bien-ban", "xlsx"))

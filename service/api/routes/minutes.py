@@ -19,7 +19,7 @@ from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
 from service.archive.unit_names import UnitName, Uploader
 from service.archive.units import Scope
-from service.auth.audit import audit_event
+from service.auth.audit import audit_event, record_event
 from service.errors import ErrorCode, InputError, MinutesError, NotFound
 from service.schema.record import MeetingType, Record
 from service.schema.report import CheckReport, Grade
@@ -87,11 +87,11 @@ async def store_upload(request: Request, archive: Archive, scope: Scope | None, 
         result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope,
                                          uploader=uploader)
     except MinutesError as e:
-        audit_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
+        await record_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
         if raise_refusal:
             raise
         return FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
-    audit_event(request, "upload", minute_id=result.minute_id,
+    await record_event(request, "upload", minute_id=result.minute_id,
                 detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced,
                         "note": result.note})
     return result

@@ -34,7 +34,7 @@ from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.archive.units import unit_key
 from service.auth.accounts import Accounts
-from service.auth.audit import audit_event, client_ip
+from service.auth.audit import audit_event, client_ip, record_event
 from service.auth.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep, forbidden_unit
 from service.auth.principal import Permission, Role, Unit
 from service.auth.secrets import new_token, same
@@ -358,8 +358,8 @@ async def change_password(request: Request, accounts: AccountsDep, principal: Pr
             raise InputError(ErrorCode.INVALID_PASSWORD, "Hai lần nhập mật khẩu mới không giống nhau.", status=422)
         await run_in_threadpool(accounts.change_password, principal.user, old, new)
     except MinutesError as e:
-        return _account(request, accounts, principal, error=e)
-    audit_event(request, "password_change", target=principal.user.name)
+        return await run_in_threadpool(_account, request, accounts, principal, error=e)
+    await record_event(request, "password_change", target=principal.user.name)
     resp = RedirectResponse("/dang-nhap", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -370,7 +370,9 @@ async def create_key(request: Request, accounts: AccountsDep, principal: Princip
     form = await request.form()
     label = str(form.get("label") or "").strip() or None
     assert principal.user is not None
-    info, key = accounts.create_key(principal.user, label=label)
-    audit_event(request, "key_create", target=info.id, detail={"user": principal.user.name, "label": info.label})
-    return _account(request, accounts, principal, message="Đã tạo khóa API mới. Chép ngay: khóa chỉ hiện một lần.",
-                    new_key=key)
+    user = principal.user
+    info, key = await run_in_threadpool(lambda: accounts.create_key(user, label=label))
+    await record_event(request, "key_create", target=info.id, detail={"user": principal.user.name, "label": info.label})
+    return await run_in_threadpool(
+        lambda: _account(request, accounts, principal,
+                         message="Đã tạo khóa API mới. Chép ngay: khóa chỉ hiện một lần.", new_key=key))
