@@ -14,9 +14,10 @@ import json
 import time
 from pathlib import Path
 
-from service.nlp.normalize import fix_tone_marks, normalize
+from service.nlp.normalize import normalize
 from service.nlp.people import read_name, titled_names
 from service.nlp.text import Doc
+from service.schema.spelling import fix_tone_marks
 
 ROOT = Path(__file__).resolve().parent.parent
 

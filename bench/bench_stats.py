@@ -44,7 +44,7 @@ def _templates() -> list[dict[str, Any]]:
 def _load(url: str, n: int, seed: int = 7) -> float:
     """Write ``n`` synthetic minute rows (and their broken rules) straight into the archive tables."""
     from service.archive.stores import open_store
-    from service.archive.units import unit_id, unit_key
+    from service.schema.units import unit_id, unit_key
 
     rng = random.Random(seed)
     templates = _templates()

@@ -12,6 +12,8 @@ import typer
 from service.errors import ErrorCode, MinutesError
 
 if TYPE_CHECKING:
+    from service.archive.base import MinutesStore
+    from service.archive.unit_names import Uploader
     from service.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -133,6 +135,31 @@ def _fail(e: MinutesError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _uploader(settings: Settings, store: MinutesStore, unit: str | None) -> Uploader:
+    """The unit tree kept with the accounts, and the unit named by ``--unit`` (an id or "Đảng bộ X / Chi bộ Y")."""
+    from service.archive.unit_names import UnitName, Uploader
+    from service.auth.accounts import open_accounts
+    from service.auth.units import UNIT_ID, parse_unit
+    from service.errors import InputError, NotFound
+
+    accounts = open_accounts(settings)
+    try:
+        registry = accounts.store.units()
+        chosen: UnitName | None = None
+        if unit and UNIT_ID.match(unit):
+            chosen = accounts.store.get_unit(unit) or next((u for u in store.units() if u.unit_id == unit), None)
+            if chosen is None:
+                raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Không có đơn vị mã “{unit}” trong cây đơn vị hay trong kho.")
+        elif unit:
+            chosen = parse_unit(unit)
+        if chosen is not None and not chosen.chi_bo:
+            raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ: “Đảng bộ … / Chi bộ …”.", status=422)
+        return Uploader(registry=registry, chosen=chosen)
+    finally:
+        accounts.close()
+
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Tệp hoặc thư mục biên bản (duyệt cả thư mục con).")],
@@ -156,7 +183,8 @@ def ingest(
     settings = _archive_settings(data_dir)
     show = sys.stderr.isatty() if progress is None else progress
     try:
-        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show, unit=unit)
+        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show,
+                          uploader=lambda store: _uploader(settings, store, unit))
     except MinutesError as e:
         raise _fail(e) from e
     raise typer.Exit(code)
@@ -196,7 +224,7 @@ def search(
     json_out: Annotated[bool, typer.Option("--json", help="Mỗi kết quả một dòng JSON (JSON Lines).")] = False,
 ) -> None:
     """Tìm trong kho biên bản theo nội dung (kết hợp ngữ nghĩa và từ khóa)."""
-    from service.search.console import run_search
+    from service.archive.search_console import run_search
 
     if mode not in ("hybrid", "dense", "sparse"):
         raise _fail(MinutesError(ErrorCode.INVALID_QUERY, "Chế độ tìm phải là hybrid, dense hoặc sparse."))

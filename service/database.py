@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.archive.units import Scope
+from service.schema.units import Scope
 
 
 def scope_clause(scope: Scope | None, *, dang_bo_col: str = "dang_bo_key", unit_col: str = "unit_id"

@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.archive.archive import Archive
 from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
-from service.archive.units import Scope
 from service.errors import ErrorCode, InputError
 from service.schema.report import CheckReport, Severity
+from service.schema.units import Scope
 from service.stats import GRADE_VI, months_between
 
 TYPE_VI = {"thuong_ky": "Thường kỳ", "chuyen_de": "Chuyên đề", "chi_uy": "Chi ủy", "hoi_nghi": "Hội nghị",

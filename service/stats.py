@@ -30,9 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from service.archive.audit import STREAK_LIMIT, UNEXCUSED_LIMIT, member_key, months_between
 from service.archive.connection import Database, Dialect
-from service.archive.units import Scope, unit_key
 from service.database import scope_clause
 from service.errors import ErrorCode, InputError
+from service.schema.units import Scope, unit_key
 
 GRADE_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 DEFAULT_MONTHS = 12

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from service.archive.archive import Archive, open_archive
-from service.archive.units import Scope, unit_id, unit_key
 from service.errors import MinutesError
 from service.exports import (
     FINDING_COLUMNS,
@@ -26,6 +25,7 @@ from service.exports import (
     to_csv,
     to_xlsx,
 )
+from service.schema.units import Scope, unit_id, unit_key
 from service.search.memory import MemoryIndex
 from service.settings import Settings
 from tests.archive.factory import make_minute

@@ -13,7 +13,7 @@ from service.archive.base import MinuteFilter
 from service.archive.ingest import check_file_bytes
 from service.archive.sql import SqlStore
 from service.archive.stores import open_store
-from service.archive.units import Scope, unit_id, unit_key
+from service.schema.units import Scope, unit_id, unit_key
 from service.settings import Settings
 from service.stats import Stats, StatsFilter, open_stats
 from tests.archive.conftest import pg_server, pg_url  # noqa: F401 - shared PostgreSQL fixtures

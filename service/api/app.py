@@ -9,10 +9,10 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from service import __version__
+from service.api.deps import access
 from service.api.errors import install_error_handlers
 from service.api.routes import auth, check, exports, health, minutes, search, stats, units
 from service.api.ui import install_ui
-from service.auth.deps import access
 from service.settings import Settings, get_settings
 
 

@@ -16,8 +16,8 @@ from service.archive.indexer import Indexer
 from service.archive.ingest import FileResult, check_file_bytes, content_id, outside_scope, store_minute
 from service.archive.stores import open_store
 from service.archive.unit_names import Uploader
-from service.archive.units import Scope, unit_key
 from service.errors import ErrorCode, MinutesError, NotFound
+from service.schema.units import Scope, unit_key
 from service.search.base import SearchIndex
 from service.settings import Settings
 

@@ -16,8 +16,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.archive.units import Scope
 from service.schema.report import CheckReport
+from service.schema.units import Scope
 
 STORE_SCHEMA_VERSION = 1
 
@@ -97,7 +97,7 @@ class DeleteResult:
 
 @dataclass(frozen=True)
 class MinuteFilter:
-    """List filters; unit names are compared by key (see service.archive.units)."""
+    """List filters; unit names are compared by key (see service.schema.units)."""
 
     dang_bo: str | None = None
     chi_bo: str | None = None

@@ -6,16 +6,16 @@ merged; a long section is cut at line ends into pieces of at most
 ``MAX_CHARS`` so the embedder sees all of it. The embedded text carries the
 context a bare section lacks: unit, period and heading, then the body.
 
-Chunk unit fields hold unit keys (service.archive.units), the same values the
+Chunk unit fields hold unit keys (service.schema.units), the same values the
 archive filters and access scopes compare, so a search filter built from a
 unit name must pass it through ``unit_key`` first.
 """
 
 from __future__ import annotations
 
-from service.archive.units import unit_key
 from service.schema.record import SectionKind
 from service.schema.report import CheckReport
+from service.schema.units import unit_key
 from service.search.base import Chunk
 
 CHUNK_VERSION = "minutes.chunks.v1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TextIO
 
@@ -13,41 +14,20 @@ from service.archive.base import MinutesStore
 from service.archive.indexer import IndexPump
 from service.archive.ingest import FileResult, IngestSummary, ingest_paths
 from service.archive.stores import open_store
-from service.archive.unit_names import UnitName, Uploader
-from service.errors import ErrorCode, InputError, MinutesError, NotFound
+from service.archive.unit_names import Uploader
+from service.errors import MinutesError
 from service.settings import Settings
 
 _SHOWN_PER_CODE = 10
 
 
-def uploader_from(settings: Settings, store: MinutesStore, unit: str | None) -> Uploader:
-    """The unit tree kept with the accounts, and the unit named by ``--unit`` (an id or "Đảng bộ X / Chi bộ Y")."""
-    from service.auth.accounts import open_accounts
-    from service.auth.units import UNIT_ID, parse_unit
-
-    accounts = open_accounts(settings)
-    try:
-        registry = accounts.store.units()
-        chosen: UnitName | None = None
-        if unit and UNIT_ID.match(unit):
-            chosen = accounts.store.get_unit(unit) or next((u for u in store.units() if u.unit_id == unit), None)
-            if chosen is None:
-                raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Không có đơn vị mã “{unit}” trong cây đơn vị hay trong kho.")
-        elif unit:
-            chosen = parse_unit(unit)
-        if chosen is not None and not chosen.chi_bo:
-            raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ: “Đảng bộ … / Chi bộ …”.", status=422)
-        return Uploader(registry=registry, chosen=chosen)
-    finally:
-        accounts.close()
-
-
 def run_ingest(paths: list[str], settings: Settings, *, workers: int, json_out: bool, progress: bool,
-               unit: str | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+               uploader: Callable[[MinutesStore], Uploader] | None = None, out: TextIO | None = None,
+               err: TextIO | None = None) -> int:
     """Ingest files and folders; return the exit status (1 when a file failed).
 
-    Each minute is filed under the unit it names, matched against the unit tree, or under
-    ``unit`` when one is given (see unit_names.place_minute).
+    Each minute is filed under the unit it names, matched against the unit tree and the
+    unit chosen that ``uploader`` gives for the open store (see unit_names.place_minute).
 
     When the search index cannot be opened (held by a running service, or its model
     not built), the files are still stored: their index jobs wait in the archive.
@@ -57,7 +37,7 @@ def run_ingest(paths: list[str], settings: Settings, *, workers: int, json_out: 
     out, err = out or sys.stdout, err or sys.stderr
     store = open_store(settings.archive_url())
     try:
-        uploader = uploader_from(settings, store, unit)
+        placing = uploader(store) if uploader is not None else Uploader()
     except MinutesError:
         store.close()
         raise
@@ -88,7 +68,7 @@ def run_ingest(paths: list[str], settings: Settings, *, workers: int, json_out: 
                             f"lỗi {counts['failed']}", refresh=False)
 
     def ingest() -> IngestSummary:
-        return ingest_paths(store, paths, settings=settings, workers=workers, uploader=uploader,
+        return ingest_paths(store, paths, settings=settings, workers=workers, uploader=placing,
                             on_result=on_result, on_total=on_total)
 
     try:

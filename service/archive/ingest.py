@@ -28,9 +28,9 @@ from typing import Literal
 from service.archive.base import MinutesStore, NewMinute, PutStatus
 from service.archive.processes import process_alive
 from service.archive.unit_names import Placement, Uploader, place_minute
-from service.archive.units import Scope, unit_id, unit_key
 from service.documents.registry import SUFFIXES
 from service.errors import ErrorCode, InputError, MinutesError
+from service.schema.units import Scope, unit_id, unit_key
 from service.settings import Settings
 
 # What a folder walk picks up: the formats the document registry reads (a file named on the

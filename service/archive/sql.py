@@ -28,9 +28,9 @@ from service.archive.base import (
     UnitSummary,
 )
 from service.archive.connection import Database, Dialect
-from service.archive.units import Scope, unit_id, unit_key
 from service.errors import ErrorCode, MinutesError
 from service.schema.report import CheckReport, Severity
+from service.schema.units import Scope, unit_id, unit_key
 
 _SUMMARY_COLS = ("id, file_name, media_type, size, received_at, dang_bo, chi_bo, unit_id, meeting_date, "
                  "period, meeting_type, grade, points, complete, version, is_current, replaces, superseded_by")

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal, Protocol
 
-from service.archive.units import unit_key
 from service.errors import ErrorCode, MinutesError
+from service.schema.units import unit_key
 
 MATCH = 0.88  # folded-name similarity a spelling must reach to name a known unit
 FOLDED = 0.97  # the score of names that differ only in accents, case and look-alike digits

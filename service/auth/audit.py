@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import Request
 
-from service.archive.units import unit_key
 from service.auth.principal import Principal
 from service.auth.store import AuditEvent
+from service.schema.units import unit_key
 
 log = logging.getLogger("minutes.audit")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from service.archive.units import Scope
+from service.schema.units import Scope
 
 
 class Role(StrEnum):

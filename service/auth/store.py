@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service.archive.connection import Database, dialect_for
-from service.archive.units import Scope
 from service.auth.principal import Role, Unit, User
 from service.database import scope_clause
 from service.errors import ErrorCode, MinutesError
+from service.schema.units import Scope
 
 
 def name_key(name: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from service.archive.units import unit_id, unit_key
 from service.auth.principal import Unit
 from service.errors import ErrorCode, InputError
+from service.schema.units import unit_id, unit_key
 
 _SEPARATOR = re.compile(r"\s+[/›>]\s+")
 UNIT_ID = re.compile(r"^[0-9a-f]{12}$")

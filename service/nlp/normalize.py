@@ -14,18 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Old-style tone placement on the glide (hoà, thuý) → the placement on the main
-# vowel (hòa, thúy), as in the 2018 orthography rules used by party documents.
-_OLD_TONE = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-_OLD_TONE_ALL = {**_OLD_TONE, **{k.upper(): v.upper() for k, v in _OLD_TONE.items()}}
-_OLD_TONE_ALL.update({k[0].upper() + k[1]: v[0].upper() + v[1] for k, v in _OLD_TONE.items()})
-_OLD_TONE_RE = re.compile(
-    r"(?<![qQ])(" + "|".join(_OLD_TONE_ALL) + r")(?![^\W\d_])"
-)
+from service.schema.spelling import fix_tone_marks
 
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x00AD: None,
               0x00A0: " ", 0x2007: " ", 0x202F: " "}
@@ -55,11 +44,6 @@ class NormalizedText:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-
-def fix_tone_marks(text: str) -> str:
-    """Move old-style tone marks to the main vowel (hoà → hòa, Thuỷ → Thủy)."""
-    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE_ALL[m.group(1)], text)
 
 
 def _drop_ocr_marks(lines: list[str]) -> list[str]:

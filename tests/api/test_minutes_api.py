@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.archive.units import Scope, unit_key
+from service.schema.units import Scope, unit_key
 from service.search.memory import MemoryIndex
 from service.settings import SearchSettings, Settings
 from tests.archive.factory import make_minute

@@ -14,7 +14,7 @@ import pytest
 
 from service.archive.base import MinuteFilter, MinutesStore, NewMinute, PutStatus
 from service.archive.ingest import check_file_bytes
-from service.archive.units import Scope, unit_id, unit_key
+from service.schema.units import Scope, unit_id, unit_key
 from service.settings import Settings
 from tests.archive.factory import make_minute
 

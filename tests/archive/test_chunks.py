@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.archive.chunks import INDEXED, MAX_CHARS, make_chunks
-from service.archive.units import unit_key
 from service.check import check_text
+from service.schema.units import unit_key
 from tests.archive.factory import make_minute
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from service.archive.unit_names import fold, match_unit, place_minute, similarity
-from service.archive.units import unit_key
 from service.errors import MinutesError
+from service.schema.units import unit_key
 
 TAN_HOA = "Đảng bộ xã Tân Hòa"
 

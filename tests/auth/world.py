@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.archive.units import unit_id, unit_key
 from service.auth.accounts import open_accounts
+from service.schema.units import unit_id, unit_key
 from service.settings import Limits, SearchSettings, Settings
 from tests.archive.factory import make_minute
 

@@ -3,8 +3,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.nlp.normalize import fix_tone_marks, normalize
+from service.nlp.normalize import normalize
 from service.nlp.text import Doc, fold
+from service.schema.spelling import fix_tone_marks
 
 
 def test_nfd_input_becomes_nfc_and_step_is_recorded():

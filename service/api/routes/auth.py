@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from service.api.deps import AccountsDep, PrincipalDep
 from service.api.routes.minutes import ScopeDep
 from service.auth.audit import audit_event, record_event
-from service.auth.deps import AccountsDep, PrincipalDep
 from service.auth.principal import GRANTS, Role, User
 from service.auth.store import AuditEvent, KeyInfo, name_key
 from service.errors import ErrorCode, Forbidden

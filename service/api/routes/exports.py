@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from service.api.deps import PrincipalDep
 from service.api.routes.minutes import ArchiveDep, ScopeDep
 from service.archive.base import MinuteSummary
 from service.auth.audit import record_event
-from service.auth.deps import PrincipalDep
 from service.exports import (
     FINDING_COLUMNS,
     RECORD_COLUMNS,

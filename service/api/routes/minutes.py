@@ -18,11 +18,11 @@ from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
 from service.archive.unit_names import UnitName, Uploader
-from service.archive.units import Scope
 from service.auth.audit import audit_event, record_event
 from service.errors import ErrorCode, InputError, MinutesError, NotFound
 from service.schema.record import MeetingType, Record
 from service.schema.report import CheckReport, Grade
+from service.schema.units import Scope
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["minutes"])
@@ -57,7 +57,7 @@ ScopeDep = Annotated[Scope | None, Depends(get_scope)]
 
 def uploader_for(request: Request, archive: Archive, chosen: str | None = None) -> Uploader:
     """The unit tree, the clerk's own chi bộ and the chosen unit (an id) an upload is placed against."""
-    from service.auth.deps import get_accounts
+    from service.api.deps import get_accounts
     from service.auth.principal import Role
 
     accounts = get_accounts(request)

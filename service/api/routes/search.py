@@ -9,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.routes.minutes import ArchiveDep
 from service.archive.chunks import INDEXED
-from service.archive.units import unit_key
 from service.errors import ErrorCode, InputError
 from service.schema.record import MeetingType
+from service.schema.units import unit_key
 from service.search.base import SearchFilter, SearchMode
 from service.search.encoding import day_number
 from service.search.searcher import MAX_LIMIT, MAX_OFFSET, MinuteInfo, SearchResults, make_query, search_minutes

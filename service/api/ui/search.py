@@ -12,8 +12,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from service.archive.archive import Archive
-from service.archive.units import unit_key
 from service.auth.principal import Principal
+from service.schema.units import unit_key
 from service.search.base import SearchFilter, SearchMode
 from service.search.searcher import MinuteInfo, make_query, search_minutes
 

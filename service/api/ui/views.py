@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from service.api.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep, forbidden_unit
 from service.api.routes.minutes import (
     MAX_FILES_PER_REQUEST,
     ArchiveDep,
@@ -32,15 +33,14 @@ from service.api.ui.marks import Mark, blocks_of
 from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
-from service.archive.units import unit_key
 from service.auth.accounts import Accounts
 from service.auth.audit import audit_event, client_ip, record_event
-from service.auth.deps import CSRF_FIELD, SESSION_COOKIE, AccountsDep, PrincipalDep, forbidden_unit
 from service.auth.principal import Permission, Role, Unit
 from service.auth.secrets import new_token, same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
+from service.schema.units import unit_key
 from service.settings import Settings
 
 router = APIRouter(include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from service.archive.units import unit_key
+from service.schema.units import unit_key
 from service.search.base import SearchFilter, SearchMode
 from service.search.encoding import day_number
 from service.search.searcher import MinuteInfo, ResultHit, make_query, search_minutes

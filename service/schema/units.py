@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from service.nlp.normalize import fix_tone_marks
+from service.schema.spelling import fix_tone_marks
 
 _SPACE = re.compile(r"\s+")
 _PREFIX = {"dang_bo": "đảng bộ", "chi_bo": "chi bộ"}

@@ -20,13 +20,13 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from service.api.state import shared
-from service.archive.units import unit_key
 from service.auth.accounts import Accounts, open_accounts, unauthenticated
 from service.auth.policy import SAFE_METHODS, is_public, permission_for
 from service.auth.principal import Permission, Principal
 from service.auth.secrets import same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, MinutesError
+from service.schema.units import unit_key
 from service.settings import Settings
 
 SESSION_COOKIE = "minutes_session"
