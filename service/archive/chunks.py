@@ -18,7 +18,6 @@ from service.schema.report import CheckReport
 from service.schema.units import unit_key
 from service.search.base import Chunk
 
-CHUNK_VERSION = "minutes.chunks.v1"
 MAX_CHARS = 1200
 MIN_CHARS = 20
 
