@@ -22,6 +22,7 @@ from service.archive.archive import Archive
 from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
+from service.schema.period import require_month
 from service.schema.report import CheckReport, Severity
 from service.schema.units import Scope
 from service.stats import GRADE_VI, months_between
@@ -74,9 +75,7 @@ def collect(archive: Archive, flt: ExportFilter, *, scope: Scope | None, max_min
             ) -> list[tuple[MinuteSummary, CheckReport]]:
     """The current minutes the filter and scope select, oldest first; refuses more than ``max_minutes``."""
     for p in (flt.period_from, flt.period_to):
-        if p is not None and not (len(p) == 7 and p[4] == "-" and p[:4].isdigit() and p[5:].isdigit()
-                                  and 1 <= int(p[5:]) <= 12):
-            raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{p}” không hợp lệ; ghi dạng YYYY-MM.", status=422)
+        require_month(p)
     mf = flt.minute_filter()
     _, total = archive.list_minutes(mf, scope=scope, limit=1)
     if total > max_minutes:

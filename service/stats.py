@@ -32,6 +32,7 @@ from service.archive.audit import STREAK_LIMIT, UNEXCUSED_LIMIT, member_key, mon
 from service.archive.connection import Database, Dialect
 from service.database import scope_clause
 from service.errors import ErrorCode, InputError
+from service.schema.period import quarter_of, require_month, shift
 from service.schema.units import Scope, unit_key
 
 GRADE_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
@@ -140,15 +141,6 @@ class StatsFilter:
     period_to: str
     dang_bo_key: str | None = None
     unit_id: str | None = None
-
-
-def quarter_of(period: str) -> str:
-    return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
-
-
-def _shift(period: str, months: int) -> str:
-    n = int(period[:4]) * 12 + int(period[5:7]) - 1 + months
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
 
 @lru_cache(maxsize=1)
@@ -317,12 +309,11 @@ class Stats:
         """The last 12 months up to the newest minute in view (not past this month, not before the oldest)."""
         dkey = unit_key(dang_bo, "dang_bo") if dang_bo else None
         for p in (period_from, period_to):
-            if p is not None and not _is_period(p):
-                raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{p}” không hợp lệ; ghi dạng YYYY-MM.", status=422)
+            require_month(p)
         if period_to is None:
             this_month = datetime.now(UTC).strftime("%Y-%m")
             if period_from is not None:
-                period_to = min(this_month, _shift(period_from, DEFAULT_MONTHS - 1))
+                period_to = min(this_month, shift(period_from, DEFAULT_MONTHS - 1))
             else:
                 self.sync()
                 clause, params = scope_clause(scope, dang_bo_col="m.dang_bo_key", unit_col="m.unit_id")
@@ -333,9 +324,9 @@ class Stats:
                         f"{clause}{extra}{_CURRENT}", [this_month, *params, *extra_params]).fetchone()
                 period_to = newest or this_month
                 if period_from is None and oldest:
-                    period_from = max(oldest, _shift(period_to, -(DEFAULT_MONTHS - 1)))
+                    period_from = max(oldest, shift(period_to, -(DEFAULT_MONTHS - 1)))
         if period_from is None:
-            period_from = _shift(period_to, -(DEFAULT_MONTHS - 1))
+            period_from = shift(period_to, -(DEFAULT_MONTHS - 1))
         if period_from > period_to:
             raise InputError(ErrorCode.INVALID_PERIOD, "Tháng bắt đầu phải trước tháng kết thúc.", status=422)
         if len(months_between(period_from, period_to)) > MAX_MONTHS:
@@ -475,10 +466,6 @@ class Stats:
 
 _UNIT_ROWS = TypeAdapter(list[UnitRow])
 _CURRENT = " AND m.minute_id NOT IN (SELECT id FROM minutes WHERE is_current = 0)"
-
-
-def _is_period(p: str) -> bool:
-    return len(p) == 7 and p[4] == "-" and p[:4].isdigit() and p[5:].isdigit() and 1 <= int(p[5:]) <= 12
 
 
 def _unit_where(dkey: str | None, uid: str | None, *, alias: str = "m") -> tuple[str, list[Any]]:

@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.base import MinuteSummary
+from service.schema.period import is_month, month_vi
 from service.schema.record import MeetingType
 from service.schema.report import CheckReport, Severity
 
@@ -133,10 +133,6 @@ def _is_thematic(report: CheckReport) -> bool:
     return m.type == MeetingType.CHUYEN_DE or m.combined_thematic
 
 
-def _month_vi(period: str) -> str:
-    return f"{int(period[5:7])}/{period[:4]}"
-
-
 @dataclass
 class _Member:
     name: str
@@ -161,7 +157,7 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
         regular = {s.period for s, r in in_span if _is_regular(r)}
         for month in months_between(lo, hi):
             if month not in regular:
-                findings.append(_finding("ARC-MONTHLY-GAP", f"Tháng {_month_vi(month)} không có biên bản sinh "
+                findings.append(_finding("ARC-MONTHLY-GAP", f"Tháng {month_vi(month)} không có biên bản sinh "
                                          "hoạt chi bộ thường kỳ trong kho.", period=month))
         thematic = {s.period for s, r in in_span if _is_thematic(r)}
         months = months_between(lo, hi)
@@ -256,10 +252,4 @@ def _finding(rule: str, message: str, *, period: str | None = None, member: str 
 
 def parse_period(value: str | None) -> str | None:
     """Accept YYYY-MM; anything else is refused by the caller."""
-    if value is None:
-        return None
-    try:
-        date.fromisoformat(f"{value}-01")
-    except ValueError:
-        return None
-    return value if len(value) == 7 else None
+    return value if is_month(value) else None

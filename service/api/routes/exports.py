@@ -22,11 +22,11 @@ from service.exports import (
     to_csv,
     to_xlsx,
 )
+from service.schema.period import MONTH
 from service.schema.report import CheckReport
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
-Month = r"^\d{4}-(0[1-9]|1[0-2])$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,8 +34,8 @@ def export_filter(
     dang_bo: Annotated[str | None, Query(description="Đảng bộ.")] = None,
     chi_bo: Annotated[str | None, Query(description="Chi bộ.")] = None,
     unit_id: Annotated[str | None, Query(description="Mã đơn vị.")] = None,
-    period_from: Annotated[str | None, Query(alias="from", pattern=Month, description="Từ tháng YYYY-MM.")] = None,
-    period_to: Annotated[str | None, Query(alias="to", pattern=Month, description="Đến tháng YYYY-MM.")] = None,
+    period_from: Annotated[str | None, Query(alias="from", pattern=MONTH, description="Từ tháng YYYY-MM.")] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=MONTH, description="Đến tháng YYYY-MM.")] = None,
 ) -> ExportFilter:
     return ExportFilter(period_from=period_from, period_to=period_to, dang_bo=dang_bo, chi_bo=chi_bo,
                         unit_id=unit_id)

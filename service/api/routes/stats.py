@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from service.api.routes.minutes import ScopeDep, get_archive
 from service.api.state import shared
+from service.schema.period import MONTH
 from service.stats import (
     AbsenceRow,
     Dashboard,
@@ -32,7 +33,6 @@ def get_stats(request: Request) -> Stats:
 
 
 StatsDep = Annotated[Stats, Depends(get_stats)]
-Month = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def stats_filter(
@@ -40,8 +40,8 @@ def stats_filter(
     scope: ScopeDep,
     dang_bo: Annotated[str | None, Query(description="Đảng bộ (mặc định: mọi đơn vị được xem).")] = None,
     unit_id: Annotated[str | None, Query(description="Chỉ một chi bộ (mã đơn vị).")] = None,
-    period_from: Annotated[str | None, Query(alias="from", pattern=Month, description="Từ tháng YYYY-MM.")] = None,
-    period_to: Annotated[str | None, Query(alias="to", pattern=Month, description="Đến tháng YYYY-MM.")] = None,
+    period_from: Annotated[str | None, Query(alias="from", pattern=MONTH, description="Từ tháng YYYY-MM.")] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=MONTH, description="Đến tháng YYYY-MM.")] = None,
 ) -> StatsFilter:
     """Period defaults to the 12 months up to the newest minute in view."""
     return stats.default_filter(scope=scope, dang_bo=dang_bo, unit_id=unit_id, period_from=period_from,

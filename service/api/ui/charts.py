@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from service.schema.period import month_short
 from service.stats import GRADE_VI, MonthRow, QuarterRow, UnitRow
 
 _FONT = 'font-family="inherit" font-size="11"'
-
-
-def _month_label(period: str) -> str:
-    return f"{int(period[5:7])}/{period[2:4]}"
 
 
 def _rate_colour(rate: float | None) -> str:
@@ -33,7 +30,7 @@ def attendance_heatmap(units: list[UnitRow], months: list[str]) -> str:
            f'height="{height}" xmlns="http://www.w3.org/2000/svg" aria-label="Tỷ lệ dự họp theo chi bộ và tháng">']
     for j, p in enumerate(months):
         x = label_w + j * (cell + gap) + cell / 2
-        out.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle" {_FONT}>{_month_label(p)}</text>')
+        out.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle" {_FONT}>{month_short(p)}</text>')
     for i, u in enumerate(units):
         y = top + i * (cell + gap)
         name = escape((u.chi_bo or u.unit_id)[:32])
@@ -44,7 +41,7 @@ def attendance_heatmap(units: list[UnitRow], months: list[str]) -> str:
             m = by_month.get(p)
             rate = m.attendance if m else None
             held = bool(m and m.regular)
-            tip = (f"{u.chi_bo or u.unit_id} · {_month_label(p)}: "
+            tip = (f"{u.chi_bo or u.unit_id} · {month_short(p)}: "
                    + (f"dự họp {rate * 100:.0f}%" if rate is not None else
                       ("đã họp, không rõ tỷ lệ" if held else "không có biên bản thường kỳ")))
             colour = _rate_colour(rate) if held or rate is not None else "#ffffff"
@@ -100,14 +97,14 @@ def bars(labels: list[str], series: list[tuple[str, list[float], str]], *, title
 
 
 def meetings_chart(per_month: list[MonthRow]) -> str:
-    labels = [_month_label(m.period) for m in per_month]
+    labels = [month_short(m.period) for m in per_month]
     return bars(labels, [("Thường kỳ", [m.regular for m in per_month], "#1565c0"),
                          ("Chuyên đề", [m.thematic for m in per_month], "#8e24aa")],
                 title="Số buổi sinh hoạt theo tháng")
 
 
 def attendance_line(per_month: list[MonthRow]) -> str:
-    labels = [_month_label(m.period) for m in per_month]
+    labels = [month_short(m.period) for m in per_month]
     met = [m.units_met / m.units_total if m.units_total else 0.0 for m in per_month]
     return bars(labels, [("Tỷ lệ chi bộ đã họp", met, "#90caf9")], title="Chi bộ đã họp và tỷ lệ dự họp",
                 max_value=1.0, line=("Tỷ lệ dự họp", [m.attendance for m in per_month], "#2e7d32"))

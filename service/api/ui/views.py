@@ -7,7 +7,6 @@ statistics, the exports), through the caller's scope set by ``access``.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -40,6 +39,7 @@ from service.auth.secrets import new_token, same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
+from service.schema.period import require_month, require_period
 from service.schema.units import unit_key
 from service.settings import Settings
 
@@ -47,7 +47,6 @@ router = APIRouter(include_in_schema=False)
 
 LOGIN_CSRF_COOKIE = "minutes_login_csrf"
 PER_PAGE = 20
-Month = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def _safe_next(target: str | None) -> str:
@@ -206,8 +205,7 @@ def minutes_list(
     grade: str | None = None, rule: Annotated[str | None, Query(max_length=40)] = None,
     complete: bool | None = None, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    if period and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
-        raise InputError(ErrorCode.INVALID_PERIOD, f"Kỳ “{period}” không hợp lệ; ghi YYYY hoặc YYYY-MM.", status=422)
+    require_period(period)
     flt = MinuteFilter(dang_bo=dang_bo or None, chi_bo=chi_bo or None, unit_id=unit_id or None, period=period or None,
                        grade=grade or None, rule=rule or None, complete=complete)
     rows, total = archive.list_minutes(flt, scope=scope, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
@@ -314,8 +312,7 @@ def audit_report_page(
 ) -> Response:
     """The printable audit report of one chi bộ (print to PDF from the browser)."""
     for p in (period_from, period_to):
-        if p and not re.fullmatch(Month, p):
-            raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{p}” không hợp lệ; ghi dạng YYYY-MM.", status=422)
+        require_month(p or None)
     report = audit_report(archive, unit_id, scope=scope, period_from=period_from or None,
                           period_to=period_to or None,
                           by=principal.user.name if principal.user else None)

@@ -1,0 +1,56 @@
+"""Months and years as the archive, statistics, exports and pages speak of them: "2025-03", "2025".
+
+One parser and one Vietnamese rendering for every door; a bad value is refused with
+``INVALID_PERIOD`` and the same message wherever it was typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.errors import ErrorCode, InputError
+
+MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"  # for Query(pattern=…)
+YEAR_OR_MONTH = r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$"
+_MONTH = re.compile(MONTH)
+_YEAR_OR_MONTH = re.compile(YEAR_OR_MONTH)
+
+
+def is_month(value: str | None) -> bool:
+    """ "2025-03" → True; "2025-13", "2025-3", "2025" → False."""
+    return value is not None and bool(_MONTH.match(value))
+
+
+def require_month(value: str | None) -> str | None:
+    """The month itself, None for None; anything but YYYY-MM is refused."""
+    if value is not None and not is_month(value):
+        raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{value}” không hợp lệ; ghi dạng YYYY-MM.", status=422)
+    return value
+
+
+def require_period(value: str | None) -> str | None:
+    """A year (YYYY) or a month (YYYY-MM); anything else is refused."""
+    if value and not _YEAR_OR_MONTH.match(value):
+        raise InputError(ErrorCode.INVALID_PERIOD, f"Kỳ “{value}” không hợp lệ; ghi YYYY hoặc YYYY-MM.", status=422)
+    return value or None
+
+
+def shift(month: str, months: int) -> str:
+    """ "2025-11" shifted by 3 months → "2026-02"."""
+    n = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def quarter_of(month: str) -> str:
+    """ "2025-08" → "2025-Q3"."""
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def month_vi(month: str) -> str:
+    """ "2025-03" → "3/2025", as a minute writes it."""
+    return f"{int(month[5:7])}/{month[:4]}"
+
+
+def month_short(month: str) -> str:
+    """ "2025-03" → "3/25", for chart axes."""
+    return f"{int(month[5:7])}/{month[2:4]}"
