@@ -137,27 +137,14 @@ def _fail(e: MinutesError) -> typer.Exit:
 
 def _uploader(settings: Settings, store: MinutesStore, unit: str | None) -> Uploader:
     """The unit tree kept with the accounts, and the unit named by ``--unit`` (an id or "Đảng bộ X / Chi bộ Y")."""
-    from service.archive.unit_names import UnitName, Uploader
     from service.auth.accounts import open_accounts
-    from service.auth.units import UNIT_ID, parse_unit
-    from service.errors import InputError, NotFound
+    from service.auth.units import uploader
 
     accounts = open_accounts(settings)
     try:
-        registry = accounts.store.units()
-        chosen: UnitName | None = None
-        if unit and UNIT_ID.match(unit):
-            chosen = accounts.store.get_unit(unit) or next((u for u in store.units() if u.unit_id == unit), None)
-            if chosen is None:
-                raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Không có đơn vị mã “{unit}” trong cây đơn vị hay trong kho.")
-        elif unit:
-            chosen = parse_unit(unit)
-        if chosen is not None and not chosen.chi_bo:
-            raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ: “Đảng bộ … / Chi bộ …”.", status=422)
-        return Uploader(registry=registry, chosen=chosen)
+        return uploader(accounts.store, user=None, chosen=unit, archive_units=store.units)
     finally:
         accounts.close()
-
 
 
 @app.command()

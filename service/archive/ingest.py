@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -27,7 +27,7 @@ from typing import Literal
 
 from service.archive.base import MinutesStore, NewMinute, PutStatus
 from service.archive.processes import process_alive
-from service.archive.unit_names import Placement, Uploader, place_minute
+from service.archive.unit_names import Placement, UnitName, Uploader, place_minute
 from service.documents.registry import SUFFIXES
 from service.errors import ErrorCode, InputError, MinutesError
 from service.schema.units import Scope, unit_id, unit_key
@@ -93,10 +93,34 @@ _STATUS: dict[PutStatus, Status] = {PutStatus.STORED: "stored", PutStatus.REPLAC
                                     PutStatus.DUPLICATE: "duplicate"}
 
 
-def place(store: MinutesStore, minute: NewMinute, uploader: Uploader) -> tuple[NewMinute, Placement]:
+@dataclass(frozen=True)
+class _Named:
+    dang_bo: str | None
+    chi_bo: str | None
+
+
+class KnownUnits:
+    """The archive's units, read once for a batch and kept up to date as the batch stores minutes."""
+
+    def __init__(self, store: MinutesStore) -> None:
+        self.units: list[UnitName] = list(store.units())
+        self._keys = {self._key(u.dang_bo, u.chi_bo) for u in self.units}
+
+    @staticmethod
+    def _key(dang_bo: str | None, chi_bo: str | None) -> tuple[str | None, str | None]:
+        return unit_key(dang_bo, "dang_bo"), unit_key(chi_bo, "chi_bo")
+
+    def add(self, dang_bo: str | None, chi_bo: str | None) -> None:
+        key = self._key(dang_bo, chi_bo)
+        if key not in self._keys:
+            self._keys.add(key)
+            self.units.append(_Named(dang_bo, chi_bo))
+
+
+def place(minute: NewMinute, uploader: Uploader, archive: Sequence[UnitName]) -> tuple[NewMinute, Placement]:
     """File the minute under a known unit (unit_names.place_minute); the record names that unit."""
     m = minute.report.record.meeting
-    placement = place_minute(m.dang_bo, m.chi_bo, registry=uploader.registry, archive=store.units(),
+    placement = place_minute(m.dang_bo, m.chi_bo, registry=uploader.registry, archive=archive,
                              own=uploader.own, chosen=uploader.chosen)
     if not placement.differs(m.dang_bo, m.chi_bo):
         return minute, placement
@@ -106,14 +130,19 @@ def place(store: MinutesStore, minute: NewMinute, uploader: Uploader) -> tuple[N
 
 
 def store_minute(store: MinutesStore, minute: NewMinute, path: str, *, uploader: Uploader | None = None,
-                 scope: Scope | None = None) -> FileResult:
-    """Place the minute (see ``place``), refuse it outside ``scope``, store it."""
-    minute, placement = place(store, minute, uploader or Uploader())
+                 scope: Scope | None = None, known: KnownUnits | None = None) -> FileResult:
+    """Place the minute (see ``place``), refuse it outside ``scope``, store it.
+
+    ``known``: the archive's units as a batch keeps them (read from the store when not given).
+    """
+    minute, placement = place(minute, uploader or Uploader(), known.units if known else store.units())
     if scope is not None:
         dkey, ckey = unit_key(placement.dang_bo, "dang_bo"), unit_key(placement.chi_bo, "chi_bo")
         if not (dkey or ckey) or not scope.allows(dkey, unit_id(dkey, ckey)):
             raise outside_scope(placement.dang_bo, placement.chi_bo)
     put = store.put(minute)
+    if known is not None:
+        known.add(placement.dang_bo, placement.chi_bo)
     return FileResult(path=path, status=_STATUS[put.status], minute_id=put.id, replaced=put.replaced,
                       note=placement.note)
 
@@ -256,10 +285,11 @@ def ingest_paths(store: MinutesStore, paths: Iterable[str], *, settings: Setting
             emit(FileResult(path=path, status="failed", code=outcome[0], message=outcome[1]))
             return
         try:
-            emit(store_minute(store, outcome, path, uploader=uploader))
+            emit(store_minute(store, outcome, path, uploader=uploader, known=known))
         except MinutesError as e:
             emit(failed(path, e))
 
+    known = KnownUnits(store)
     checkers = _Checkers(workers, settings)
     in_flight: list[tuple[str, Future[NewMinute | tuple[str, str]]]] = []
     try:

@@ -15,22 +15,19 @@ caller is asked to choose) when the registry is kept and the name matches no uni
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal, Protocol
 
 from service.errors import ErrorCode, MinutesError
+from service.nlp.text import fold as fold_text
 from service.schema.units import unit_key
 
 MATCH = 0.88  # folded-name similarity a spelling must reach to name a known unit
 FOLDED = 0.97  # the score of names that differ only in accents, case and look-alike digits
 _CLOSE = 0.03  # two units this close to each other's score are ambiguous
 
-# The level word as OCR and unaccented typing leave it, after folding: "chi bo", "chỉ bộ",
-# "chl b0", "cbi bo"; "dang bo", "đảng bộ", "dang b0".
-_LEVEL = re.compile(r"^\s*(?:(?:c[hb]|cl)[il1!|]|d\s?[a@]ng)\s*b[o0]\b[\s.:,-]*")
 _OCR_CHARS = str.maketrans({"|": "l", "!": "l", "@": "a", "$": "s"})
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Letters OCR makes of digits, in a token that also holds a digit ("1O" for "10").
@@ -50,10 +47,9 @@ class UnitName(Protocol):
     def chi_bo(self) -> str | None: ...
 
 
-def strip_accents(text: str) -> str:
-    """"Đảng bộ Tân Hòa" → "Dang bo Tan Hoa"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _bare(name: str | None) -> str:
+    """The name's key without its level word: "CHỈ BỘ THÔN l" → "thôn l" (unit_key reads the level word)."""
+    return (unit_key(name, "chi_bo") or "").removeprefix("chi bộ").strip()
 
 
 def fold(name: str | None) -> tuple[str, tuple[str, ...]]:
@@ -62,14 +58,10 @@ def fold(name: str | None) -> tuple[str, tuple[str, ...]]:
     >>> fold("CHỈ BỘ THÔN l") == fold("Chi bộ Thôn 1") == ("thon", ("1",))
     True
     """
-    if not name:
-        return "", ()
-    text = strip_accents(unicodedata.normalize("NFC", name)).lower().translate(_OCR_CHARS)
-    text = _LEVEL.sub("", text)
-    text = _KIND.sub("", " ".join(_TOKEN.findall(text)))
+    text = fold_text(_bare(name)).translate(_OCR_CHARS)
+    tokens = _TOKEN.findall(_KIND.sub("", " ".join(_TOKEN.findall(text))))
     words: list[str] = []
     numbers: list[str] = []
-    tokens = _TOKEN.findall(text)
     for i, tok in enumerate(tokens):
         if any(c.isdigit() for c in tok) or (tok in {"l", "i"} and i == len(tokens) - 1 and i > 0):
             numbers.append(tok.translate(_DIGITISH))
@@ -88,12 +80,8 @@ def similarity(a: str | None, b: str | None) -> float:
     if na != nb or not (wa or na) or not (wb or nb):
         return 0.0
     if wa == wb:
-        return 1.0 if _exact(a) == _exact(b) else 0.97
+        return 1.0 if _bare(a) == _bare(b) else 0.97
     return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
-
-
-def _exact(name: str | None) -> str:
-    return unit_key(name, "chi_bo") or ""
 
 
 @dataclass(frozen=True)
@@ -241,8 +229,3 @@ def place_minute(dang_bo: str | None, chi_bo: str | None, *, registry: Sequence[
         raise unknown_unit(dang_bo, chi_bo, [u for u in registry if u.chi_bo][:5])
     spelled = match_dang_bo(dang_bo, registry) or match_dang_bo(dang_bo, archive, FOLDED)
     return Placement(spelled or dang_bo, chi_bo, "text")
-
-
-def _same(a: UnitName, b: UnitName) -> bool:
-    return (unit_key(a.dang_bo, "dang_bo"), unit_key(a.chi_bo, "chi_bo")) == \
-        (unit_key(b.dang_bo, "dang_bo"), unit_key(b.chi_bo, "chi_bo"))

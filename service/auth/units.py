@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 
-from service.auth.principal import Unit
-from service.errors import ErrorCode, InputError
+from service.archive.base import UnitSummary
+from service.archive.unit_names import UnitName, Uploader
+from service.auth.principal import Role, Unit, User
+from service.auth.store import AuthStore
+from service.errors import ErrorCode, InputError, NotFound
 from service.schema.units import unit_id, unit_key
 
 _SEPARATOR = re.compile(r"\s+[/›>]\s+")
@@ -44,3 +48,26 @@ def parse_unit(spec: str) -> Unit:
         return make_unit(parts[0], parts[1])
     raise InputError(ErrorCode.INVALID_UNIT,
                      f"Không hiểu đơn vị “{spec}”: ghi “Đảng bộ …” hoặc “Đảng bộ … / Chi bộ …”.", status=422)
+
+
+def uploader(store: AuthStore, *, user: User | None, chosen: str | None,
+             archive_units: Callable[[], Sequence[UnitSummary]]) -> Uploader:
+    """What an upload is placed against: the unit tree, a clerk's own chi bộ, the unit chosen.
+
+    ``chosen`` is a unit id (from the tree or the archive's units) or "Đảng bộ … / Chi bộ …";
+    it must name a chi bộ.
+    """
+    own = user.unit if user is not None and user.role == Role.CLERK and user.unit is not None \
+        and user.unit.level == "chi_bo" else None
+    unit: UnitName | None = None
+    if chosen and UNIT_ID.match(chosen):
+        unit = store.get_unit(chosen) or next((u for u in archive_units() if u.unit_id == chosen), None)
+        if unit is None:
+            raise NotFound(ErrorCode.UNIT_NOT_FOUND,
+                           f"Không có đơn vị mã “{chosen}” trong cây đơn vị hay trong kho (xem /v1/units).")
+    elif chosen:
+        unit = parse_unit(chosen)
+    if unit is not None and not unit.chi_bo:
+        raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ (“Đảng bộ … / Chi bộ …”), không phải đảng bộ.",
+                         status=422)
+    return Uploader(registry=store.units(), own=own, chosen=unit)

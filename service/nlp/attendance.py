@@ -209,6 +209,10 @@ def _absentees(doc: Doc, a: int, b: int, *, excused: bool
     return out
 
 
+_EXEMPT_KW = r"(?:mien (?:cong tac va )?(?:sinh hoat|sh)(?: dang)?|\bmsh\b|mien cong tac)"
+_MUST_ATTEND = re.compile(r"(?:so (?:dang vien|dv) )?phai (?:du|tham du)(?: sinh hoat| hop)?\s*:?\s*(?:la\s*)?(\d{1,3})\b")
+
+
 def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]]:
     """Read the attendance block, then the figures written inline, and compute the voting base and rate."""
     spans: dict[str, tuple[int, int]] = {}
@@ -216,6 +220,14 @@ def extract_attendance(doc: Doc) -> tuple[Attendance, dict[str, tuple[int, int]]
     exempt_absent = _read_block(doc, att, spans)
     fill(doc, att, spans, len(doc.text))
     _compute(att, exempt_absent)
+    # What the rules weigh a sum against: that the minute speaks of exempt members at all,
+    # and the "phải dự N" it states.
+    cue = re.search(_EXEMPT_KW, doc.fold)
+    if cue:
+        spans.setdefault("exempt_cue", cue.span())
+    must = _MUST_ATTEND.search(doc.fold)
+    if must:
+        spans["must_attend"] = must.span(1)
     return att, spans
 
 
@@ -270,7 +282,7 @@ def _read_block(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]]) ->
             att.official = att.total
             att.probationary = 0 if att.probationary is None else att.probationary
     # Exempt members (miễn công tác và sinh hoạt đảng), and whether they came.
-    ex_kw = r"(?:mien (?:cong tac va )?(?:sinh hoat|sh)(?: dang)?|\bmsh\b|mien cong tac)"
+    ex_kw = _EXEMPT_KW
     exm = re.search(ex_kw, f[a:b])
     exempt_absent = None
     if exm:

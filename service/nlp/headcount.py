@@ -298,17 +298,26 @@ _NAMES_LABEL = re.compile(r"(?:^|\n)[^\S\n]*[-+•*]?[^\S\n]*(?:(?:cac )?(?:dong
                           r" vang(?: mat)?[^:\n]{0,30}:")
 
 
+_BULLET_ITEM = re.compile(r"\s*[-+•*–]")
+_NUMBERED_ITEM = re.compile(r"\s*(?:[-+•*–]|\d{1,2}[.)/])")
+
+
+def _list_end(doc: Doc, first: int, item: re.Pattern[str], most: int) -> int:
+    """End of line ``first`` and of the list items (at most ``most``) right under it, up to another label."""
+    end = doc.lines[first].end
+    for ln in doc.lines[first + 1:first + 1 + most]:
+        if not item.match(ln.text) or _OTHER_LABEL.match(ln.fold):
+            break
+        end = ln.end
+    return end
+
+
 def _names_under_label(doc: Doc, att: Attendance, end: int) -> None:
     """"Đồng chí vắng: X – nghỉ thai sản" under a table that gave only the counts."""
     m = _NAMES_LABEL.search(doc.fold, 0, _opening_end(doc, end))
     if m is None:
         return
-    first = doc.line_index(m.end() - 1)
-    list_end = doc.lines[first].end
-    for ln in doc.lines[first + 1:first + 12]:
-        if not re.match(r"\s*(?:[-+•*–]|\d{1,2}[.)/])", ln.text) or _OTHER_LABEL.match(ln.fold):
-            break
-        list_end = ln.end
+    list_end = _list_end(doc, doc.line_index(m.end() - 1), _NUMBERED_ITEM, 11)
     excused, unexcused = _absent_list(doc, m.end() - 1, list_end)
     if len(excused) <= (att.absent_excused_count or 0) and len(unexcused) <= (att.absent_unexcused_count or 0):
         att.absent_excused, att.absent_unexcused = excused, unexcused
@@ -333,12 +342,7 @@ def fill(doc: Doc, att: Attendance, spans: dict[str, tuple[int, int]], end: int)
         if c is not None:
             a, b = _clause(doc, c.span[0])
             # The list of names may follow on the same line and on bullet lines below.
-            list_end = doc.line_at(c.span[0]).end
-            first = doc.line_index(c.span[0])
-            for ln in doc.lines[first + 1:first + 7]:
-                if not re.match(r"\s*[-+•*–]", ln.text) or _OTHER_LABEL.match(ln.fold):
-                    break
-                list_end = ln.end
+            list_end = _list_end(doc, doc.line_index(c.span[0]), _BULLET_ITEM, 6)
             excused, unexcused = _absent_list(doc, c.span[1], list_end) if c.value else ([], [])
             clause = doc.fold[a:b]
             if c.value == 0:

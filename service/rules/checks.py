@@ -123,10 +123,6 @@ def _att_missing(c: Context) -> Iterator[Breach]:
         yield Breach({"missing": " và ".join(missing)})
 
 
-_MUST_ATTEND = re.compile(r"(?:so (?:dang vien|dv) )?phai (?:du|tham du)(?: sinh hoat| hop)?\s*:?\s*(?:la\s*)?(\d{1,3})\b")
-_EXEMPT_WORD = re.compile(r"mien (?:cong tac va )?(?:sinh hoat|sh)|\bmsh\b")
-
-
 def _reconciled(c: Context, accounted: int) -> bool:
     """Present + absent fits the minute under a reading of its exempt members the text allows.
 
@@ -134,17 +130,17 @@ def _reconciled(c: Context, accounted: int) -> bool:
     unsaid most often; a sum that any split of them explains, or that equals the "phải dự"
     the minute states, is not a contradiction.
     """
-    a = c.record.attendance
-    if a.total is None or "attendance.exempt_split" in c.evidence.spans:
+    a, spans = c.record.attendance, c.evidence.spans
+    if a.total is None or "attendance.exempt_split" in spans:
         return False  # the minute says which exempt members came: its sum can be checked
     base = a.total - (a.temporary_out or 0) + (a.temporary_in or 0)
-    stated = _MUST_ATTEND.search(c.doc.fold)
-    if stated and int(stated.group(1)) == accounted and base - (a.exempt or 0) <= accounted <= base:
+    must = spans.get("attendance.must_attend")
+    if must and int(c.doc.text[must[0]:must[1]]) == accounted and base - (a.exempt or 0) <= accounted <= base:
         return True
     gap = base - accounted
     if a.exempt:
         return 0 <= gap <= a.exempt
-    return a.exempt is None and gap > 0 and bool(_EXEMPT_WORD.search(c.doc.fold))
+    return a.exempt is None and gap > 0 and "attendance.exempt_cue" in spans
 
 
 @rule("ATT-SUM")
@@ -252,7 +248,6 @@ def _concl(c: Context) -> Iterator[Breach]:
 
 
 def _conclusion_has_tasks(c: Context) -> bool:
-    import re
 
     for a, b in c.evidence.conclusions:
         seg = c.doc.fold[a:b]

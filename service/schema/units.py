@@ -17,8 +17,9 @@ from service.schema.spelling import fix_tone_marks
 
 _SPACE = re.compile(r"\s+")
 _PREFIX = {"dang_bo": "đảng bộ", "chi_bo": "chi bộ"}
-# The level word as typed, unaccented or misread by OCR: "chi bộ", "chỉ bộ", "chi bo", "chl bộ"; "đảng bộ", "dang bo".
-_LEVEL_WORD = re.compile(r"^(?:c[hb][iìíỉĩịl1]|đ?d?[aảáàãạăâ]ng)\s+b[oôộồốổỗọ0]\b[\s.:,-]*")
+# The level word as typed, unaccented or misread by OCR: "chi bộ", "chỉ bộ", "chi bo", "chl bộ", "ch| b0";
+# "đảng bộ", "dang bo", "d ang bo".
+_LEVEL_WORD = re.compile(r"^(?:(?:c[hb]|cl)[iìíỉĩịl1!|]|đ?d?\s?[aảáàãạăâ@]ng)\s*b[oôộồốổỗọ0]\b[\s.:,-]*")
 
 
 def unit_key(name: str | None, level: str) -> str | None:

@@ -17,9 +17,9 @@ from service.api.state import shared
 from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
-from service.archive.unit_names import UnitName, Uploader
+from service.archive.unit_names import Uploader
 from service.auth.audit import audit_event, record_event
-from service.errors import ErrorCode, InputError, MinutesError, NotFound
+from service.errors import ErrorCode, InputError, MinutesError
 from service.schema.record import MeetingType, Record
 from service.schema.report import CheckReport, Grade
 from service.schema.units import Scope
@@ -58,32 +58,18 @@ ScopeDep = Annotated[Scope | None, Depends(get_scope)]
 def uploader_for(request: Request, archive: Archive, chosen: str | None = None) -> Uploader:
     """The unit tree, the clerk's own chi bộ and the chosen unit (an id) an upload is placed against."""
     from service.api.deps import get_accounts
-    from service.auth.principal import Role
+    from service.auth.units import uploader
 
-    accounts = get_accounts(request)
-    registry = accounts.store.units()
     principal = getattr(request.state, "principal", None)
-    user = principal.user if principal is not None else None
-    own = user.unit if user is not None and user.role == Role.CLERK and user.unit is not None \
-        and user.unit.level == "chi_bo" else None
-    unit: UnitName | None = None
-    if chosen:
-        unit = accounts.store.get_unit(chosen) or next(
-            (u for u in archive.units(scope=get_scope(request)) if u.unit_id == chosen), None)
-        if unit is None:
-            raise NotFound(ErrorCode.UNIT_NOT_FOUND, f"Không có đơn vị mã “{chosen}” (xem /v1/units).")
-        if not unit.chi_bo:
-            raise InputError(ErrorCode.INVALID_UNIT, "Hãy chọn một chi bộ, không phải đảng bộ.", status=422)
-    return Uploader(registry=registry, own=own, chosen=unit)
+    return uploader(get_accounts(request).store, user=principal.user if principal is not None else None,
+                    chosen=chosen, archive_units=lambda: archive.units(scope=get_scope(request)))
 
 
 async def store_upload(request: Request, archive: Archive, scope: Scope | None, upload: UploadFile, *,
-                       uploader: Uploader | None = None, raise_refusal: bool = False) -> FileResult:
-    """Check, place and store one uploaded file and audit it; a refused file is a failed result, or raised."""
+                       uploader: Uploader, raise_refusal: bool = False) -> FileResult:
+    """Check, place (``uploader_for``) and store one uploaded file and audit it; a refusal is a failed result, or raised."""
     data = await upload.read()
     try:
-        if uploader is None:
-            uploader = await run_in_threadpool(uploader_for, request, archive)
         result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope,
                                          uploader=uploader)
     except MinutesError as e:
