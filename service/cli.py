@@ -205,21 +205,26 @@ def search(
                             ] = None,
     section: Annotated[str | None, typer.Option(help="Phần biên bản: resolution, criticism, discussion, "
                                                      "report, conclusion.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Chỉ những biên bản vi phạm tiêu chí này, ví dụ RES-VOTE.")
+                    ] = None,
+    grade: Annotated[str | None, typer.Option(help="Chỉ những biên bản xếp loại: tot, kha, trung_binh, kem.")] = None,
+    group: Annotated[bool, typer.Option("--group", help="Mỗi biên bản một kết quả (đoạn khớp nhất).")] = False,
     limit: Annotated[int, typer.Option(help="Số kết quả.")] = 10,
     offset: Annotated[int, typer.Option(help="Bỏ qua bao nhiêu kết quả đầu.")] = 0,
     data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Mỗi kết quả một dòng JSON (JSON Lines).")] = False,
 ) -> None:
     """Tìm trong kho biên bản theo nội dung (kết hợp ngữ nghĩa và từ khóa)."""
+    from service.archive.search import SearchRequest
     from service.archive.search_console import run_search
 
     if mode not in ("hybrid", "dense", "sparse"):
         raise _fail(MinutesError(ErrorCode.INVALID_QUERY, "Chế độ tìm phải là hybrid, dense hoặc sparse."))
+    req = SearchRequest(text=query, mode=mode, dang_bo=dang_bo, chi_bo=chi_bo,  # type: ignore[arg-type]
+                        date_from=date_from, date_to=date_to, meeting_type=meeting_type, section=section, rule=rule,
+                        grade=grade, group=group, limit=limit, offset=offset)
     try:
-        code = run_search(query, _archive_settings(data_dir), mode=mode,  # type: ignore[arg-type]
-                          dang_bo=dang_bo, chi_bo=chi_bo, date_from=date_from, date_to=date_to,
-                          meeting_type=meeting_type, section=section, limit=limit, offset=offset,
-                          json_out=json_out)
+        code = run_search(req, _archive_settings(data_dir), json_out=json_out)
     except MinutesError as e:
         raise _fail(e) from e
     raise typer.Exit(code)

@@ -45,8 +45,17 @@ class SearchSettings(BaseModel):
     feedback_weight: float = Field(0.5, description="Weight of the strongest added word, against 1 for a word of "
                                                     "the query.")
     ascii_dense_weight: float = Field(
-        0.0, description="Fusion weight of the dense side for a query typed without diacritics (sparse weighs 1); "
-                         "0 searches such a query by its BM25 terms alone.")
+        0.0, description="Fusion weight of the dense side for a query typed without diacritics whose diacritics "
+                         "could not be restored (sparse weighs 1); 0 searches such a query by its BM25 terms alone.")
+    restored_dense_weight: float = Field(0.5, description="Fusion weight of the dense side for a query typed "
+                                                          "without diacritics and embedded as restored.")
+    dense_weight: float = Field(1.0, description="Fusion weight of the dense side, against 1 for BM25.")
+    min_restored: float = Field(0.6, description="Share of a query's syllables that restoration must be sure of "
+                                                 "before the restored text is embedded.")
+    expansion_weight: float = Field(0.5, description="BM25 weight of a thesaurus or lexicon word added to a query, "
+                                                     "against 1 for the query's own words.")
+    period_boost: float = Field(0.5, description="Added to passages of the month or year a query names, as a share "
+                                                 "of the best score (0 turns it off).")
     optimize_after: int = Field(20_000, description="Embedded index: build the HNSW graph once this many "
                                                     "chunks wait unindexed.")
 

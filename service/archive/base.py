@@ -146,6 +146,10 @@ class MinutesStore(Protocol):
 
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]: ...
 
+    def summaries(self, minute_ids: list[str], *, scope: Scope | None = None) -> dict[str, MinuteSummary]:
+        """The summaries of those of ``minute_ids`` that exist in scope, current or not."""
+        ...
+
     def reports(self, flt: MinuteFilter, *, scope: Scope | None = None
                 ) -> list[tuple[MinuteSummary, CheckReport]]: ...
 

@@ -343,6 +343,20 @@ class SqlStore:
             rules = self._rules(cur, [r[0] for r in rows])
         return [_summary(r, rules[r[0]]) for r in rows], int(total)
 
+    def summaries(self, minute_ids: list[str], *, scope: Scope | None = None) -> dict[str, MinuteSummary]:
+        ids = list(dict.fromkeys(minute_ids))
+        out: dict[str, MinuteSummary] = {}
+        with self._tx() as cur:
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                w = _Where()
+                w.add(f"id IN ({', '.join('?' * len(part))})", *part)
+                w.scope(scope)
+                rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes{w.sql()}", w.params).fetchall()
+                rules = self._rules(cur, [r[0] for r in rows])
+                out.update((r[0], _summary(r, rules[r[0]])) for r in rows)
+        return out
+
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
         w = _Where()
         w.add("id = ?", minute_id)

@@ -8,7 +8,10 @@ minutes and can always be rebuilt from the archive. Chunk ids are deterministic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from service.search.query import QueryPlan
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
 
@@ -38,6 +41,7 @@ class SearchFilter:
     date_to: str | None = None
     meeting_type: str | None = None
     section: str | None = None
+    minute_id: list[str] | None = None  # only these minutes (a filter on what the archive knows of them)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class SearchQuery:
     limit: int = 10
     offset: int = 0
     filter: SearchFilter = field(default_factory=SearchFilter)
+    plan: QueryPlan | None = None  # how the text is read (service.search.query); planned on search when None
 
 
 @dataclass(frozen=True)

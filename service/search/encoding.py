@@ -11,7 +11,8 @@ import numpy as np
 from service.errors import ErrorCode, InputError
 from service.search.base import Chunk, SearchFilter, SearchHit
 from service.search.embedder import Embedder
-from service.search.sparse import SPARSE_VERSION, SparseEncoder, SparseVector, has_diacritics
+from service.search.query import QueryPlan
+from service.search.sparse import SPARSE_VERSION, SparseEncoder, SparseVector
 
 DENSE = "dense"
 LINES = "lines"
@@ -83,28 +84,20 @@ class FilterSpec:
 
 
 def filter_spec(f: SearchFilter) -> FilterSpec:
-    any_of = {k: v for k, v in (("dang_bo", f.dang_bo), ("chi_bo", f.chi_bo)) if v is not None}
+    any_of = {k: v for k, v in (("dang_bo", f.dang_bo), ("chi_bo", f.chi_bo), ("minute_id", f.minute_id))
+              if v is not None}
     equals = {k: v for k, v in (("meeting_type", f.meeting_type), ("section", f.section)) if v}
     return FilterSpec(any_of=any_of, equals=equals, day_from=day_number(f.date_from),
                       day_to=day_number(f.date_to, end=True))
 
 
-def dense_weight(text: str, ascii_dense_weight: float) -> float:
-    """Fusion weight of the dense side for a query (the sparse side weighs 1).
-
-    Vietnamese typed without diacritics is far from what the embedding model
-    learned (dense nDCG@10 falls from 0.95 to 0.24 on corpora/search), while the
-    folded BM25 terms match it fully; such a query leans on the sparse side, and
-    with weight 0 it is not embedded at all.
-    """
-    return 1.0 if has_diacritics(text) else ascii_dense_weight
-
-
-def effective_mode(text: str, mode: str, ascii_dense_weight: float) -> str:
-    """The mode a query really runs in: hybrid without a dense side is sparse."""
-    if mode == "hybrid" and dense_weight(text, ascii_dense_weight) <= 0.0:
-        return "sparse"
-    return mode
+def add(base: SparseVector | None, extra: SparseVector, weight: float) -> SparseVector:
+    """``base`` plus ``weight`` × the terms of ``extra`` that ``base`` lacks (a query term keeps its own weight)."""
+    out = dict(zip(base.indices, base.values, strict=True)) if base is not None else {}
+    for t, v in zip(extra.indices, extra.values, strict=True):
+        out.setdefault(t, weight * v)
+    keys = sorted(out)
+    return SparseVector(indices=keys, values=[out[k] for k in keys])
 
 
 def chunk_lines(embed_text: str) -> tuple[str, list[str]]:
@@ -165,11 +158,22 @@ class ChunkEncoder:
                                     sparse=self.sparse.encode_document(c.embed_text)))
         return out
 
-    def encode_query(self, text: str, mode: str) -> tuple[np.ndarray | None, SparseVector | None]:
-        dense = self.embedder.embed_query(text) if mode in ("hybrid", "dense") else None
-        sparse = self.sparse.encode_query(text) if mode in ("hybrid", "sparse") else None
-        if sparse is not None and not sparse.indices:
-            sparse = None
+    def encode_query(self, plan: QueryPlan, mode: str) -> tuple[np.ndarray | None, SparseVector | None]:
+        """The query's dense vector (the mean of its views) and BM25 vector (its words, then the expansion's)."""
+        dense = None
+        if mode == "dense" or (mode == "hybrid" and plan.dense_weight > 0.0):
+            views = [self.embedder.embed_query(t) for t in plan.dense_texts if t.strip()]
+            if views:
+                mean = np.sum(views, axis=0)
+                dense = (mean / (float(np.linalg.norm(mean)) or 1.0)).astype(np.float32)
+        sparse = None
+        if mode in ("hybrid", "sparse"):
+            sparse = self.sparse.encode_query(plan.sparse_text) if plan.sparse_text.strip() else None
+            if plan.expansion.strip():
+                extra = self.sparse.encode_query(plan.expansion)
+                sparse = add(sparse, extra, plan.expansion_weight)
+            if sparse is not None and not sparse.indices:
+                sparse = None
         return dense, sparse
 
     def warm_up(self) -> None:

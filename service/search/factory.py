@@ -31,7 +31,10 @@ def build_embedder(settings: Settings) -> Embedder:
 def retrieval_params(settings: Settings) -> RetrievalParams:
     s = settings.search
     return RetrievalParams(candidates=s.candidates, feedback_docs=s.feedback_docs, feedback_terms=s.feedback_terms,
-                           feedback_weight=s.feedback_weight, ascii_dense_weight=s.ascii_dense_weight)
+                           feedback_weight=s.feedback_weight, ascii_dense_weight=s.ascii_dense_weight,
+                           min_restored=s.min_restored, expansion_weight=s.expansion_weight,
+                           period_boost=s.period_boost, restored_dense_weight=s.restored_dense_weight,
+                           dense_weight=s.dense_weight)
 
 
 def build_index(settings: Settings, *, embedder: Embedder | None = None) -> SearchIndex:

@@ -43,11 +43,10 @@ from service.search.encoding import (
     SPARSE,
     ChunkEncoder,
     FilterSpec,
-    dense_weight,
-    effective_mode,
     filter_spec,
     hit_of,
 )
+from service.search.query import QueryPlan, plan_query
 from service.search.sparse import SparseVector
 
 Ranked = list[tuple[str, float]]
@@ -60,7 +59,12 @@ class RetrievalParams:
     feedback_docs: int = 3  # 0 turns feedback off
     feedback_terms: int = 30
     feedback_weight: float = 0.5  # of the strongest added term, against 1 for a query term
-    ascii_dense_weight: float = 0.0
+    ascii_dense_weight: float = 0.0  # dense weight for unaccented text whose diacritics could not be restored
+    min_restored: float = 0.6  # share of restored syllables above which unaccented text is embedded as restored
+    restored_dense_weight: float = 0.5  # dense weight for unaccented text embedded as restored
+    dense_weight: float = 1.0  # of the dense list in the fusion, against 1 for BM25 (times the plan's own weight)
+    expansion_weight: float = 0.5  # of a thesaurus or lexicon word, against 1 for a query word
+    period_boost: float = 0.5  # added, as a share of the best score, to passages of the period a query names
     idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
     idf_refresh_s: float = 600.0
 
@@ -186,13 +190,40 @@ class Retriever:
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return ranked[:depth]
 
+    def _prefer_period(self, ranked: Ranked, period: tuple[int, int | None]) -> Ranked:
+        """``ranked`` with the passages of the period the query names moved up (a soft filter)."""
+        p = self.params
+        if not ranked or p.period_boost <= 0.0:
+            return ranked
+        head = ranked[:p.depth]
+        payloads = self.engine.payloads([pid for pid, _ in head])
+        year, month = period
+        top = max(s for _, s in head) or 1.0
+        out = []
+        for pid, score in head:
+            got = str(payloads.get(pid, {}).get("period") or "")
+            if got[:4] == str(year) and (month is None or got[5:7] == f"{month:02d}"):
+                score += p.period_boost * top
+            elif month is not None and got[:4] == str(year):
+                score += 0.25 * p.period_boost * top
+            out.append((pid, score))
+        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        return out + ranked[p.depth:]
+
     def rank(self, query: SearchQuery, *, exact: bool = False) -> Ranked:
         """Chunk point ids with their scores, best first, at least ``offset + limit`` deep where there are."""
         p = self.params
-        mode = effective_mode(query.text, query.mode, p.ascii_dense_weight)
+        plan = query.plan or plan_query(query.text, ascii_dense_weight=p.ascii_dense_weight,
+                                        min_restored=p.min_restored, expansion_weight=p.expansion_weight,
+                                        restored_dense_weight=p.restored_dense_weight)
+        ranked = self._rank(query, plan, exact)
+        return self._prefer_period(ranked, plan.period) if plan.period else ranked
+
+    def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool) -> Ranked:
+        p = self.params
         depth = max(p.depth, query.offset + query.limit)
         spec = filter_spec(query.filter)
-        dense, sparse = self.encoder.encode_query(query.text, mode)
+        dense, sparse = self.encoder.encode_query(plan, query.mode)
         bm25: Ranked = []
         if sparse is not None:
             bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, depth),
@@ -204,7 +235,7 @@ class Retriever:
             by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, depth, exact)
         if query.mode == "dense":
             return by_dense
-        w = dense_weight(query.text, p.ascii_dense_weight)
+        w = p.dense_weight * plan.dense_weight if sparse is not None else 1.0
         fused = dbsf([(w, by_dense), (1.0, bm25[:depth])])
         if p.feedback_docs <= 0 or sparse is None or not fused:
             return fused

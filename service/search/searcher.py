@@ -1,64 +1,24 @@
-"""The search use case behind every door: validate, scope, search, and describe each hit.
+"""A search query as the index takes it: validated text, mode, page and filter, and access narrowing.
 
-A hit names its minute (id, original file name, units as written, date), its
-section, a snippet with the matching words marked, where that snippet lies in
-the minute's normalised text, and the score of the chosen mode (hybrid: the fused
-score; dense: best line's cosine plus the chunk's; sparse: BM25).
+The use case that every door calls is service.archive.search.search_archive; this module
+holds what it needs from the search layer alone.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import replace
 
 from service.errors import ErrorCode, InputError
-from service.search.base import SearchFilter, SearchIndex, SearchMode, SearchQuery
-from service.search.snippet import make_snippet
+from service.search.base import SearchFilter, SearchMode, SearchQuery
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 
 
-@dataclass(frozen=True)
-class MinuteInfo:
-    """How a minute is shown: its original file name and units as the clerk wrote them."""
-
-    file_name: str | None
-    dang_bo: str | None
-    chi_bo: str | None
-    date: str | None
-
-
-class ResultHit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    minute_id: str
-    file_name: str | None = Field(description="The original file name of the minute.")
-    dang_bo: str | None
-    chi_bo: str | None
-    date: str | None
-    section: str = Field(description="Section kind: resolution, criticism, discussion, report, conclusion.")
-    score: float = Field(description="Score in the chosen mode (hybrid: fused, DBSF; dense: best line's cosine plus "
-                                           "the chunk's; sparse: BM25).")
-    snippet: str
-    highlights: list[tuple[int, int]] = Field(description="[start, end) of matching words in `snippet`.")
-    span: tuple[int, int] = Field(description="[start, end) of `snippet` in the minute's normalised text.")
-    chunk_id: str
-
-
-class SearchResults(BaseModel):
-    ok: bool = True
-    query: str
-    mode: SearchMode
-    data: list[ResultHit]
-    count: int = Field(description="Hits on this page.")
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null when this page was the last.")
+_WORDLIKE = re.compile(r"[^\W_]", re.UNICODE)
 
 
 def make_query(text: str, *, mode: SearchMode = "hybrid", limit: int = 10, offset: int = 0,
@@ -67,6 +27,9 @@ def make_query(text: str, *, mode: SearchMode = "hybrid", limit: int = 10, offse
     text = unicodedata.normalize("NFC", text or "").strip()
     if not text:
         raise InputError(ErrorCode.INVALID_QUERY, "Hãy nhập nội dung cần tìm.", status=422)
+    if not _WORDLIKE.search(text):
+        raise InputError(ErrorCode.INVALID_QUERY, "Câu tìm kiếm cần có ít nhất một chữ hoặc số (không chỉ "
+                                                  "biểu tượng hay dấu câu).", status=422)
     if len(text) > MAX_QUERY_CHARS:
         raise InputError(ErrorCode.INVALID_QUERY,
                          f"Câu tìm kiếm quá dài ({len(text)} ký tự); tối đa {MAX_QUERY_CHARS} ký tự.", status=422)
@@ -90,27 +53,3 @@ def scoped(flt: SearchFilter, dang_bo: list[str] | None, chi_bo: list[str] | Non
     if (d is not None and not d) or (c is not None and not c):
         return None
     return replace(flt, dang_bo=d, chi_bo=c)
-
-
-def search_minutes(index: SearchIndex, query: SearchQuery, *,
-                   describe: Callable[[str], MinuteInfo | None] | None = None,
-                   allowed: tuple[list[str] | None, list[str] | None] = (None, None)) -> SearchResults:
-    """Run ``query`` on ``index`` within the ``allowed`` (đảng bộ keys, chi bộ keys)."""
-    flt = scoped(query.filter, *allowed)
-    hits = index.search(replace(query, filter=flt)) if flt is not None else []
-    infos: dict[str, MinuteInfo | None] = {}
-    data = []
-    for h in hits:
-        if h.minute_id not in infos:
-            infos[h.minute_id] = describe(h.minute_id) if describe else None
-        info = infos[h.minute_id]
-        snip = make_snippet(h.text, query.text)
-        data.append(ResultHit(
-            minute_id=h.minute_id, file_name=info.file_name if info else None,
-            dang_bo=(info.dang_bo if info else None) or h.dang_bo, chi_bo=(info.chi_bo if info else None) or h.chi_bo,
-            date=h.date or (info.date if info else None), section=h.section, score=round(h.score, 6),
-            snippet=snip.text, highlights=snip.highlights,
-            span=(h.span[0] + snip.start, h.span[0] + snip.start + len(snip.text)), chunk_id=h.chunk_id))
-    full = len(hits) == query.limit and query.offset + query.limit <= MAX_OFFSET
-    return SearchResults(query=query.text, mode=query.mode, data=data, count=len(data), limit=query.limit,
-                         offset=query.offset, next_offset=query.offset + query.limit if full else None)

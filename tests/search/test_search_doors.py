@@ -134,3 +134,76 @@ def test_cli_search_prints_json_lines(tmp_path: Path, hash_env: dict[str, str]) 
     assert bad.exit_code == 2 and "INVALID_QUERY" in bad.output
     empty = runner.invoke(cli_app, ["search", " ", "--data-dir", str(tmp_path)], env=env)
     assert empty.exit_code == 2 and "INVALID_QUERY" in empty.output
+
+
+def _search(client: TestClient, **params: Any) -> dict[str, Any]:
+    r = client.get("/v1/search", params={"limit": 50, **params})
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def test_search_never_shows_a_superseded_or_deleted_minute(client: TestClient) -> None:
+    before = _search(client, q="chuyển đổi đất trồng lúa")
+    old = next(h["minute_id"] for h in before["data"] if h["file_name"] == "lua.txt")
+    corrected = make_minute(chi_bo="Chi bộ Thôn Đông", day=date(2024, 3, 5),
+                            topic="chuyển đổi đất trồng lúa kém hiệu quả sang trồng cây ăn quả",
+                            note="Bổ sung: đã trồng thử 2 ha dưa hấu.")
+    r = client.post("/v1/minutes", files=[("file", ("lua-v2.txt", corrected.encode(), "text/plain"))])
+    assert r.status_code == 201, r.text
+    after = _search(client, q="chuyển đổi đất trồng lúa")
+    shown = {h["minute_id"] for h in after["data"]}
+    assert old not in shown and any(h["file_name"] == "lua-v2.txt" for h in after["data"])
+    assert after["total"] == len(after["data"])
+    bhyt = next(h["minute_id"] for h in _search(client, q="bảo hiểm y tế")["data"] if h["file_name"] == "bhyt.txt")
+    assert client.delete(f"/v1/minutes/{bhyt}").status_code == 200
+    assert bhyt not in {h["minute_id"] for h in _search(client, q="bảo hiểm y tế")["data"]}
+
+
+def test_total_grouping_and_a_page_past_the_end(client: TestClient) -> None:
+    every = _search(client, q="chi bộ")
+    assert every["total"] == every["count"] == len(every["data"]) > len(MINUTES)
+    grouped = _search(client, q="chi bộ", group=True)
+    ids = [h["minute_id"] for h in grouped["data"]]
+    assert len(ids) == len(set(ids)) == grouped["total"] == len(MINUTES)
+    small = _search(client, q="chi bộ", limit=2)
+    assert small["count"] == 2 and small["total"] == every["total"] and small["next_offset"] == 2
+    past = _search(client, q="chi bộ", offset=every["total"] + 5)
+    assert past["data"] == [] and past["total"] == every["total"] and "trang này" in past["message"]
+    none = _search(client, q="xyzzy qwerty")
+    assert none["data"] == [] or none["total"] == len(none["data"])
+
+
+def test_filters_on_findings_and_grade_and_resolution_details(client: TestClient) -> None:
+    absent = make_minute(chi_bo="Chi bộ Thôn Nam", day=date(2024, 5, 7), unexcused=["Lê Văn Tư"],
+                         topic="nạo vét kênh mương nội đồng")
+    assert client.post("/v1/minutes", files=[("file", ("vang.txt", absent.encode(), "text/plain"))]).status_code == 201
+    by_rule = _search(client, q="chi bộ", rule="att-unexcused")
+    assert by_rule["data"] and {h["file_name"] for h in by_rule["data"]} == {"vang.txt"}
+    graded = _search(client, q="chi bộ", grade="tot")
+    assert graded["data"] and all(h["grade"] == "tot" for h in graded["data"])
+    _error(client.get("/v1/search", params={"q": "lúa", "rule": "NO-SUCH-RULE"}), 422, "INVALID_FILTER")
+    _error(client.get("/v1/search", params={"q": "lúa", "grade": "xuất sắc"}), 422, "INVALID_FILTER")
+    res = _search(client, q="vận động thêm 10 hộ", section="resolution", chi_bo="Thôn Đông")
+    hit = res["data"][0]
+    assert hit["meeting_type"] == "thuong_ky" and hit["vote"]["for"] == 15
+    assert {t["assignee"] for t in hit["tasks"]} >= {"Lê Văn Nam"}
+
+
+def test_odd_queries_get_an_answer_not_a_crash(client: TestClient) -> None:
+    for q in ("x", "title:lúa AND đảng*", "'; DROP TABLE minutes; --", "lúa " * 120, "membership fees",
+              "chuyen doi dat trong lua"):
+        r = client.get("/v1/search", params={"q": q})
+        assert r.status_code == 200, (q, r.text)
+    _error(client.get("/v1/search", params={"q": "😀🎉"}), 422, "INVALID_QUERY")
+    _error(client.get("/v1/search", params={"q": "lúa", "offset": 5000}), 422, "INVALID_BODY")
+    _error(client.get("/v1/search", params={"q": "lúa", "unknown_filter": "x", "limit": "mười"}), 422,
+           "INVALID_BODY")
+
+
+def test_unaccented_query_reports_its_reading_and_marks_the_accented_words(client: TestClient) -> None:
+    body = _search(client, q="chuyen doi dat trong lua")
+    assert body["language"] == "vi-ascii" and body["restored"] and "chuyển đổi" in body["restored"]
+    top = body["data"][0]
+    marked = [top["snippet"][a:b].lower() for a, b in top["highlights"]]
+    assert any("chuyển đổi" in m for m in marked)

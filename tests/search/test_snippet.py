@@ -38,3 +38,23 @@ def test_snippet_and_highlights_always_lie_inside_the_text(text: str, query: str
     assert text[snip.start:snip.start + len(snip.text)] == snip.text
     for a, b in snip.highlights:
         assert 0 <= a < b <= len(snip.text)
+
+
+def test_accented_words_mark_only_themselves() -> None:
+    text = "Đồng chí Lan nhắc đảng viên nộp đảng phí đúng hạn; việc thu đang chậm."
+    assert mark(make_snippet(text, "đảng phí")) == ("Đồng chí Lan nhắc [đảng] viên nộp [đảng phí] đúng hạn; "
+                                                   "việc thu đang chậm.")
+    assert mark(make_snippet("Chi bộ hòa giải tranh chấp.", "hoà giải")) == "Chi bộ [hòa giải] tranh chấp."
+
+
+def test_unaccented_words_mark_where_their_neighbours_agree() -> None:
+    text = "Đồng chí Lan nhắc đảng viên nộp đảng phí đúng hạn; việc thu đang chậm."
+    # "dang" alone could be đảng or đang: marked only where a neighbour of the query agrees
+    assert mark(make_snippet(text, "dang phi")) == ("Đồng chí Lan nhắc đảng viên nộp [đảng phí] đúng hạn; "
+                                                   "việc thu đang chậm.")
+    assert mark(make_snippet(text, "dang")) == ("Đồng chí Lan nhắc [đảng] viên nộp [đảng] phí đúng hạn; "
+                                               "việc thu [đang] chậm.")
+    # restored, "thu đảng phí" marks as typed with diacritics: not "thu đang"
+    assert mark(make_snippet(text, "thu dang phi", restored=["thu", "đảng", "phí"])) == (
+        "Đồng chí Lan nhắc [đảng] viên nộp [đảng phí] đúng hạn; việc thu đang chậm.")
+    assert mark(make_snippet("Vắng không lý do: 1.", "vang khong ly do")) == "[Vắng không lý do]: 1."

@@ -83,6 +83,16 @@ def test_search_page_highlights_pages_and_has_a_json_twin(world: World, client: 
     assert narrowed["data"] and {h["chi_bo"] for h in narrowed["data"]} == {"Chi bộ Thôn Tây Sơn"}
 
 
+def test_search_page_and_api_show_the_same_hits_to_the_same_user(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    for q in ("đảng phí", "dang phi", "party membership fees"):
+        twin = client.get("/tim-kiem", params={"q": q, "format": "json"}).json()
+        api = client.get("/v1/search", params={"q": q, "limit": 10}, headers=world.h("kiemtra-a")).json()
+        assert [(h["minute_id"], h["chunk_id"]) for h in twin["data"]] == [
+            (h["minute_id"], h["chunk_id"]) for h in api["data"]], q
+        assert twin["total"] == api["total"] and twin["language"] == api["language"]
+
+
 def test_the_dashboard_page_and_its_twin_agree_with_the_stats_api(world: World, client: TestClient) -> None:
     sign_in(client, "kiemtra-a")
     page = client.get("/tong-quan")

@@ -247,17 +247,22 @@ def search_page(
     date_from: Annotated[str | None, Query(max_length=10)] = None,
     date_to: Annotated[str | None, Query(max_length=10)] = None,
     type: str | None = None, section: str | None = None,  # noqa: A002 - the query name
+    rule: Annotated[str | None, Query(max_length=40)] = None,
+    grade: Annotated[str | None, Query(max_length=12)] = None,
+    group: bool = False,
     mode: Annotated[str, Query(pattern="^(hybrid|dense|sparse)$")] = "hybrid",
     page: Annotated[int, Query(ge=1, le=100)] = 1,
 ) -> Response:
     start, end = _day(date_from), _day(date_to)
     result = run_search(archive, principal, q, dang_bo=dang_bo or None, chi_bo=chi_bo or None,
-                        date_from=start, date_to=end, meeting_type=type or None, section=section or None,
-                        mode=mode, page=page) if q.strip() else None
+                        date_from=start.isoformat() if start else None, date_to=end.isoformat() if end else None,
+                        meeting_type=type or None, section=section or None, rule=rule or None,
+                        grade=grade or None, group=group, mode=mode, page=page) if q.strip() else None
     query = {k: v for k, v in {"q": q, "dang_bo": dang_bo, "chi_bo": chi_bo,
                                 "date_from": start.isoformat() if start else None,
                                 "date_to": end.isoformat() if end else None, "type": type,
-                                "section": section, "mode": mode if mode != "hybrid" else None}.items() if v}
+                                "section": section, "rule": rule, "grade": grade, "group": "1" if group else None,
+                                "mode": mode if mode != "hybrid" else None}.items() if v}
     return render(request, "search.html", data=result, result=result, q=q, query=query, qs=urlencode(query),
                   page=page)
 

@@ -1,0 +1,306 @@
+"""How a query is read before it is searched: its language, its diacritics, its other words.
+
+``plan_query`` decides, per query:
+
+- **Vietnamese with diacritics** (``vi``): searched as typed, dense and BM25 both on.
+- **Vietnamese without diacritics** (``vi-ascii``): the words are restored
+  ("dang phi" → "đảng phí") from the word list of underthesea (Viet74K) and counts of
+  words in chi bộ minutes (``data/word_counts.tsv``). Restored words join the BM25
+  query beside the folded ones, and the restored text is embedded, so the dense side
+  stays on when the restoration is confident.
+- **English** (``en``): the multilingual model embeds the question as typed; the
+  domain's bilingual lexicon (``data/lexicon_en.tsv``) turns its phrases into the
+  Vietnamese words that minutes use, for BM25 and for a second dense view.
+- **Paraphrase**: the thesaurus (``data/thesaurus.tsv``) adds the words a clerk writes
+  for the everyday words of a question ("heo" → "lợn", "bỏ họp" → "vắng sinh hoạt"),
+  at a lower BM25 weight than the question's own words.
+
+Tables are data, each row with its source; they load once, on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.nlp.language import detect
+from service.schema.spelling import fix_tone_marks
+from service.search.sparse import fold
+
+DATA = Path(__file__).resolve().parent / "data"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A Vietnamese syllable without diacritics: onset, vowels, final consonant.
+_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                       r"(?:[aeiouy]{1,3})(?:ng|nh|ch|[cmnpt])?$")
+MAX_WORD = 4  # syllables in the longest dictionary word tried
+GAP = 2  # other words a table phrase may have between its own ("xây nhà mà không xin phép")
+# English words that are well-formed Vietnamese syllables but rare as unaccented Vietnamese ("an", "to",
+# "be", "on" are common there: an toàn, to lớn, bê tông, ôn tập, so they tell nothing).
+_EN_WORDS = frozenset("the that them then there these those they their this what who whom".split())
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What each side of the search is given for one query."""
+
+    text: str  # as typed, NFC
+    language: str  # vi, vi-ascii, en, other
+    dense_texts: tuple[str, ...]  # embedded; their vectors are averaged
+    sparse_text: str  # BM25 at full weight
+    expansion: str = ""  # BM25 at ``expansion_weight``
+    expansion_weight: float = 0.5
+    restored: str | None = None
+    dense_weight: float = 1.0
+    period: tuple[int, int | None] | None = None  # (year, month) the query names: "tháng 10/2025", "năm 2013"
+
+    @property
+    def restored_words(self) -> tuple[str, ...]:
+        return tuple(w.lower() for w in _WORD.findall(self.restored or ""))
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _rows(name: str) -> list[list[str]]:
+    out = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append([unicodedata.normalize("NFC", c.strip()) for c in line.split("\t")])
+    return out
+
+
+@functools.cache
+def word_counts() -> dict[str, int]:
+    """Words of chi bộ minutes (lower case, 1–3 syllables) and how often they occur."""
+    return {fix_tone_marks(r[0]): int(r[1]) for r in _rows("word_counts.tsv")}
+
+
+@functools.cache
+def _lexicon() -> frozenset[str]:
+    """underthesea's Viet74K word list, lower case (empty when the package is absent)."""
+    try:
+        import underthesea
+
+        path = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+        words = path.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError):
+        return frozenset()
+    out = (fix_tone_marks(unicodedata.normalize("NFC", w.strip().lower())) for w in words)
+    return frozenset(w for w in out if w and len(w.split()) <= MAX_WORD and _WORD.fullmatch(w.replace(" ", "")))
+
+
+@functools.cache
+def _dictionary() -> dict[str, dict[str, float]]:
+    """Folded word → its spellings with diacritics and their weight (log counts; dictionary words 0)."""
+    out: dict[str, dict[str, float]] = {}
+    for w in _lexicon():
+        out.setdefault(fold(w), {}).setdefault(w, 0.0)
+    for w, n in word_counts().items():
+        out.setdefault(fold(w), {})[w] = math.log1p(n)
+    return out
+
+
+@functools.cache
+def _phrase_table(name: str) -> list[tuple[str, str]]:
+    """(phrase folded, what it adds) from a two-column table, longest phrases first."""
+    rows = [(" ".join(_WORD.findall(fold(alt))), r[1]) for r in _rows(name) if len(r) >= 2
+            for alt in r[0].split("|") if _WORD.search(alt)]
+    return sorted(rows, key=lambda r: (-len(r[0]), r[0]))
+
+
+# --- restoration ----------------------------------------------------------------------------
+
+
+def is_syllable(word: str) -> bool:
+    """Could ``word`` (lower case, no diacritics) be a Vietnamese syllable?"""
+    return bool(_SYLLABLE.match(word))
+
+
+def _spelling(spellings: dict[str, float], k: int, counts: dict[str, int]) -> str | None:
+    """The spelling of a word to restore, or None when the evidence does not settle it.
+
+    A word of several syllables is rare enough to take its most frequent spelling; a single
+    syllable ("dat": đất, đạt, dát …) only when one spelling holds 85 % of the counts.
+    """
+    form, _ = max(spellings.items(), key=lambda kv: (kv[1], kv[0]))
+    if k > 1 or len(spellings) == 1:
+        return form
+    total = sum(counts.get(w, 0) for w in spellings)
+    return form if total and counts.get(form, 0) >= 0.85 * total else None
+
+
+def restore(text: str, *, single: bool = True) -> tuple[str, float]:
+    """``text`` with diacritics restored, and the share of its syllables restored with evidence.
+
+    Segments the folded syllables into dictionary words (dynamic programming), preferring
+    longer words and words frequent in minutes (see ``_spelling``); a syllable that the
+    evidence does not settle keeps its typing, as does every syllable typed with diacritics.
+    ``single=False`` restores words of two or more syllables only.
+    """
+    words = _WORD.findall(text)
+    folded = [fold(w) for w in words]
+    table = _dictionary()
+    counts = word_counts()
+    lexicon = _lexicon()
+    n = len(words)
+    Step = tuple[int, int, str | None]
+    best: list[tuple[float, list[Step]]] = [(0.0, [])]
+    best += [(-1e9, []) for _ in range(n)]
+    for i in range(n):
+        score, path = best[i]
+        if score <= -1e9:
+            continue
+        for k in range(1, min(MAX_WORD, n - i) + 1):
+            key = " ".join(folded[i:i + k])
+            spellings = table.get(key)
+            if k > 1 and not spellings:
+                continue
+            chosen = _spelling(spellings, k, counts) if spellings and (single or k > 1) else None
+            if chosen is not None and spellings:
+                # a dictionary word outweighs a pair of syllables merely seen together ("bí thư đảng ủy")
+                gain = (k * k if k == 1 or chosen in lexicon else k) + spellings[chosen] * 0.1
+            else:
+                gain, chosen = 0.0, None
+            if score + gain > best[i + k][0]:
+                best[i + k] = (score + gain, [*path, (i, i + k, chosen)])
+    out: list[str] = []
+    sure = 0
+    for a, b, form in best[n][1]:
+        typed = words[a:b]
+        if form is None or any(w != fold(w) for w in typed):
+            out += typed  # unknown, ambiguous, or already typed with diacritics
+            continue
+        sure += b - a
+        parts = form.split()
+        out += [p.upper() if t.isupper() and len(t) > 1 else p.capitalize() if t[:1].isupper() else p
+                for p, t in zip(parts, typed, strict=True)]
+    return " ".join(out), sure / n if n else 0.0
+
+
+# --- phrase tables --------------------------------------------------------------------------
+
+
+def _lookup(text: str, table: str) -> list[str]:
+    """What ``table`` adds for the phrases found in ``text``, longest phrases first.
+
+    A phrase is found when its words occur in order, whole and folded, with at most ``GAP``
+    other words between them; words that a phrase has used are not used again.
+    """
+    words = [fold(w) for w in _WORD.findall(text)]
+    used = [False] * len(words)
+    found: list[str] = []
+    for phrase, adds in _phrase_table(table):
+        parts = phrase.split()
+        at = _find(words, used, parts)
+        if at is not None:
+            found.append(adds)
+            for i in at:
+                used[i] = True
+    return found
+
+
+def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | None:
+    """Positions of ``parts`` in ``words``, in order, each within ``GAP`` words of the last, all unused."""
+    for start, w in enumerate(words):
+        if w != parts[0] or used[start]:
+            continue
+        at = [start]
+        for part in parts[1:]:
+            nxt = next((j for j in range(at[-1] + 1, min(len(words), at[-1] + 2 + GAP))
+                        if words[j] == part and not used[j]), None)
+            if nxt is None:
+                break
+            at.append(nxt)
+        if len(at) == len(parts):
+            return at
+    return None
+
+
+def _vietnamese_words(text: str) -> list[str]:
+    """The Vietnamese words an English question quotes: accented words and the syllables between them."""
+    words = _WORD.findall(text)
+    marked = [fold(w) != w.lower() for w in words]
+    keep = [m or (0 < i < len(words) - 1 and marked[i - 1] and marked[i + 1] and is_syllable(w.lower()))
+            for i, (w, m) in enumerate(zip(words, marked, strict=True))]
+    return [w for w, k in zip(words, keep, strict=True) if k]
+
+
+def _english_share(words: list[str]) -> float:
+    """The share of the unaccented ``words`` that are English: known English words or not Vietnamese syllables."""
+    plain = [w for w in words if fold(w) == w]
+    if not plain:
+        return 0.0
+    english = sum(1 for w in plain if w in _EN_WORDS or not is_syllable(w))
+    return english / len(plain)
+
+
+def _language(text: str) -> str:
+    """vi, vi-ascii, en or other; short queries are told by their words' shape, not by a text detector."""
+    words = [w.lower() for w in _WORD.findall(text) if not w.isdigit()]
+    if not words:
+        return "other"
+    marked = sum(1 for w in words if fold(w) != w)
+    english = _english_share(words)
+    if marked and marked < len(words) / 2 and english >= 0.6:
+        return "en"  # English quoting a Vietnamese term: "self-correction (tự soi, tự sửa)"
+    if marked:
+        return "vi"
+    if english >= 0.5 or (len(words) > 12 and detect(text).code == "en"):
+        return "en"
+    return "vi-ascii"
+
+
+_MONTH_YEAR = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\s*(?:/|-|nam|,|of)?\s*((?:19|20)\d{2})\b"
+                         r"|\b(\d{1,2})\s*/\s*((?:19|20)\d{2})\b")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+def period_of(text: str) -> tuple[int, int | None] | None:
+    """The month or year a query names ("tháng 10/2025", "10/2025", "năm 2013", "in 2021"), if one."""
+    folded = fold(text)
+    m = _MONTH_YEAR.search(folded)
+    if m:
+        month, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), int(m.group(4)))
+        if 1 <= month <= 12:
+            return year, month
+    years = set(_YEAR.findall(folded))
+    return (int(years.pop()), None) if len(years) == 1 else None
+
+
+def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: float = 0.6,
+               expansion_weight: float = 0.5, restored_dense_weight: float = 0.5) -> QueryPlan:
+    """How ``text`` is searched (see the module's docstring)."""
+    text = unicodedata.normalize("NFC", text).strip()
+    language = _language(text)
+    if language == "en":
+        quoted = _vietnamese_words(text)
+        vi = _lookup(text, "lexicon_en.tsv") + ([" ".join(quoted)] if quoted else [])
+        translated = " ".join(vi)
+        dense = (text, translated) if translated else (text,)
+        return QueryPlan(text=text, language=language, dense_texts=dense, sparse_text=translated,
+                         expansion_weight=expansion_weight, period=period_of(text))
+    restored: str | None = None
+    dense_weight = 1.0
+    searched = text
+    if language == "vi-ascii":
+        restored, sure = restore(text)
+        if sure >= min_restored:
+            searched, dense_weight = restored, restored_dense_weight
+        else:
+            dense_weight = ascii_dense_weight * sure
+        if restored == text:
+            restored = None
+    elif language == "vi" and any(fold(w) == w and is_syllable(w) for w in _WORD.findall(text.lower())):
+        fixed, _ = restore(text, single=False)  # "xa dat chuan nông thôn mới": the unaccented words only
+        if fixed != text:
+            restored = searched = fixed
+    # The folded BM25 terms of the typed words already match every spelling; the restored words
+    # (a guess) only add their exact forms, at the expansion weight.
+    extra = " ".join([*([restored] if restored else []), *_lookup(searched, "thesaurus.tsv")])
+    return QueryPlan(text=text, language=language, dense_texts=(searched,), sparse_text=text, expansion=extra,
+                     expansion_weight=expansion_weight, restored=restored, dense_weight=dense_weight,
+                     period=period_of(text))

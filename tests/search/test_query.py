@@ -1,0 +1,89 @@
+"""Reading a query: language, diacritics restored, lexicon and thesaurus words, the period it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.search.query import is_syllable, period_of, plan_query, restore
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("chuyển đổi đất trồng lúa", "vi"),
+    ("chuyen doi dat trong lua", "vi-ascii"),
+    ("dang vien vang khong ly do", "vi-ascii"),
+    ("party cells that discussed late membership fees", "en"),
+    ("membership fees", "en"),
+    ("thematic meeting on self-correction (tự soi, tự sửa)", "en"),
+    ("xa dat chuan nông thôn mới", "vi"),
+    ("an toan thuc pham", "vi-ascii"),
+    ("lam duong be tong ngo xom", "vi-ascii"),
+    ("tiem vac xin covid", "vi-ascii"),
+    ("tax on land", "en"),
+])
+def test_language_of_a_query(text: str, language: str) -> None:
+    assert plan_query(text).language == language
+
+
+def test_syllables_tell_vietnamese_from_english() -> None:
+    assert all(is_syllable(w) for w in ("nghieng", "chi", "bo", "quyet", "khuya", "uy"))
+    assert not any(is_syllable(w) for w in ("membership", "fees", "party", "strike", "discussed"))
+
+
+def test_restore_prefers_dictionary_words_and_leaves_doubt_alone() -> None:
+    text, sure = restore("dang vien nop dang phi")
+    assert text == "đảng viên nộp đảng phí" and sure == 1.0
+    text, sure = restore("ket nap dang vien moi")
+    assert text.startswith("kết nạp đảng viên")
+    # "dat" alone could be đất, đạt, dát …: no spelling holds enough of the counts, so it stays typed
+    text, _ = restore("dat")
+    assert text == "dat"
+    text, sure = restore("Nguyen Van Khai chu tri")
+    assert text.endswith("chủ trì") and sure < 0.6
+    assert restore("") == ("", 0.0)
+
+
+def test_unaccented_query_is_embedded_restored_and_searched_both_ways() -> None:
+    plan = plan_query("dang vien vang khong ly do")
+    assert plan.restored == "đảng viên vắng không lý do"
+    assert plan.dense_texts == ("đảng viên vắng không lý do",) and 0.0 < plan.dense_weight <= 1.0
+    # the typed words' folded terms match every spelling; the restored words add their exact forms, weighted less
+    assert plan.sparse_text == "dang vien vang khong ly do" and "đảng viên vắng" in plan.expansion
+    vague = plan_query("Nguyen Van Khai chu tri")
+    assert vague.dense_weight == 0.0  # a name the dictionary cannot restore: BM25 on the folded words alone
+
+
+def test_partly_accented_query_restores_only_whole_unaccented_words() -> None:
+    plan = plan_query("họp bàn chuyện heo bị dịch chết")
+    assert plan.restored is None and plan.dense_texts == ("họp bàn chuyện heo bị dịch chết",)
+
+
+def test_english_query_is_translated_by_the_lexicon_and_embedded_as_typed() -> None:
+    plan = plan_query("party cells with late membership fees")
+    assert plan.language == "en"
+    assert "chi bộ" in plan.sparse_text and "đảng phí" in plan.sparse_text
+    assert plan.dense_texts[0] == "party cells with late membership fees" and "đảng phí" in plan.dense_texts[1]
+    quoted = plan_query("thematic meeting on self-correction (tự soi, tự sửa)")
+    assert "tự soi tự sửa" in quoted.sparse_text
+
+
+def test_thesaurus_adds_the_clerks_words_for_everyday_ones() -> None:
+    plan = plan_query("họp bàn chuyện heo chết")
+    assert "lợn" in plan.expansion and "thảo luận" in plan.expansion
+    assert "lợn" not in plan.sparse_text  # added at the expansion weight, not as the user's own words
+    gapped = plan_query("có nhà tự ý xây nhà mà không xin phép")
+    assert "trái phép" in gapped.expansion
+    assert plan_query("nghị quyết chi bộ").expansion == ""
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("Trung tâm hành chính công tháng 10/2025", (2025, 10)),
+    ("hội nghị tháng 12 năm 2024", (2024, 12)),
+    ("sinh hoat 8/2020", (2020, 8)),
+    ("biên bản thôn Khuổi Lặp năm 2013", (2013, None)),
+    ("party dues in 2021", (2021, None)),
+    ("từ 2019 đến 2020", None),
+    ("tháng 13/2020 đảng phí", (2020, None)),
+    ("đảng phí", None),
+])
+def test_period_named_by_a_query(text: str, period: tuple[int, int | None] | None) -> None:
+    assert period_of(text) == period
