@@ -8,7 +8,7 @@ corpora/questions/README.md), checked and chunked by the real pipeline and index
 a fresh embedded index with the real e5 model. Each question of corpora/questions
 runs in four modes:
 
-- ``hybrid``: the product (query plan, dense + BM25, fusion, feedback);
+- ``hybrid``: the product (query plan, dense + BM25, fusion, feedback, minute support);
 - ``dense``: the dense side alone, with the query plan (restored or translated views);
 - ``sparse``: BM25 alone, with the query plan (restored words, lexicon, thesaurus);
 - ``bm25``: plain BM25 of the text as typed, no plan: the keyword baseline.
@@ -49,7 +49,8 @@ class Question:
 
 
 def load_questions(which: str) -> list[Question]:
-    names = {"dev": ["dev.jsonl"], "heldout": ["heldout.jsonl"], "all": ["dev.jsonl", "heldout.jsonl"]}[which]
+    names = {"dev": ["dev.jsonl"], "heldout": ["heldout.jsonl"], "fresh": ["fresh.jsonl"],
+             "all": ["dev.jsonl", "heldout.jsonl", "fresh.jsonl"]}[which]
     out = []
     for name in names:
         for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines():
@@ -109,7 +110,7 @@ def run(index: Any, questions: list[Question], modes: tuple[str, ...] = MODES) -
                     extra["plan"] = QueryPlan(text=q.text, language="as-typed", dense_texts=(q.text,),
                                               sparse_text=q.text)
             t = time.perf_counter()
-            hits = index.search(SearchQuery(text=q.text, mode=real, limit=60, **extra))  # type: ignore[arg-type]
+            hits = index.search(SearchQuery(text=q.text, mode=real, limit=100, **extra))  # type: ignore[arg-type]
             lat.append((time.perf_counter() - t) * 1000)
             ranking = minute_ranking(h.minute_id for h in hits)
             per_q[q.qid] = ranking[:10]
@@ -147,7 +148,7 @@ def report_md(res: dict[str, Any], *, which: str, n_minutes: int, n_chunks: int,
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="dev", choices=["dev", "heldout", "all"])
+    ap.add_argument("--set", default="dev", choices=["dev", "heldout", "fresh", "all"])
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cache", type=Path, help="keep passage vectors in this .npz between runs")
     ap.add_argument("--only", help="comma-separated modes")

@@ -25,7 +25,7 @@ from service.schema.units import Scope, unit_key
 from service.search.base import SearchFilter, SearchIndex, SearchMode
 from service.search.encoding import day_number
 from service.search.query import QueryPlan, plan_query
-from service.search.searcher import MAX_LIMIT, MAX_OFFSET, make_query, scoped
+from service.search.searcher import MAX_LIMIT, MAX_OFFSET, by_minute, make_query, scoped
 from service.search.snippet import make_snippet
 
 SECTIONS = ("resolution", "criticism", "discussion", "report", "conclusion")
@@ -80,7 +80,8 @@ class ResultHit(BaseModel):
     grade: str | None = Field(description="The minute's grade from its check: tot, kha, trung_binh, kem.")
     section: str = Field(description="Section kind: resolution, criticism, discussion, report, conclusion.")
     score: float = Field(description="Score in the chosen mode (hybrid: fused, DBSF; dense: best line's cosine plus "
-                                     "the chunk's; sparse: BM25).")
+                                     "the chunk's, sparse: BM25); in hybrid mode plus half the scores of the "
+                                     "minute's next two passages.")
     snippet: str
     highlights: list[tuple[int, int]] = Field(description="[start, end) of matching words in `snippet`.")
     span: tuple[int, int] = Field(description="[start, end) of `snippet` in the minute's normalised text.")
@@ -177,7 +178,8 @@ def search_archive(store: MinutesStore, index: SearchIndex, req: SearchRequest, 
     """Search ``index`` and show what ``store`` lets a caller of ``scope`` see.
 
     ``units`` are the (đảng bộ keys, chi bộ keys) of ``scope`` as the index knows them; they
-    narrow the index's own filter so that ranking happens among the caller's minutes.
+    narrow the index's own filter so that ranking happens among the caller's minutes. With
+    ``req.group``, each minute shows its best passage only.
     """
     flt = _index_filter(req)
     grade = _one_of(req.grade.strip().lower() if req.grade else None, GRADES, "Xếp loại")
@@ -195,8 +197,7 @@ def search_archive(store: MinutesStore, index: SearchIndex, req: SearchRequest, 
         mid: s for mid, s in store.summaries([h.minute_id for h in hits], scope=scope).items() if s.current}
     visible = [h for h in hits if h.minute_id in shown]
     if req.group:
-        seen: set[str] = set()
-        visible = [h for h in visible if not (h.minute_id in seen or seen.add(h.minute_id))]  # type: ignore[func-returns-value]
+        visible = by_minute(visible)
     page = visible[query.offset:query.offset + query.limit]
     data = []
     for h in page:

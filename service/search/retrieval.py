@@ -31,7 +31,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -64,6 +64,7 @@ class RetrievalParams:
     restored_dense_weight: float = 0.5  # dense weight for unaccented text embedded as restored
     dense_weight: float = 1.0  # of the dense list in the fusion, against 1 for BM25 (times the plan's own weight)
     expansion_weight: float = 0.5  # of a thesaurus or lexicon word, against 1 for a query word
+    minute_support: float = 0.5  # hybrid: share of a minute's next best passages added to each of its passages
     period_boost: float = 0.5  # added, as a share of the best score, to passages of the period a query names
     idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
     idf_refresh_s: float = 600.0
@@ -171,6 +172,27 @@ def expand(query: SparseVector, docs: Sequence[SparseVector], df: Counter[int], 
     return SparseVector(indices=keys, values=[out[k] for k in keys])
 
 
+def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3) -> list[SearchHit]:
+    """``hits`` re-ranked so that a minute speaking of the query in several passages comes first.
+
+    Each passage gets ``support`` × the scores of the ``depth - 1`` best other passages of its
+    minute. A minute that answers a question usually does so in more than one section (the
+    report, the discussion and the resolution); one that mentions it in passing has one good
+    passage. With ``support`` < 1 a minute's best passage stays its first.
+    """
+    by_minute: dict[str, list[float]] = {}
+    for h in hits:
+        by_minute.setdefault(h.minute_id, []).append(h.score)
+    out = []
+    for h in hits:
+        others = list(by_minute[h.minute_id])
+        others.remove(h.score)
+        bonus = support * sum(sorted(others, reverse=True)[:depth - 1])
+        out.append(replace(h, score=h.score + bonus))
+    out.sort(key=lambda h: (-h.score, h.chunk_id))
+    return out
+
+
 class Retriever:
     """Runs a SearchQuery through the stages above on one engine."""
 
@@ -247,6 +269,14 @@ class Retriever:
         return dbsf([(w, by_dense), (1.0, bm25)])
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
-        page = self.rank(query, exact=exact)[query.offset:query.offset + query.limit]
-        payloads = self.engine.payloads([pid for pid, _ in page])
-        return [hit_of(payloads[pid], score) for pid, score in page if pid in payloads]
+        p = self.params
+        ranked = self.rank(query, exact=exact)
+        end = query.offset + query.limit
+        if p.minute_support <= 0.0 or query.mode != "hybrid":
+            page = ranked[query.offset:end]
+            payloads = self.engine.payloads([pid for pid, _ in page])
+            return [hit_of(payloads[pid], score) for pid, score in page if pid in payloads]
+        head = ranked[:max(p.depth, end)]
+        payloads = self.engine.payloads([pid for pid, _ in head])
+        hits = [hit_of(payloads[pid], score) for pid, score in head if pid in payloads]
+        return with_minute_support(hits, p.minute_support)[query.offset:end]

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import replace
 
 from service.errors import ErrorCode, InputError
-from service.search.base import SearchFilter, SearchMode, SearchQuery
+from service.search.base import SearchFilter, SearchHit, SearchMode, SearchQuery
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -53,3 +53,14 @@ def scoped(flt: SearchFilter, dang_bo: list[str] | None, chi_bo: list[str] | Non
     if (d is not None and not d) or (c is not None and not c):
         return None
     return replace(flt, dang_bo=d, chi_bo=c)
+
+
+def by_minute(hits: list[SearchHit]) -> list[SearchHit]:
+    """One hit per minute: its first (best) passage, in order."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.minute_id not in seen:
+            seen.add(h.minute_id)
+            out.append(h)
+    return out

@@ -38,3 +38,24 @@ def test_scope_narrows_the_filter() -> None:
     assert scoped(SearchFilter(), ["c"], ["x"]) == SearchFilter(dang_bo=["c"], chi_bo=["x"])
     assert scoped(f, ["c"], None) is None
     assert scoped(SearchFilter(), [], None) is None
+
+
+def test_minute_support_puts_minutes_that_keep_to_the_topic_first() -> None:
+    from service.search.base import SearchHit
+    from service.search.retrieval import with_minute_support
+    from service.search.searcher import by_minute
+
+    def hit(mid: str, n: int, score: float) -> SearchHit:
+        return SearchHit(chunk_id=f"{mid}:{n}", minute_id=mid, score=score, section="report", span=(0, 1),
+                         chi_bo=None, dang_bo=None, date=None, text="x")
+
+    # "once" has the single best passage; "often" speaks of the topic in three sections
+    hits = [hit("once", 0, 1.0), hit("often", 0, 0.9), hit("often", 1, 0.5), hit("often", 2, 0.4),
+            hit("often", 3, 0.3), hit("once", 1, 0.05)]
+    ranked = with_minute_support(hits, 0.5)
+    assert ranked[0].chunk_id == "often:0"
+    assert abs(ranked[0].score - (0.9 + 0.5 * (0.5 + 0.4))) < 1e-9
+    assert [h.minute_id for h in by_minute(ranked)] == ["often", "once"]
+    assert with_minute_support(hits, 0.0) == hits and by_minute([]) == []
+    for mid in ("often", "once"):  # a minute's best passage stays its first
+        assert next(h for h in ranked if h.minute_id == mid).chunk_id == f"{mid}:0"
