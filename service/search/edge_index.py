@@ -44,12 +44,13 @@ class EdgeIndex:
     def __init__(self, path: str | Path, encoder: ChunkEncoder, *, collection: str | None = None,
                  hnsw_m: int = 32, hnsw_ef_construct: int = 200, hnsw_ef: int = 1024,
                  full_scan_threshold: int = 10_000, optimize_after: int = 20_000,
-                 retrieval: RetrievalParams | None = None, background_optimize: bool = True) -> None:
+                 retrieval: RetrievalParams | None = None, background_optimize: bool = True,
+                 layout: str = "fast") -> None:
         import qdrant_edge as qe
 
         self._qe = qe
         self.encoder = encoder
-        self.collection = collection or f"chunks-{encoder.version}"
+        self.collection = collection or f"chunks-{encoder.version}" + ("-compact" if layout == "compact" else "")
         self.path = Path(path) / self.collection
         self.hnsw_ef = hnsw_ef
         self.optimize_after = optimize_after
@@ -57,21 +58,29 @@ class EdgeIndex:
         self._since_optimize = 0
         self._optimizer: threading.Thread | None = None
         self._write = threading.Lock()
+        compact = layout == "compact"
+        # compact: chunk vectors on disk with an int8 copy in memory for the graph search (the
+        # originals rescore), line vectors in 8 bits, BM25 index and payloads on disk.
+        dense_params: dict[str, Any] = {"on_disk": True, "quantization_config": qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)} if compact else {}
         config = qe.EdgeConfig(
             vectors={
-                DENSE: qe.EdgeVectorParams(size=encoder.dim, distance=qe.Distance.Cosine),
+                DENSE: qe.EdgeVectorParams(size=encoder.dim, distance=qe.Distance.Cosine, **dense_params),
                 # Line vectors only rescore candidates: no graph (m=0), half precision, on disk.
                 LINES: qe.EdgeVectorParams(
                     size=encoder.dim, distance=qe.Distance.Cosine, on_disk=True,
                     multivector_config=qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim),
-                    datatype=qe.VectorStorageDatatype.Float16,
+                    datatype=qe.VectorStorageDatatype.Turbo8 if compact else qe.VectorStorageDatatype.Float16,
                     hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=hnsw_ef_construct,
                                                    full_scan_threshold=full_scan_threshold)),
             },
-            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(
+                modifier=qe.Modifier.Idf, on_disk=compact,
+                datatype=qe.VectorStorageDatatype.Float16 if compact else qe.VectorStorageDatatype.Float32)},
             hnsw_config=qe.HnswIndexConfig(m=hnsw_m, ef_construct=hnsw_ef_construct,
                                            full_scan_threshold=full_scan_threshold),
             optimizers=qe.EdgeOptimizersConfig(default_segment_number=2),
+            on_disk_payload=compact,
         )
         try:
             if (self.path / "edge_config.json").exists():
@@ -136,6 +145,7 @@ class EdgeIndex:
         """Merge segments and build the HNSW graph now (blocking); True if anything changed."""
         self._since_optimize = 0
         changed: bool = self.shard.optimize()
+        self.shard.flush()  # what the optimised segments hold no longer needs its write-ahead log
         return changed
 
     def wait_optimized(self) -> None:

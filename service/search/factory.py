@@ -49,7 +49,7 @@ def build_index(settings: Settings, *, embedder: Embedder | None = None) -> Sear
         from service.search.qdrant_index import QdrantIndex
 
         return QdrantIndex(encoder, url=settings.qdrant_url, api_key=settings.qdrant_api_key, hnsw_ef=s.hnsw_ef,
-                           retrieval=retrieval_params(settings))
+                           retrieval=retrieval_params(settings), layout=s.layout)
     if s.backend == "qdrant-local":
         from service.search.qdrant_index import QdrantIndex
 
@@ -60,4 +60,4 @@ def build_index(settings: Settings, *, embedder: Embedder | None = None) -> Sear
 
     return EdgeIndex(Path(settings.data_dir) / "index", encoder, hnsw_m=s.hnsw_m,
                      hnsw_ef_construct=s.hnsw_ef_construct, hnsw_ef=s.hnsw_ef, retrieval=retrieval_params(settings),
-                     optimize_after=s.optimize_after)
+                     optimize_after=s.optimize_after, layout=s.layout)

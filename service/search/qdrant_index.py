@@ -38,12 +38,14 @@ class QdrantIndex:
 
     def __init__(self, encoder: ChunkEncoder, *, url: str | None = None, api_key: str | None = None,
                  location: str | None = None, path: str | None = None, collection: str | None = None,
-                 hnsw_ef: int = 1024, retrieval: RetrievalParams | None = None, timeout: int = 30) -> None:
+                 hnsw_ef: int = 1024, retrieval: RetrievalParams | None = None, timeout: int = 30,
+                 layout: str = "fast") -> None:
         from qdrant_client import QdrantClient, models
 
         self._m = models
         self.encoder = encoder
-        self.collection = collection or f"chunks-{encoder.version}"
+        self.compact = layout == "compact"
+        self.collection = collection or f"chunks-{encoder.version}" + ("-compact" if self.compact else "")
         self.hnsw_ef = hnsw_ef
         self._local = not url  # local mode: exact search, payload indexes and search params do nothing
         self.retriever = Retriever(self, encoder, retrieval)
@@ -64,15 +66,22 @@ class QdrantIndex:
 
     def _create(self) -> None:
         m = self._m
+        # compact (a server holding millions of chunks): chunk vectors on disk with an int8 copy in
+        # memory for the graph search, the BM25 index and payloads on disk.
+        quantized = m.ScalarQuantization(scalar=m.ScalarQuantizationConfig(
+            type=m.ScalarType.INT8, quantile=0.99, always_ram=True)) if self.compact else None
         self.client.create_collection(
             self.collection,
             vectors_config={
-                DENSE: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE),
+                DENSE: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE, on_disk=self.compact,
+                                      quantization_config=quantized),
                 LINES: m.VectorParams(size=self.encoder.dim, distance=m.Distance.COSINE, on_disk=True,
                                       multivector_config=m.MultiVectorConfig(comparator=m.MultiVectorComparator.MAX_SIM),
                                       datatype=m.Datatype.FLOAT16, hnsw_config=m.HnswConfigDiff(m=0)),
             },
-            sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+            sparse_vectors_config={SPARSE: m.SparseVectorParams(
+                modifier=m.Modifier.IDF, index=m.SparseIndexParams(on_disk=True, datatype=m.Datatype.FLOAT16) if self.compact else None)},
+            on_disk_payload=self.compact,
         )
         if self._local:
             return

@@ -104,12 +104,21 @@ def _dictionary() -> dict[str, dict[str, float]]:
     return out
 
 
+def _stem(word: str) -> str:
+    """A crude English stem, the same for a table's phrases and a question's words: fees → fee, voted → vot."""
+    for end in ("ing", "ed", "es", "s"):
+        if len(word) > len(end) + 2 and word.endswith(end):
+            return word[:-len(end)]
+    return word
+
+
 @functools.cache
 def _phrase_table(name: str) -> list[tuple[str, str]]:
     """(phrase folded, what it adds) from a two-column table, longest phrases first."""
-    rows = [(" ".join(_WORD.findall(fold(alt))), r[1]) for r in _rows(name) if len(r) >= 2
-            for alt in r[0].split("|") if _WORD.search(alt)]
-    return sorted(rows, key=lambda r: (-len(r[0]), r[0]))
+    english = name.endswith("_en.tsv")
+    rows = [(" ".join(_stem(w) if english else w for w in _WORD.findall(fold(alt))), r[1])
+            for r in _rows(name) if len(r) >= 2 for alt in r[0].split("|") if _WORD.search(alt)]
+    return sorted(set(rows), key=lambda r: (-len(r[0]), r[0], r[1]))
 
 
 # --- restoration ----------------------------------------------------------------------------
@@ -190,7 +199,8 @@ def _lookup(text: str, table: str) -> list[str]:
     A phrase is found when its words occur in order, whole and folded, with at most ``GAP``
     other words between them; words that a phrase has used are not used again.
     """
-    words = [fold(w) for w in _WORD.findall(text)]
+    english = table.endswith("_en.tsv")
+    words = [_stem(fold(w)) if english else fold(w) for w in _WORD.findall(text)]
     used = [False] * len(words)
     found: list[str] = []
     for phrase, adds in _phrase_table(table):

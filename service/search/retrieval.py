@@ -189,7 +189,7 @@ def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3) -
         others.remove(h.score)
         bonus = support * sum(sorted(others, reverse=True)[:depth - 1])
         out.append(replace(h, score=h.score + bonus))
-    out.sort(key=lambda h: (-h.score, h.chunk_id))
+    out.sort(key=lambda h: -h.score)  # stable: ties keep the ranking's order
     return out
 
 

@@ -31,9 +31,28 @@ class TestEdgeIndex(SearchIndexContract):
         idx.close()
 
 
+class TestEdgeIndexCompact(SearchIndexContract):
+    """The layout for a million chunks and more: quantized in memory, originals and BM25 index on disk."""
+
+    @pytest.fixture()
+    def index(self, tmp_path: Path, encoder: ChunkEncoder) -> Iterator[Any]:
+        idx = EdgeIndex(tmp_path, encoder, layout="compact")
+        assert idx.collection.endswith("-compact")
+        yield idx
+        idx.close()
+
+
 class TestQdrantLocal(SearchIndexContract):
     @pytest.fixture()
     def index(self, encoder: ChunkEncoder) -> Iterator[Any]:
         idx = QdrantIndex(encoder, location=":memory:")
+        yield idx
+        idx.close()
+
+
+class TestQdrantLocalCompact(SearchIndexContract):
+    @pytest.fixture()
+    def index(self, encoder: ChunkEncoder) -> Iterator[Any]:
+        idx = QdrantIndex(encoder, location=":memory:", layout="compact")
         yield idx
         idx.close()

@@ -45,7 +45,9 @@ def test_collection_name_carries_the_model_and_sparse_versions(tmp_path: Path, e
         idx.close()
 
 
-def test_hnsw_search_agrees_with_exact_search_after_optimize(tmp_path: Path, encoder: ChunkEncoder) -> None:
+@pytest.mark.parametrize("layout", ["fast", "compact"])
+def test_hnsw_search_agrees_with_exact_search_after_optimize(tmp_path: Path, encoder: ChunkEncoder,
+                                                             layout: str) -> None:
     rng = np.random.default_rng(7)
     centers = rng.normal(size=(40, encoder.dim)).astype(np.float32)
     n = 3000
@@ -54,7 +56,7 @@ def test_hnsw_search_agrees_with_exact_search_after_optimize(tmp_path: Path, enc
     chunks = [make_chunk(f"x{i}", 0, f"đoạn {i}", chi_bo=f"chi bộ {i % 5}") for i in range(n)]
     vectors = [ChunkVectors(dense=v, lines=v[None, :], sparse=SparseVector(indices=[i % 97], values=[1.0]))
                for i, v in enumerate(vecs)]
-    idx = EdgeIndex(tmp_path, encoder, full_scan_threshold=100, background_optimize=False)
+    idx = EdgeIndex(tmp_path, encoder, full_scan_threshold=100, background_optimize=False, layout=layout)
     try:
         idx.upsert_vectors(chunks, vectors)
         idx.optimize()

@@ -93,6 +93,20 @@ def test_search_page_and_api_show_the_same_hits_to_the_same_user(world: World, c
         assert twin["total"] == api["total"] and twin["language"] == api["language"]
 
 
+def test_search_shows_each_user_only_their_units(world: World, client: TestClient) -> None:
+    from tests.auth.world import A1, B1, B_MARKER
+
+    admin = client.get("/v1/search", params={"q": B_MARKER, "limit": 50}, headers=world.h("quantri")).json()
+    assert any(h["chi_bo"] == B1 for h in admin["data"])
+    reviewer = client.get("/v1/search", params={"q": B_MARKER, "limit": 50}, headers=world.h("kiemtra-a")).json()
+    assert reviewer["data"] and all(h["dang_bo"] == DANG_BO_A for h in reviewer["data"])
+    clerk = client.get("/v1/search", params={"q": "đảng phí", "limit": 50, "group": True},
+                       headers=world.h("vanthu-a1")).json()
+    assert clerk["data"] and {h["chi_bo"] for h in clerk["data"]} == {A1}
+    asked = client.get("/v1/search", params={"q": B_MARKER, "chi_bo": B1}, headers=world.h("kiemtra-a")).json()
+    assert asked["data"] == [] and asked["total"] == 0
+
+
 def test_the_dashboard_page_and_its_twin_agree_with_the_stats_api(world: World, client: TestClient) -> None:
     sign_in(client, "kiemtra-a")
     page = client.get("/tong-quan")

@@ -1,0 +1,190 @@
+"""The compact index at 10k, 100k and 1M chunks: disk and memory per chunk, latency, recall against exact.
+
+usage: python -m bench.bench_scale [--sizes 10000,100000,1000000] [--layout compact|fast] [--queries 40]
+                                   [--write BENCHMARKS.md]
+
+Chunks are made like the real ones of the independent minutes (corpora/dev and the top of
+corpora/: 3.7 line vectors and about 230 BM25 terms a chunk): each synthetic chunk takes the
+line vectors, BM25 terms and text of one real chunk (with a little noise), its chunk vector
+mixes two real ones (0.8/0.45), and it gets one of 400 chi bộ in 20 đảng bộ and a date in
+2015–2025. The index grows to each size, is optimised and closed; then a fresh process
+opens it, as a server would after a restart, and runs the blind questions of
+corpora/questions (each embedded by the real model inside the timed search): hybrid, and
+hybrid within one đảng bộ and 2019–2022 (about 2 % of the chunks). Resident memory is that
+process's growth over the model alone, measured after the timed searches; recall@10 compares
+the ranked chunk ids with an exact scan of the same index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.bench_search import _du_mb, _rss_mb, _unit
+from bench.report import load_average, replace_section
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "data" / "cache" / "e5-questions.npz"
+
+
+def _encoder() -> Any:
+    from bench.eval_search import CachedEmbedder
+    from service.search.embedder import E5Embedder
+    from service.search.encoding import ChunkEncoder
+    from service.search.model_build import DEFAULT_DIR
+
+    return ChunkEncoder(CachedEmbedder(E5Embedder(DEFAULT_DIR), CACHE))
+
+
+def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
+              rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
+    """``n`` synthetic chunks numbered from ``start``, shaped like the real chunks they come from."""
+    from service.search.base import Chunk
+    from service.search.encoding import ChunkVectors
+    from service.search.sparse import SparseVector
+
+    dense0 = np.stack([v.dense for v in base_vectors])
+    a = rng.integers(0, len(base), n)
+    b = rng.integers(0, len(base), n)
+    dense = _unit(0.8 * dense0[a] + 0.45 * dense0[b] + 0.03 * rng.normal(size=(n, dense0.shape[1])))
+    units = rng.integers(0, 400, n)
+    days = rng.integers(0, 11 * 365, n)
+    chunks, vectors = [], []
+    for i in range(n):
+        ca, va = base[a[i]], base_vectors[a[i]]
+        u = int(units[i])
+        d = np.datetime64("2015-01-01") + np.timedelta64(int(days[i]), "D")
+        mid = f"s{start + i}"
+        chunks.append(Chunk(id=f"{mid}:0", minute_id=mid, text=ca.text, embed_text=ca.embed_text,
+                            dang_bo=f"đảng bộ xã {u // 20}", chi_bo=f"chi bộ {u}", date=str(d), period=str(d)[:7],
+                            meeting_type="thuong_ky" if u % 7 else "chuyen_de", section=ca.section, span=ca.span))
+        noise = 1.0 + 0.05 * rng.normal(size=len(va.sparse.values))
+        vectors.append(ChunkVectors(dense=dense[i], lines=_unit(va.lines + 0.03 * rng.normal(size=va.lines.shape)),
+                                    sparse=SparseVector(indices=list(va.sparse.indices),
+                                                        values=[float(x) for x in np.abs(va.sparse.values * noise)])))
+    return chunks, vectors
+
+
+def read_side(path: Path, layout: str, queries: list[str]) -> dict[str, Any]:
+    """Open the index as a fresh process would and measure it (runs in a child process)."""
+    from service.search.base import SearchFilter, SearchQuery
+    from service.search.edge_index import EdgeIndex
+    from service.search.query import plan_query
+
+    encoder = _encoder()
+    encoder.warm_up()
+    for q in queries[:3]:  # the query side's models and tables, loaded before the baseline
+        encoder.encode_query(plan_query(q), "hybrid")
+    rss0 = _rss_mb()
+    t = time.perf_counter()
+    index = EdgeIndex(path, encoder, layout=layout, background_optimize=False, optimize_after=10**12)
+    open_s = time.perf_counter() - t
+    rss_open = _rss_mb() - rss0
+    rng = np.random.default_rng(11)
+    flts = [SearchFilter(dang_bo=[f"đảng bộ xã {int(rng.integers(0, 20))}"], date_from="2019-01-01",
+                         date_to="2022-12-31") for _ in queries]
+    out: dict[str, Any] = {"open_s": open_s, "rss_open_mb": rss_open}
+    ranked: dict[str, list[list[str]]] = {}
+    for name, use in (("hybrid", False), ("hybrid+filter", True)):
+        lat, ids = [], []
+        for q, f in zip(queries, flts, strict=True):
+            sq = SearchQuery(text=q, mode="hybrid", limit=10, filter=f if use else SearchFilter())
+            t = time.perf_counter()
+            hits = index.search(sq)
+            lat.append((time.perf_counter() - t) * 1000)
+            ids.append([h.chunk_id for h in hits])
+        ranked[name] = ids
+        out[name] = {"p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95))}
+    out["rss_mb"] = _rss_mb() - rss0
+    for name, use in (("hybrid", False), ("hybrid+filter", True)):
+        recall = []
+        for q, f, approx in zip(queries, flts, ranked[name], strict=True):
+            sq = SearchQuery(text=q, mode="hybrid", limit=10, filter=f if use else SearchFilter())
+            truth = {h.chunk_id for h in index.search(sq, exact=True)}
+            recall.append(len(truth & set(approx)) / len(truth) if truth else 1.0)
+        out[name]["recall"] = statistics.mean(recall)
+    index.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--layout", default="compact", choices=["compact", "fast"])
+    ap.add_argument("--queries", type=int, default=40)
+    ap.add_argument("--dir", type=Path, help="build the index here (default: a temporary folder)")
+    ap.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # the child process's side
+    ap.add_argument("--write", type=Path, help="replace this section of a BENCHMARKS.md")
+    args = ap.parse_args()
+
+    from bench.eval_questions import load_chunks, load_questions
+
+    queries = [q.text for q in load_questions("dev")][: args.queries]
+    if args.read:
+        print(json.dumps(read_side(args.read, args.layout, queries)))
+        return
+    from service.search.edge_index import EdgeIndex
+
+    base = load_chunks()
+    encoder = _encoder()
+    base_vectors = encoder.encode_chunks(base)
+    rng = np.random.default_rng(2024)
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        have, upsert_s, build_s = 0, 0.0, 0.0
+        for n in [int(s) for s in args.sizes.split(",")]:
+            index = EdgeIndex(Path(tmp), encoder, layout=args.layout, background_optimize=False,
+                              optimize_after=10**12)
+            t = time.perf_counter()
+            while have < n:
+                step = min(5000, n - have)
+                chunks, vectors = like_real(base, base_vectors, step, have, rng)
+                index.upsert_vectors(chunks, vectors)
+                have += step
+            upsert_s += time.perf_counter() - t
+            t = time.perf_counter()
+            index.optimize()
+            build_s += time.perf_counter() - t
+            path = index.path
+            index.close()
+            disk = _du_mb(path)
+            child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--read", tmp, "--layout", args.layout,
+                                    "--queries", str(args.queries)], capture_output=True, text=True, check=True,
+                                   cwd=ROOT)
+            r = json.loads(child.stdout.strip().splitlines()[-1])
+            rows.append(f"| {n:,} | {upsert_s:.0f} | {build_s:.0f} | {r['open_s']:.1f} | {disk:,.0f} | "
+                        f"{disk * 1e6 / n / 1024:.1f} | {r['rss_open_mb']:,.0f} | {r['rss_mb']:,.0f} | "
+                        f"{r['rss_mb'] * 1e6 / n / 1024:.2f} | "
+                        f"{r['hybrid']['p50']:.0f} / {r['hybrid']['p95']:.0f} | "
+                        f"{r['hybrid+filter']['p50']:.0f} / {r['hybrid+filter']['p95']:.0f} | "
+                        f"{r['hybrid']['recall']:.3f} / {r['hybrid+filter']['recall']:.3f} |")
+            print(rows[-1], flush=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report = "\n".join([
+        f"## Search at a million chunks ({args.layout} layout) — {time.strftime('%Y-%m-%d')}", "",
+        f"Machine: {machine}; load average {load_average()} at the end. `python -m bench.bench_scale "
+        f"--layout {args.layout}`. Chunks shaped like the real ones of the independent minutes; {len(queries)} "
+        "blind questions, embedded inside the timed search; filter: one đảng bộ of 20 and 2019–2022. Upsert and "
+        "build are cumulative; open: a fresh process opening the index; +RSS: that process's resident growth over "
+        "the model on opening the index and after the timed searches; recall@10 against an exact scan, without / with the filter.", "",
+        "| chunks | upsert s | build s | open s | disk MB | disk KB/chunk | +RSS at open MB | +RSS MB | RSS KB/chunk "
+        "| hybrid p50 / p95 ms | filtered p50 / p95 ms | recall@10 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
+    print(report)
+    if args.write:
+        replace_section(args.write, f"## Search at a million chunks ({args.layout} layout)", report)
+
+
+if __name__ == "__main__":
+    main()
