@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.bench_search import _du_mb, _rss_mb, _unit
+from bench.bench_search import _du_mb, _rss_mb, _unit, placed
 from bench.report import load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,6 @@ def _encoder() -> Any:
 def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
               rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
     """``n`` synthetic chunks numbered from ``start``, shaped like the real chunks they come from."""
-    from service.search.base import Chunk
     from service.search.encoding import ChunkVectors
     from service.search.sparse import SparseVector
 
@@ -62,13 +61,8 @@ def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
     days = rng.integers(0, 11 * 365, n)
     chunks, vectors = [], []
     for i in range(n):
-        ca, va = base[a[i]], base_vectors[a[i]]
-        u = int(units[i])
-        d = np.datetime64("2015-01-01") + np.timedelta64(int(days[i]), "D")
-        mid = f"s{start + i}"
-        chunks.append(Chunk(id=f"{mid}:0", minute_id=mid, text=ca.text, embed_text=ca.embed_text,
-                            dang_bo=f"đảng bộ xã {u // 20}", chi_bo=f"chi bộ {u}", date=str(d), period=str(d)[:7],
-                            meeting_type="thuong_ky" if u % 7 else "chuyen_de", section=ca.section, span=ca.span))
+        va = base_vectors[a[i]]
+        chunks.append(placed(base[a[i]], start + i, int(units[i]), int(days[i])))
         noise = 1.0 + 0.05 * rng.normal(size=len(va.sparse.values))
         vectors.append(ChunkVectors(dense=dense[i], lines=_unit(va.lines + 0.03 * rng.normal(size=va.lines.shape)),
                                     sparse=SparseVector(indices=list(va.sparse.indices),

@@ -49,10 +49,21 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
 
 
+def placed(like: Any, number: int, unit: int, day: int) -> Any:
+    """A chunk with the text of ``like``, as minute ``s<number>`` of chi bộ ``unit`` (of 400, in 20 đảng bộ),
+    dated ``day`` days after 2015-01-01."""
+    from service.search.base import Chunk
+
+    d = np.datetime64("2015-01-01") + np.timedelta64(day, "D")
+    mid = f"s{number}"
+    return Chunk(id=f"{mid}:0", minute_id=mid, text=like.text, embed_text=like.embed_text,
+                 dang_bo=f"đảng bộ xã {unit // 20}", chi_bo=f"chi bộ {unit}", date=str(d), period=str(d)[:7],
+                 meeting_type="thuong_ky" if unit % 7 else "chuyen_de", section=like.section, span=like.span)
+
+
 def synthetic(base_chunks: list[Any], base: list[Any], n: int, start: int,
               rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
     """``n`` synthetic chunks numbered from ``start``, with their vectors."""
-    from service.search.base import Chunk
     from service.search.encoding import ChunkVectors
     from service.search.sparse import SparseVector
 
@@ -65,13 +76,7 @@ def synthetic(base_chunks: list[Any], base: list[Any], n: int, start: int,
     units = rng.integers(0, 400, n)
     days = rng.integers(0, 11 * 365, n)
     for i in range(n):
-        ca = base_chunks[a[i]]
-        u = int(units[i])
-        d = np.datetime64("2015-01-01") + np.timedelta64(int(days[i]), "D")
-        mid = f"s{start + i}"
-        chunks.append(Chunk(id=f"{mid}:0", minute_id=mid, text=ca.text, embed_text=ca.embed_text,
-                            dang_bo=f"đảng bộ xã {u // 20}", chi_bo=f"chi bộ {u}", date=str(d), period=str(d)[:7],
-                            meeting_type="thuong_ky" if u % 7 else "chuyen_de", section=ca.section, span=ca.span))
+        chunks.append(placed(base_chunks[a[i]], start + i, int(units[i]), int(days[i])))
         va, vb = base[a[i]], base[b[i]]
         acc = dict(zip(va.sparse.indices, va.sparse.values, strict=True))
         for k, v in zip(vb.sparse.indices, vb.sparse.values, strict=True):
