@@ -59,6 +59,8 @@ class EdgeIndex:
         self._optimizer: threading.Thread | None = None
         self._write = threading.Lock()
         compact = layout == "compact"
+        # int8 candidates are rescored against the float32 originals, from twice as many
+        self._quantized = qe.QuantizationSearchParams(rescore=True, oversampling=2.0) if compact else None
         # compact: chunk vectors on disk with an int8 copy in memory for the graph search (the
         # originals rescore), line vectors in 8 bits, BM25 index and payloads on disk.
         dense_params: dict[str, Any] = {"on_disk": True, "quantization_config": qe.ScalarQuantizationConfig(
@@ -182,7 +184,8 @@ class EdgeIndex:
             q = qe.Query.Nearest(query_vector(vector, using), using=using)
         res = self.shard.query(qe.QueryRequest(
             limit=limit, query=q, filter=self._filter(spec, among), with_payload=False,
-            with_vector=[DENSE] if with_dense else False, params=qe.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact)))
+            with_vector=[DENSE] if with_dense else False,
+            params=qe.SearchParams(hnsw_ef=self.hnsw_ef, exact=exact, quantization=self._quantized)))
         return [Candidate(str(p.id), float(p.score),
                           np.asarray(_named(p.vector, DENSE), np.float32) if with_dense else None)
                 for p in res]
