@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.bench_search import _du_mb, _rss_mb, _unit, placed
+from bench.bench_search import _du_mb, _rss_mb, _unit, grow, placed
 from bench.report import load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,11 +141,7 @@ def main() -> None:
             index = EdgeIndex(Path(tmp), encoder, layout=args.layout, background_optimize=False,
                               optimize_after=10**12)
             t = time.perf_counter()
-            while have < n:
-                step = min(5000, n - have)
-                chunks, vectors = like_real(base, base_vectors, step, have, rng)
-                index.upsert_vectors(chunks, vectors)
-                have += step
+            have = grow(index, like_real, base, base_vectors, have, n, rng)
             upsert_s += time.perf_counter() - t
             t = time.perf_counter()
             index.optimize()

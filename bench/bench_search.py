@@ -88,6 +88,17 @@ def synthetic(base_chunks: list[Any], base: list[Any], n: int, start: int,
     return chunks, vectors
 
 
+def grow(index: Any, make: Any, base: list[Any], base_vectors: list[Any], have: int, n: int,
+         rng: np.random.Generator) -> int:
+    """Upsert chunks made by ``make`` (``synthetic`` or alike) until ``index`` holds ``n``; the new count."""
+    while have < n:
+        step = min(5000, n - have)
+        chunks, vectors = make(base, base_vectors, step, have, rng)
+        index.upsert_vectors(chunks, vectors)
+        have += step
+    return have
+
+
 def _pct(xs: list[float], p: float) -> float:
     return float(np.percentile(np.array(xs), p))
 
@@ -143,11 +154,7 @@ def main() -> None:
         have = 0
         for n in sizes:
             t = time.perf_counter()
-            while have < n:
-                step = min(5000, n - have)
-                chunks, vectors = synthetic(base, base_vectors, step, have, rng)
-                index.upsert_vectors(chunks, vectors)
-                have += step
+            have = grow(index, synthetic, base, base_vectors, have, n, rng)
             upsert_s = time.perf_counter() - t
             t = time.perf_counter()
             index.optimize()

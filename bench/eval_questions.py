@@ -28,11 +28,10 @@ import platform
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.eval_search import build
+from bench.eval_search import Query, build
 from bench.report import load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +39,7 @@ QUESTIONS = ROOT / "corpora" / "questions"
 MODES = ("hybrid", "dense", "sparse", "bm25")
 
 
-@dataclass(frozen=True)
-class Question:
-    qid: str
-    text: str
-    kind: str
-    judged: dict[str, int]
-
-
-def load_questions(which: str) -> list[Question]:
+def load_questions(which: str) -> list[Query]:
     names = {"dev": ["dev.jsonl"], "heldout": ["heldout.jsonl"], "fresh": ["fresh.jsonl"],
              "all": ["dev.jsonl", "heldout.jsonl", "fresh.jsonl"]}[which]
     out = []
@@ -56,7 +47,7 @@ def load_questions(which: str) -> list[Question]:
         for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 q = json.loads(line)
-                out.append(Question(q["qid"], q["query"], q["kind"], q["relevant"]))
+                out.append(Query(q["qid"], q["query"], q["kind"], q["relevant"]))
     return out
 
 
@@ -86,7 +77,7 @@ def scores(ranking: list[str], judged: dict[str, int]) -> tuple[float, float, fl
     return hit3, rr, recall
 
 
-def run(index: Any, questions: list[Question], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
+def run(index: Any, questions: list[Query], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
     from dataclasses import fields
 
     from service.search.base import SearchQuery

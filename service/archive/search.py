@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.archive.base import MinuteFilter, MinutesStore, MinuteSummary
 from service.errors import ErrorCode, InputError
 from service.rules.ruleset import rule_ids
-from service.schema.record import MeetingType
+from service.schema.record import MeetingType, Resolution
 from service.schema.report import Grade
 from service.schema.units import Scope, unit_key
 from service.search.base import SearchFilter, SearchIndex, SearchMode
@@ -155,15 +155,11 @@ def _minute_ids(store: MinutesStore, rule: str | None, grade: str | None, scope:
     return [r.id for r in rows]
 
 
-def _details(store: MinutesStore, minute_id: str, span: tuple[int, int], scope: Scope | None
-             ) -> tuple[VoteInfo | None, list[TaskInfo]]:
+def _details(resolutions: list[Resolution], span: tuple[int, int]) -> tuple[VoteInfo | None, list[TaskInfo]]:
     """The vote and tasks of the resolutions that a resolution hit's passage covers."""
-    stored = store.get(minute_id, scope=scope)
-    if stored is None:
-        return None, []
     vote: VoteInfo | None = None
     tasks: list[TaskInfo] = []
-    for r in stored.report.record.resolutions:
+    for r in resolutions:
         if r.span[1] <= span[0] or r.span[0] >= span[1]:
             continue
         tasks += [TaskInfo(task=t.task, assignee=t.assignee, deadline=t.deadline) for t in r.tasks]
@@ -199,11 +195,15 @@ def search_archive(store: MinutesStore, index: SearchIndex, req: SearchRequest, 
     if req.group:
         visible = by_minute(visible)
     page = visible[query.offset:query.offset + query.limit]
+    resolutions: dict[str, list[Resolution]] = {}  # read once per minute on the page
+    for mid in {h.minute_id for h in page if h.section == "resolution"}:
+        stored = store.get(mid, scope=scope)
+        resolutions[mid] = stored.report.record.resolutions if stored else []
     data = []
     for h in page:
         s = shown[h.minute_id]
         snip = make_snippet(h.text, query.text, restored=plan.restored_words)
-        vote, tasks = _details(store, h.minute_id, h.span, scope) if h.section == "resolution" else (None, [])
+        vote, tasks = _details(resolutions.get(h.minute_id, []), h.span)
         data.append(ResultHit(
             minute_id=h.minute_id, file_name=s.file_name, dang_bo=s.dang_bo or h.dang_bo,
             chi_bo=s.chi_bo or h.chi_bo, date=s.date or h.date, meeting_type=s.meeting_type, grade=s.grade,

@@ -11,7 +11,7 @@ import numpy as np
 from service.errors import ErrorCode, InputError
 from service.search.base import Chunk, SearchFilter, SearchHit
 from service.search.embedder import Embedder
-from service.search.query import QueryPlan
+from service.search.query import QueryPlan, plan_query
 from service.search.sparse import SPARSE_VERSION, SparseEncoder, SparseVector
 
 DENSE = "dense"
@@ -179,3 +179,4 @@ class ChunkEncoder:
     def warm_up(self) -> None:
         self.embedder.warm_up()
         self.sparse.terms("khởi động")
+        plan_query("khoi dong")  # the word list, counts, lexicon and thesaurus, off the first query's path

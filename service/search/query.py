@@ -281,9 +281,11 @@ def period_of(text: str) -> tuple[int, int | None] | None:
     return (int(years.pop()), None) if len(years) == 1 else None
 
 
+@functools.lru_cache(maxsize=1024)
 def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: float = 0.6,
                expansion_weight: float = 0.5, restored_dense_weight: float = 0.5) -> QueryPlan:
-    """How ``text`` is searched (see the module's docstring)."""
+    """How ``text`` is searched (see the module's docstring); cached, as every door plans a query twice
+    (the retriever to search, the use case to mark what matched)."""
     text = unicodedata.normalize("NFC", text).strip()
     language = _language(text)
     if language == "en":

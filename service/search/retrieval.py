@@ -172,6 +172,31 @@ def expand(query: SparseVector, docs: Sequence[SparseVector], df: Counter[int], 
     return SparseVector(indices=keys, values=[out[k] for k in keys])
 
 
+def prefer_period(ranked: Ranked, payloads: dict[str, dict[str, Any]], period: tuple[int, int | None],
+                  boost: float, depth: int) -> Ranked:
+    """``ranked`` with the passages of the period a query names moved up among its first ``depth``.
+
+    A passage of the month named gains ``boost`` × the best score; one of the same year but another
+    month a quarter of that; a year alone asked for counts as the period. A soft filter: nothing
+    is dropped.
+    """
+    if not ranked:
+        return ranked
+    year, month = period
+    head = ranked[:depth]
+    top = max(s for _, s in head) or 1.0
+    out = []
+    for pid, score in head:
+        got = str(payloads.get(pid, {}).get("period") or "")
+        if got[:4] == str(year) and (month is None or got[5:7] == f"{month:02d}"):
+            score += boost * top
+        elif month is not None and got[:4] == str(year):
+            score += 0.25 * boost * top
+        out.append((pid, score))
+    out.sort(key=lambda kv: (-kv[1], kv[0]))
+    return out + ranked[depth:]
+
+
 def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3) -> list[SearchHit]:
     """``hits`` re-ranked so that a minute speaking of the query in several passages comes first.
 
@@ -212,34 +237,15 @@ class Retriever:
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return ranked[:depth]
 
-    def _prefer_period(self, ranked: Ranked, period: tuple[int, int | None]) -> Ranked:
-        """``ranked`` with the passages of the period the query names moved up (a soft filter)."""
+    def _plan(self, query: SearchQuery) -> QueryPlan:
         p = self.params
-        if not ranked or p.period_boost <= 0.0:
-            return ranked
-        head = ranked[:p.depth]
-        payloads = self.engine.payloads([pid for pid, _ in head])
-        year, month = period
-        top = max(s for _, s in head) or 1.0
-        out = []
-        for pid, score in head:
-            got = str(payloads.get(pid, {}).get("period") or "")
-            if got[:4] == str(year) and (month is None or got[5:7] == f"{month:02d}"):
-                score += p.period_boost * top
-            elif month is not None and got[:4] == str(year):
-                score += 0.25 * p.period_boost * top
-            out.append((pid, score))
-        out.sort(key=lambda kv: (-kv[1], kv[0]))
-        return out + ranked[p.depth:]
-
-    def rank(self, query: SearchQuery, *, exact: bool = False) -> Ranked:
-        """Chunk point ids with their scores, best first, at least ``offset + limit`` deep where there are."""
-        p = self.params
-        plan = query.plan or plan_query(query.text, ascii_dense_weight=p.ascii_dense_weight,
+        return query.plan or plan_query(query.text, ascii_dense_weight=p.ascii_dense_weight,
                                         min_restored=p.min_restored, expansion_weight=p.expansion_weight,
                                         restored_dense_weight=p.restored_dense_weight)
-        ranked = self._rank(query, plan, exact)
-        return self._prefer_period(ranked, plan.period) if plan.period else ranked
+
+    def rank(self, query: SearchQuery, *, exact: bool = False) -> Ranked:
+        """Chunk point ids with their fused scores, best first, at least ``offset + limit`` deep where there are."""
+        return self._rank(query, self._plan(query), exact)
 
     def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool) -> Ranked:
         p = self.params
@@ -269,14 +275,21 @@ class Retriever:
         return dbsf([(w, by_dense), (1.0, bm25)])
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        """The page of hits: the ranking, then the period the query names and minute support (hybrid).
+
+        Both read the payloads of the head of the ranking, which is fetched once.
+        """
         p = self.params
-        ranked = self.rank(query, exact=exact)
+        plan = self._plan(query)
+        ranked = self._rank(query, plan, exact)
         end = query.offset + query.limit
-        if p.minute_support <= 0.0 or query.mode != "hybrid":
-            page = ranked[query.offset:end]
-            payloads = self.engine.payloads([pid for pid, _ in page])
-            return [hit_of(payloads[pid], score) for pid, score in page if pid in payloads]
-        head = ranked[:max(p.depth, end)]
+        period = plan.period if p.period_boost > 0.0 else None
+        support = p.minute_support if query.mode == "hybrid" else 0.0
+        head = ranked[:max(p.depth, end)] if period or support > 0.0 else ranked[query.offset:end]
         payloads = self.engine.payloads([pid for pid, _ in head])
+        if period:
+            head = prefer_period(head, payloads, period, p.period_boost, p.depth)
         hits = [hit_of(payloads[pid], score) for pid, score in head if pid in payloads]
-        return with_minute_support(hits, p.minute_support)[query.offset:end]
+        if support > 0.0:
+            hits = with_minute_support(hits, support)
+        return hits[query.offset:end] if period or support > 0.0 else hits

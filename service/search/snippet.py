@@ -55,8 +55,9 @@ def matches(text: str, query: str, restored: Sequence[str] = ()) -> list[tuple[i
     """
     typed = _words(query)
     again = [fix_tone_marks(w.lower()) for w in restored]
-    q = [r if len(again) == len(typed) and fold(r) == fold(w) else w for w, r in zip(typed, again or typed,
-                                                                                    strict=False)]
+    if len(again) != len(typed):
+        again = typed
+    q = [r if fold(r) == fold(w) else w for w, r in zip(typed, again, strict=True)]
     q_fold = [fold(w) for w in q]
     content = [w for w in q if not _common(w)]
     exact = {w for w in content if fold(w) != w}
