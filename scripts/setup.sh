@@ -10,7 +10,7 @@ PY="${PYTHON:-python3}"
 VENV="${MINUTES_VENV:-.venv}"
 
 # Debian packages the service needs at run time, and those only the tests need.
-APT_RUN=(tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui)
+APT_RUN=(tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui sqlite3)
 APT_TEST=(postgresql chromium fonts-liberation2 fonts-dejavu-core fonts-noto-core)
 
 apt_install() {

@@ -93,6 +93,7 @@ def serve(
     import uvicorn
 
     from service.api.app import create_app
+    from service.api.server import server_config
     from service.auth.console import announce_sign_in
 
     settings = _archive_settings(data_dir)
@@ -101,7 +102,7 @@ def serve(
         announce_sign_in(settings, host, port)
     except MinutesError as e:
         raise _fail(e) from e
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @app.command()
@@ -190,6 +191,36 @@ def reindex(
     except MinutesError as e:
         raise _fail(e) from e
     raise typer.Exit(code)
+
+
+@app.command("recover-store")
+def recover_store(
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    out: Annotated[str | None, typer.Option(help="Tệp mới nhận dữ liệu cứu được (mặc định: bên cạnh tệp kho).")] = None,
+) -> None:
+    """Cứu dữ liệu của kho SQLite bị hỏng sang một tệp mới (tệp hỏng giữ nguyên)."""
+    import time
+
+    from service.archive.recovery import recover
+
+    settings = _archive_settings(data_dir)
+    url = settings.archive_url()
+    if not url.startswith("sqlite:///"):
+        raise _fail(MinutesError(ErrorCode.INVALID_STORE_URL, "Lệnh này chỉ dành cho kho SQLite; PostgreSQL có "
+                                                               "công cụ sao lưu, khôi phục riêng."))
+    src = Path(url.removeprefix("sqlite:///"))
+    target = Path(out) if out else src.with_name(f"{src.stem}-recovered-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3")
+    try:
+        got = recover(src, target)
+    except MinutesError as e:
+        raise _fail(e) from e
+    typer.echo(f"Đã cứu dữ liệu sang {got.path} ({got.method}):", err=True)
+    for table, n in sorted(got.rows.items()):
+        typer.echo(f"  {table}: {n} dòng", err=True)
+    if got.skipped:
+        typer.echo(f"  {got.skipped} đoạn dữ liệu không đọc được đã bỏ qua.", err=True)
+    typer.echo(f"Tiếp theo: dừng dịch vụ; đổi tên {src} thành {src.name}.hong (giữ lại); đổi tên {got.path.name} "
+               f"thành {src.name}; chạy `minutes reindex` rồi `minutes serve`.", err=True)
 
 
 @app.command()

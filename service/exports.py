@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -65,10 +66,16 @@ class ExportFilter:
         return f"{', '.join(parts) or 'mọi đơn vị được xem'}; {span}"
 
 
+# Characters XML 1.0 (and so an XLSX cell) cannot hold.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A cell value that no spreadsheet runs as a formula and XLSX can hold."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_XML.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def collect(archive: Archive, flt: ExportFilter, *, scope: Scope | None, max_minutes: int

@@ -92,6 +92,10 @@ class DocumentSettings(BaseModel):
     isolate: bool = Field(True, description="Convert files other than plain text in a separate worker process "
                                             "(time and memory limits enforced); off only for debugging.")
     workers: int = Field(2, description="Conversions run at once by the HTTP server; others wait their turn.")
+    share: float = Field(0.5, description="Share of those conversions one user may hold at once (at least one), so "
+                                          "that one user's long scans leave room for everyone else.")
+    pages_per_user: int = Field(120, description="Pages one user may have waiting or converting at once; another "
+                                                 "upload past this is refused (QUEUE_FULL, 429) until some finish.")
     max_pixels: int = Field(60_000_000, description="Largest page image accepted, in pixels (decompression bombs).")
     max_unpacked_bytes: int = Field(60_000_000, description="Largest uncompressed content of a DOCX (zip bombs).")
     ocr_language: str = Field("vie", description="Tesseract language(s), e.g. `vie` or `vie+eng`.")
@@ -106,6 +110,25 @@ class DocumentSettings(BaseModel):
         80.0, description="A scanned page whose mean word confidence is below this gets an OCR-LOW-CONFIDENCE warning.")
     tesseract: str = Field("tesseract", description="Tesseract program.")
     soffice: str = Field("soffice", description="LibreOffice program used for .doc and .rtf files.")
+
+
+class ServerSettings(BaseModel):
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
+                                          "headers are believed (e.g. `[\"127.0.0.1\"]` behind a local nginx). Empty "
+                                          "(the default): forwarded headers are ignored and the peer address is the "
+                                          "client's, for the audit log and the sign-in limits.")
+    header_timeout_s: float = Field(10.0, description="A request's headers must arrive within this many seconds of "
+                                                      "its first byte, or the connection is closed (408).")
+    body_timeout_s: float = Field(120.0, description="A request's body must arrive within this many seconds after "
+                                                     "its headers, or the connection is closed.")
+    keep_alive_s: int = Field(5, description="An idle kept-alive connection is closed after this many seconds.")
+    max_connections: int = Field(512, description="Open connections at once: one more is closed at once (file "
+                                                  "descriptors stay available for the service); requests past this "
+                                                  "many at once are answered 503.")
+    docs: Literal["signed-in", "public", "off"] = Field(
+        "signed-in", description="The API documentation (/docs, /openapi.json): for signed-in users, for anyone, "
+                                 "or not served.")
 
 
 class Settings(BaseSettings):
@@ -124,6 +147,7 @@ class Settings(BaseSettings):
         None, description="Archive database: none uses SQLite in the data directory; "
                           "`sqlite:///PATH` or `postgresql://user:pass@host/db` choose one explicitly.")
 
+    server: ServerSettings = Field(default_factory=ServerSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     exports: ExportSettings = Field(default_factory=ExportSettings)

@@ -313,7 +313,7 @@ class Stats:
         if period_to is None:
             this_month = datetime.now(UTC).strftime("%Y-%m")
             if period_from is not None:
-                period_to = min(this_month, shift(period_from, DEFAULT_MONTHS - 1))
+                period_to = max(period_from, min(this_month, shift(period_from, DEFAULT_MONTHS - 1)))
             else:
                 self.sync()
                 clause, params = scope_clause(scope, dang_bo_col="m.dang_bo_key", unit_col="m.unit_id")

@@ -10,8 +10,11 @@ from fastapi.routing import APIRoute
 
 from service import __version__
 from service.api.deps import access
-from service.api.errors import install_error_handlers
-from service.api.routes import auth, check, exports, health, minutes, search, stats, units
+from service.api.docs import install_docs
+from service.api.errors import ERROR_RESPONSES, install_error_handlers
+from service.api.headers import SecurityHeaders
+from service.api.openapi import install_openapi
+from service.api.routes import auth, check, exports, health, minutes, queue, search, stats, units
 from service.api.ui import install_ui
 from service.settings import Settings, get_settings
 
@@ -37,17 +40,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Đọc, trích xuất và kiểm tra biên bản sinh hoạt chi bộ.",
         generate_unique_id_function=_operation_id,
         lifespan=_close_archive,
+        docs_url=None, redoc_url=None, openapi_url=None,  # served by install_docs, from a package, behind sign-in
         dependencies=[Depends(access)],  # authentication, permission, CSRF and unit scope for every route
     )
     app.state.settings = settings
     install_error_handlers(app, settings)
-    app.include_router(check.router)
-    app.include_router(health.router)
-    app.include_router(minutes.router)
-    app.include_router(units.router)
-    app.include_router(search.router)
-    app.include_router(stats.router)
-    app.include_router(exports.router)
-    app.include_router(auth.router)
+    app.include_router(check.router, responses=ERROR_RESPONSES)
+    app.include_router(health.router, responses=ERROR_RESPONSES)
+    app.include_router(minutes.router, responses=ERROR_RESPONSES)
+    app.include_router(units.router, responses=ERROR_RESPONSES)
+    app.include_router(search.router, responses=ERROR_RESPONSES)
+    app.include_router(stats.router, responses=ERROR_RESPONSES)
+    app.include_router(exports.router, responses=ERROR_RESPONSES)
+    app.include_router(auth.router, responses=ERROR_RESPONSES)
+    app.include_router(queue.router, responses=ERROR_RESPONSES)
+    install_openapi(app)
+    install_docs(app)
     install_ui(app)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -14,18 +14,22 @@ listens, so a served archive is never in set-up mode.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from service.api.docs import DOCS_PATHS
 from service.api.state import shared
 from service.auth.accounts import Accounts, open_accounts, unauthenticated
 from service.auth.policy import SAFE_METHODS, is_public, permission_for
 from service.auth.principal import Permission, Principal
 from service.auth.secrets import same
 from service.auth.units import UNIT_ID
-from service.errors import ErrorCode, Forbidden, MinutesError
+from service.errors import ErrorCode, Forbidden, InputError, MinutesError
+from service.schema.names import has_control
 from service.schema.units import unit_key
 from service.settings import Settings
 
@@ -108,13 +112,45 @@ async def _csrf_token(request: Request) -> str | None:
     return token
 
 
+MAX_PARAMETER_CHARS = 1000
+MAX_LIST_OFFSET = 1_000_000  # the deepest page any list serves
+_DISPOSITION_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def attachment(name: str) -> dict[str, str]:
+    """A Content-Disposition header (RFC 6266) for a download named ``name``: ASCII fallback and UTF-8 ``filename*``."""
+    fallback = _DISPOSITION_SAFE.sub("_", name.encode("ascii", "replace").decode())[:150] or "tep"
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}
+_UNIT_ID_PARAMS = ("unit_id",)
+
+
+def _invalid_parameter(name: str, why: str) -> InputError:
+    return InputError(ErrorCode.INVALID_PARAMETER, f"Tham số “{name[:40]}” {why}.", status=422)
+
+
+def check_parameters(request: Request) -> None:
+    """Refuse query and path parameters no route should see: control characters, huge values, bad unit ids."""
+    params = [*request.query_params.multi_items(), *request.path_params.items()]
+    for name, value in params:
+        if not isinstance(value, str):
+            continue
+        if len(value) > MAX_PARAMETER_CHARS or len(name) > MAX_PARAMETER_CHARS:
+            raise _invalid_parameter(name, f"dài quá {MAX_PARAMETER_CHARS} ký tự")
+        if has_control(value) or has_control(name):
+            raise _invalid_parameter(name, "chứa ký tự điều khiển")
+        if name in _UNIT_ID_PARAMS and value and not UNIT_ID.match(value):
+            raise _invalid_parameter(name, "không phải mã đơn vị (12 ký tự 0-9, a-f; xem /v1/units)")
+
+
 async def access(request: Request) -> Principal:
     """Authenticate and authorise the request against its route's policy; see the module doc."""
+    check_parameters(request)
     route = request.scope.get("route")
     path = getattr(route, "path_format", None) or request.url.path
     method = request.method
     accounts = await run_in_threadpool(get_accounts, request)
-    if is_public(method, path):
+    settings: Settings = request.app.state.settings
+    if is_public(method, path) or (path in DOCS_PATHS and settings.server.docs == "public"):
         try:
             principal = await run_in_threadpool(_identify, accounts, request)
         except MinutesError:
@@ -125,9 +161,8 @@ async def access(request: Request) -> Principal:
 
     principal = await run_in_threadpool(_identify, accounts, request)
     need = permission_for(method, path)
-    settings: Settings = request.app.state.settings
     if principal.user is None:
-        if (path.startswith("/v1/") and settings.auth.open_without_users
+        if ((path.startswith("/v1/") or path in DOCS_PATHS) and settings.auth.open_without_users
                 and not await run_in_threadpool(accounts.any_user)):
             request.state.principal = principal
             return principal  # set-up mode: no user exists yet, so there is no one to check against

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import ErrorCode, MinutesError
+from service.schema.errors import ErrorBody
 from service.settings import Settings
+
+log = logging.getLogger("minutes.api")
 
 
 def error_response(err: MinutesError) -> JSONResponse:
@@ -48,6 +56,33 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods some route of the app answers at this request's path (for ``Allow``)."""
+    allowed = [m for m in _METHODS
+               if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in request.app.router.routes)]
+    return ", ".join(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+# Statuses any route may answer with the error shape, documented on every operation.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in (
+        (400, "Dữ liệu gửi lên không đọc được (JSON hỏng, tệp hỏng, …)."),
+        (401, "Chưa đăng nhập, khóa API sai hoặc hết hạn."),
+        (403, "Không có quyền, hoặc đơn vị ngoài phạm vi của tài khoản."),
+        (404, "Không có thứ được hỏi (hoặc nằm ngoài phạm vi được xem)."),
+        (409, "Xung đột: đã có, hoặc nhiều bản gửi cùng lúc."),
+        (413, "Dữ liệu gửi lên vượt giới hạn."),
+        (415, "Kiểu dữ liệu không được nhận."),
+        (422, "Dữ liệu hoặc tham số không hợp lệ."),
+        (429, "Quá nhiều lần thử, hoặc hàng chờ chuyển đổi của người dùng đã đầy."),
+        (503, "Cơ sở dữ liệu hoặc chỉ mục tạm thời không dùng được."),
+    )
+}
+
+
 def install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(MinutesError)
     async def _minutes(_: Request, exc: MinutesError) -> JSONResponse:
@@ -61,15 +96,21 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
                                            status=422, errors=errs))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             err = MinutesError(ErrorCode.NOT_FOUND, "Không có địa chỉ này.", status=404)
         elif exc.status_code == 405:
             err = MinutesError(ErrorCode.METHOD_NOT_ALLOWED, "Phương thức không được hỗ trợ ở địa chỉ này.",
-                               status=405)
+                               status=405, headers={"Allow": allowed_methods(request)})
         else:
             err = MinutesError(ErrorCode.INVALID_BODY, str(exc.detail), status=exc.status_code)
         return error_response(err)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _: ClientDisconnect) -> Response:
+        # The client closed the connection mid-request: one line, no traceback; nothing was stored.
+        log.info("client went away during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:

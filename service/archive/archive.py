@@ -13,7 +13,7 @@ from service.archive.base import (
     UnitSummary,
 )
 from service.archive.indexer import Indexer
-from service.archive.ingest import FileResult, check_file_bytes, content_id, outside_scope, store_minute
+from service.archive.ingest import FileResult, check_file_bytes, content_id, store_minute
 from service.archive.stores import open_store
 from service.archive.unit_names import Uploader
 from service.errors import ErrorCode, MinutesError, NotFound
@@ -50,12 +50,16 @@ class Archive:
         nothing is stored.
         """
         mid = content_id(data)
+        hidden = False
         if self.store.has(mid):
-            if scope is not None and self.store.get(mid, scope=scope) is None:
-                raise outside_scope(None, None)
-            return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
+            if scope is None or self.store.get(mid, scope=scope) is not None:
+                return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
+            # The same bytes are kept in a unit the caller cannot see: answer exactly as for a
+            # new file (checked, placed, refused or stored under an id of its own), never "exists".
+            hidden = True
         minute = check_file_bytes(data, file_name, self.settings)
-        return store_minute(self.store, minute, file_name or mid, uploader=uploader, scope=scope)
+        return store_minute(self.store, minute, minute.file_name or mid, uploader=uploader, scope=scope,
+                            own_id=hidden)
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
         found = self.store.get(minute_id, scope=scope)

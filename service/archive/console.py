@@ -130,9 +130,16 @@ def run_reindex(settings: Settings, *, check_only: bool, err: TextIO | None = No
             if agreement.missing or agreement.orphans:
                 err.write(f"Thiếu trong chỉ mục: {len(agreement.missing)} biên bản; "
                           f"thừa trong chỉ mục: {len(agreement.orphans)} biên bản.\n")
-            err.write("Kho và chỉ mục khớp nhau.\n" if agreement.agree else
-                      "Kho và chỉ mục CHƯA khớp; chạy `minutes reindex` để dựng lại chỉ mục.\n")
-            return 0 if agreement.agree else 1
+            state = agreement.state
+            if state == "agree":
+                err.write("Kho và chỉ mục khớp nhau.\n")
+            elif state == "pending":
+                err.write(f"Chỉ mục đang chờ cập nhật: {agreement.pending_jobs} việc chờ (biên bản mới nạp, vừa "
+                          "xóa, hoặc chỉ mục mới dựng lại), không phải lỗi: dịch vụ đang chạy sẽ làm xong; "
+                          "`minutes reindex` làm ngay.\n")
+            else:
+                err.write("Kho và chỉ mục CHƯA khớp; chạy `minutes reindex` để dựng lại chỉ mục.\n")
+            return 1 if state == "mismatch" else 0
         n = archive.indexer.reindex()
         err.write(f"Đã dựng lại chỉ mục từ {n} biên bản ({archive.index.count()} đoạn).\n")
         return 0

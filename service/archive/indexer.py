@@ -50,11 +50,21 @@ class Agreement:
     indexed_chunks: int
     missing: set[str] = field(default_factory=set)  # current minutes with no chunk in the index
     orphans: set[str] = field(default_factory=set)  # indexed minutes the archive has no current version of
+    queued: set[str] = field(default_factory=set)  # minutes with a job waiting in the outbox
 
     @property
     def agree(self) -> bool:
         return (self.pending_jobs == 0 and self.expected_chunks == self.indexed_chunks
                 and not self.missing and not self.orphans)
+
+    @property
+    def state(self) -> str:
+        """"agree"; "pending" when every difference is a minute whose job still waits; else "mismatch"."""
+        if self.agree:
+            return "agree"
+        if self.pending_jobs and (self.missing | self.orphans) <= self.queued:
+            return "pending"
+        return "mismatch"
 
 
 class Indexer:
@@ -172,8 +182,9 @@ class Indexer:
             stored = self.store.get(mid)
             if stored is not None:
                 expected += len(make_chunks(mid, stored.report, stored.text))
-        result = Agreement(pending_jobs=self.store.pending_count(), expected_chunks=expected,
-                           indexed_chunks=self.index.count())
+        pending = self.store.pending_count()
+        result = Agreement(pending_jobs=pending, expected_chunks=expected, indexed_chunks=self.index.count(),
+                           queued={j.minute_id for j in self.store.pending_jobs(pending)} if pending else set())
         if isinstance(self.index, EnumerableIndex):
             held = self.index.minute_ids()
             result.missing = current - held

@@ -30,6 +30,7 @@ from service.archive.processes import process_alive
 from service.archive.unit_names import Placement, UnitName, Uploader, place_minute
 from service.documents.registry import SUFFIXES
 from service.errors import ErrorCode, InputError, MinutesError
+from service.schema.names import file_name_of
 from service.schema.units import Scope, unit_id, unit_key
 from service.settings import Settings
 
@@ -83,6 +84,7 @@ def check_file_bytes(data: bytes, file_name: str | None, settings: Settings) -> 
     """Check one file's bytes; raise MinutesError when it cannot be read as a minute."""
     from service.check import check_bytes
 
+    file_name = file_name_of(file_name)
     report = check_bytes(data, source=file_name, settings=settings, include_text=True)
     text = report.text.content or ""
     return NewMinute(id=content_id(data), file_name=file_name, media_type=media_type_of(file_name), data=data,
@@ -130,16 +132,20 @@ def place(minute: NewMinute, uploader: Uploader, archive: Sequence[UnitName]) ->
 
 
 def store_minute(store: MinutesStore, minute: NewMinute, path: str, *, uploader: Uploader | None = None,
-                 scope: Scope | None = None, known: KnownUnits | None = None) -> FileResult:
+                 scope: Scope | None = None, known: KnownUnits | None = None, own_id: bool = False) -> FileResult:
     """Place the minute (see ``place``), refuse it outside ``scope``, store it.
 
     ``known``: the archive's units as a batch keeps them (read from the store when not given).
+    ``own_id``: the same bytes are stored under another unit; this copy gets an id of its
+    own, derived from the content and the unit it is placed in.
     """
     minute, placement = place(minute, uploader or Uploader(), known.units if known else store.units())
+    dkey, ckey = unit_key(placement.dang_bo, "dang_bo"), unit_key(placement.chi_bo, "chi_bo")
     if scope is not None:
-        dkey, ckey = unit_key(placement.dang_bo, "dang_bo"), unit_key(placement.chi_bo, "chi_bo")
         if not (dkey or ckey) or not scope.allows(dkey, unit_id(dkey, ckey)):
             raise outside_scope(placement.dang_bo, placement.chi_bo)
+    if own_id:
+        minute = replace(minute, id=content_id(minute.data + f"\x1f{unit_id(dkey, ckey)}".encode()))
     put = store.put(minute)
     if known is not None:
         known.add(placement.dang_bo, placement.chi_bo)

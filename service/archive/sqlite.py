@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from service.errors import ErrorCode, MinutesError
+
 _UNAVAILABLE = ("locked", "unable to open", "disk i/o", "readonly", "no such table", "malformed")
+
+
+_checked: set[Path] = set()
+_check_lock = threading.Lock()
+
+
+def corrupt_store(path: Path, detail: str) -> MinutesError:
+    return MinutesError(
+        ErrorCode.STORE_CORRUPT,
+        f"Cơ sở dữ liệu của kho {path} bị hỏng ({detail}); dịch vụ dừng lại để không mất thêm dữ liệu. "
+        f"Cứu dữ liệu sang tệp mới: `minutes recover-store --data-dir {path.parent}`, rồi làm theo hướng dẫn "
+        "lệnh đó in ra.", status=503)
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """``PRAGMA quick_check``; a damaged file raises STORE_CORRUPT instead of losing data later."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as e:
+        raise corrupt_store(path, str(e)) from e
+    if rows != ["ok"]:
+        raise corrupt_store(path, "; ".join(str(r) for r in rows[:3]))
 
 
 class SqliteDialect:
@@ -21,6 +46,16 @@ class SqliteDialect:
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        key = self.path.resolve()
+        if key not in _checked:  # once per file and process, before anything is read or written
+            with _check_lock:
+                if key not in _checked:
+                    try:
+                        quick_check(conn, self.path)
+                    except MinutesError:
+                        conn.close()
+                        raise
+                    _checked.add(key)
         # WAL lets readers work beside the one writer; FULL syncs every commit, so a
         # record whose upload was answered survives a crash or a power cut.
         conn.execute("PRAGMA journal_mode = WAL")
@@ -48,4 +83,4 @@ class SqliteDialect:
         return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
     def is_unavailable(self, exc: BaseException) -> bool:
-        return isinstance(exc, sqlite3.OperationalError) and any(m in str(exc).lower() for m in _UNAVAILABLE)
+        return isinstance(exc, sqlite3.DatabaseError) and any(m in str(exc).lower() for m in _UNAVAILABLE)

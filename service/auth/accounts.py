@@ -28,6 +28,7 @@ from service.errors import ErrorCode, Forbidden, InputError, NotFound, Unauthori
 from service.settings import AuthSettings, Settings
 
 FIRST_ADMIN = "admin"
+MAX_NAME_CHARS = 100
 _TOUCH_EVERY = 60  # seconds between writes of a key's or session's last use
 
 _BEARER = {"WWW-Authenticate": 'Bearer realm="minutes"'}
@@ -80,7 +81,7 @@ class Accounts:
         except ValueError as e:
             raise InputError(ErrorCode.INVALID_BODY, f"Vai trò “{role}” không có; chọn clerk, reviewer hoặc admin.",
                              status=422) from e
-        if not name.strip() or len(name) > 100:
+        if not name.strip() or len(name) > MAX_NAME_CHARS:
             raise InputError(ErrorCode.INVALID_BODY, "Tên người dùng phải có từ 1 đến 100 ký tự.", status=422)
         node = self.unit(unit) if unit else None
         if role != Role.ADMIN and node is None:
@@ -100,15 +101,25 @@ class Accounts:
             raise NotFound(ErrorCode.USER_NOT_FOUND, f"Không có người dùng “{name}”.")
         return found[0]
 
-    def set_password(self, user: User, password: str) -> None:
+    def set_password(self, user: User, password: str) -> int:
+        """Set a new password; the user's sessions end and their API keys are revoked (returns how many)."""
         self.store.set_password(user.id, hash_password(password))
         self.store.end_sessions_of(user.id)
+        return self.store.revoke_keys_of(user.id)
 
-    def change_password(self, user: User, old: str, new: str) -> None:
+    def set_active(self, user: User, active: bool) -> int:
+        """Enable or disable a user; disabling ends their sessions and revokes their API keys (returns how many)."""
+        self.store.set_active(user.id, active)
+        if active:
+            return 0
+        self.store.end_sessions_of(user.id)
+        return self.store.revoke_keys_of(user.id)
+
+    def change_password(self, user: User, old: str, new: str) -> int:
         found = self.store.user_by_name(user.name)
         if found is None or not verify_password(found[1], old):
             raise InputError(ErrorCode.INVALID_CREDENTIALS, "Mật khẩu hiện tại không đúng.", status=422)
-        self.set_password(user, new)
+        return self.set_password(user, new)
 
     def ensure_first_admin(self) -> tuple[User, str] | None:
         """When the archive has no user yet, add ``admin`` with a random password (returned once)."""
@@ -187,18 +198,24 @@ class Accounts:
         """
         s = self.settings
         t = now()
-        by_name, by_ip, oldest = self.store.failures(name, ip, t - s.login_window_s)
-        if by_name >= s.login_max_failures or by_ip >= s.login_max_failures_ip:
-            wait = max(1, (oldest or t) + s.login_window_s - t)
-            self.audit(AuditEvent(action="sign_in_blocked", actor=name[:100], ip=ip, ok=False))
+        found = self.store.user_by_name(name) if len(name) <= MAX_NAME_CHARS else None
+        known = found[0] if found else None
+        # Unknown names are never stored: the limiter keeps a digest, the log keeps no name.
+        actor, actor_id = (known.name, known.id) if known else (None, None)
+        detail = None if known else {"name_known": False}
+        oldest = self.store.claim_attempt(name, ip, t, since=t - s.login_window_s, max_by_name=s.login_max_failures,
+                                          max_by_ip=s.login_max_failures_ip)
+        if oldest is not None:
+            wait = max(1, oldest + s.login_window_s - t)
+            self.audit(AuditEvent(action="sign_in_blocked", actor=actor, actor_id=actor_id, detail=detail, ip=ip,
+                                  ok=False))
             raise InputError(ErrorCode.TOO_MANY_ATTEMPTS,
                              f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {math.ceil(wait / 60)} phút.",
                              status=429, headers={"Retry-After": str(wait)})
-        found = self.store.user_by_name(name)
         ok = verify_password(found[1] if found else None, password)
         if not ok or found is None or not found[0].active:
-            self.store.add_failure(name, ip, t)
-            self.audit(AuditEvent(action="sign_in_failed", actor=name[:100], ip=ip, ok=False))
+            self.audit(AuditEvent(action="sign_in_failed", actor=actor, actor_id=actor_id, detail=detail, ip=ip,
+                                  ok=False))
             raise Unauthorized(ErrorCode.INVALID_CREDENTIALS, "Tên đăng nhập hoặc mật khẩu không đúng.")
         user, stored = found
         if stored and needs_rehash(stored):

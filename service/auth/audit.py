@@ -7,7 +7,12 @@ the log never fails the request it describes.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +22,20 @@ from service.auth.store import AuditEvent
 from service.schema.units import unit_key
 
 log = logging.getLogger("minutes.audit")
+
+
+UNSAVED = "audit-unsaved.jsonl"
+
+
+def keep_aside(data_dir: Path, event: AuditEvent) -> Path:
+    """Append an event the database refused to a JSON Lines file in the data directory (synced), never drop it."""
+    path = data_dir / UNSAVED
+    line = json.dumps({**asdict(event), "at": event.at or int(time.time())}, ensure_ascii=False) + "\n"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+    return path
 
 
 def client_ip(request: Request) -> str | None:
@@ -51,7 +70,8 @@ def audit_event(request: Request, action: str, *, target: str | None = None, min
     try:
         accounts.audit(event)
     except Exception:  # noqa: BLE001 - the log must not undo the work it records
-        log.exception("could not write the audit log: %s", event)
+        aside = keep_aside(request.app.state.settings.data_dir, event)
+        log.exception("could not write the audit log; the event is kept in %s: %s", aside, event)
 
 
 async def record_event(request: Request, action: str, **kwargs: Any) -> None:

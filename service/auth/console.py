@@ -110,20 +110,20 @@ def users_set_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
     data_dir: Annotated[str | None, _DATA_DIR] = None,
 ) -> None:
-    """Đặt lại mật khẩu (ngẫu nhiên nếu không đưa); mọi phiên đăng nhập của người đó kết thúc."""
+    """Đặt lại mật khẩu (ngẫu nhiên nếu không đưa); mọi phiên đăng nhập của người đó kết thúc, khóa API bị thu hồi."""
     from service.auth.secrets import new_password
 
     accounts = _accounts(data_dir)
     given = _password(password_stdin)
     password = given or new_password()
     try:
-        accounts.set_password(accounts.user(name), password)
-        _audit(accounts, "password_reset", name, {})
+        revoked = accounts.set_password(accounts.user(name), password)
+        _audit(accounts, "password_reset", name, {"keys_revoked": revoked})
     except MinutesError as e:
         raise _fail(e) from e
     finally:
         accounts.close()
-    typer.echo(f"Đã đặt lại mật khẩu của {name}.", err=True)
+    typer.echo(f"Đã đặt lại mật khẩu của {name}; đã thu hồi {revoked} khóa API.", err=True)
     if not given:
         typer.echo(password)
 
@@ -132,20 +132,19 @@ def _set_active(name: str, active: bool, data_dir: str | None) -> None:
     accounts = _accounts(data_dir)
     try:
         user = accounts.user(name)
-        accounts.store.set_active(user.id, active)
-        if not active:
-            accounts.store.end_sessions_of(user.id)
-        _audit(accounts, "user_enable" if active else "user_disable", name, {})
+        revoked = accounts.set_active(user, active)
+        _audit(accounts, "user_enable" if active else "user_disable", name, {"keys_revoked": revoked} if revoked else {})
     except MinutesError as e:
         raise _fail(e) from e
     finally:
         accounts.close()
-    typer.echo(f"{'Đã mở' if active else 'Đã khóa'} tài khoản {name}.", err=True)
+    typer.echo(f"Đã mở tài khoản {name}." if active else f"Đã khóa tài khoản {name}; đã thu hồi {revoked} khóa API.",
+               err=True)
 
 
 @users_app.command("disable")
 def users_disable(name: str, data_dir: Annotated[str | None, _DATA_DIR] = None) -> None:
-    """Khóa tài khoản: không đăng nhập được, khóa API của người đó thôi hiệu lực."""
+    """Khóa tài khoản: không đăng nhập được, phiên đăng nhập kết thúc, khóa API bị thu hồi (mở lại không khôi phục)."""
     _set_active(name, False, data_dir)
 
 

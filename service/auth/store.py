@@ -6,6 +6,7 @@ Times are whole seconds since the epoch (UTC).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import unicodedata
@@ -23,6 +24,11 @@ from service.schema.units import Scope
 def name_key(name: str) -> str:
     """How user names are compared: NFC, spaces folded, case-insensitive."""
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def failure_key(name: str) -> str:
+    """What the sign-in limiter stores for a name: a fixed-size digest of its key, never the name typed."""
+    return hashlib.sha256(name_key(name[:1000]).encode()).hexdigest()
 
 
 def now() -> int:
@@ -97,6 +103,8 @@ class AuthStore(Protocol):
 
     def revoke_key(self, key_id: str) -> bool: ...
 
+    def revoke_keys_of(self, user_id: str) -> int: ...
+
     def touch_key(self, key_id: str, at: int) -> None: ...
 
     def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None: ...
@@ -109,9 +117,8 @@ class AuthStore(Protocol):
 
     def end_sessions_of(self, user_id: str) -> None: ...
 
-    def add_failure(self, name: str, ip: str | None, at: int) -> None: ...
-
-    def failures(self, name: str, ip: str | None, since: int) -> tuple[int, int, int | None]: ...
+    def claim_attempt(self, name: str, ip: str | None, at: int, *, since: int, max_by_name: int, max_by_ip: int
+                      ) -> int | None: ...
 
     def clear_failures(self, name: str) -> None: ...
 
@@ -289,6 +296,12 @@ class SqlAuthStore:
                               (now(), key_id))
             return bool(cur.rowcount)
 
+    def revoke_keys_of(self, user_id: str) -> int:
+        with self.db.tx(write=True) as cur:
+            cur = self.db.run(cur, "UPDATE auth_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                              (now(), user_id))
+            return int(cur.rowcount or 0)
+
     def touch_key(self, key_id: str, at: int) -> None:
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "UPDATE auth_keys SET last_used_at = ? WHERE id = ?", (at, key_id))
@@ -329,24 +342,32 @@ class SqlAuthStore:
 
     # sign-in failures
 
-    def add_failure(self, name: str, ip: str | None, at: int) -> None:
-        with self.db.tx(write=True) as cur:
-            self.db.run(cur, "INSERT INTO auth_failures (name_key, ip, at) VALUES (?, ?, ?)", (name_key(name), ip, at))
+    def claim_attempt(self, name: str, ip: str | None, at: int, *, since: int, max_by_name: int, max_by_ip: int
+                      ) -> int | None:
+        """Count one sign-in attempt against the limits and record it, in one serialised step.
 
-    def failures(self, name: str, ip: str | None, since: int) -> tuple[int, int, int | None]:
-        """(failures for this name from this address, failures from this address, oldest of those)."""
-        with self.db.tx() as cur:
-            same_ip = "ip = ?" if ip else "ip IS NULL"
+        Returns None when the attempt may go on (it stays recorded as a failure until
+        ``clear_failures`` after a right password), or the time of the oldest failure
+        counted when a limit is reached (nothing recorded). Parallel attempts cannot
+        all pass the check before any is counted.
+        """
+        key = failure_key(name)
+        same_ip = "ip = ?" if ip else "ip IS NULL"
+        with self.db.tx(write=True) as cur:
+            self.db.d.lock(cur, "auth_failures")
+            self.db.run(cur, "DELETE FROM auth_failures WHERE at < ?", (since,))
             by_name = self.db.run(cur, "SELECT COUNT(*), MIN(at) FROM auth_failures WHERE name_key = ? AND at >= ? "
-                                  f"AND {same_ip}", (name_key(name), since, *([ip] if ip else []))).fetchone()
+                                  f"AND {same_ip}", (key, since, *([ip] if ip else []))).fetchone()
             by_ip = self.db.run(cur, "SELECT COUNT(*), MIN(at) FROM auth_failures WHERE ip = ? AND at >= ?",
                                 (ip, since)).fetchone() if ip else (0, None)
-        oldest = min((x for x in (by_name[1], by_ip[1]) if x is not None), default=None)
-        return int(by_name[0]), int(by_ip[0]), oldest
+            if int(by_name[0]) >= max_by_name or int(by_ip[0]) >= max_by_ip:
+                return min((x for x in (by_name[1], by_ip[1]) if x is not None), default=at)
+            self.db.run(cur, "INSERT INTO auth_failures (name_key, ip, at) VALUES (?, ?, ?)", (key, ip, at))
+        return None
 
     def clear_failures(self, name: str) -> None:
         with self.db.tx(write=True) as cur:
-            self.db.run(cur, "DELETE FROM auth_failures WHERE name_key = ?", (name_key(name),))
+            self.db.run(cur, "DELETE FROM auth_failures WHERE name_key = ?", (failure_key(name),))
 
     # the audit log
 

@@ -9,7 +9,6 @@ chi bộ name may itself hold one, as in "Khu phố 3/2").
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 
 from service.archive.base import UnitSummary
@@ -17,6 +16,7 @@ from service.archive.unit_names import UnitName, Uploader
 from service.auth.principal import Role, Unit, User
 from service.auth.store import AuthStore
 from service.errors import ErrorCode, InputError, NotFound
+from service.schema.names import clean_name
 from service.schema.units import unit_id, unit_key
 
 _SEPARATOR = re.compile(r"\s+[/›>]\s+")
@@ -24,7 +24,8 @@ UNIT_ID = re.compile(r"^[0-9a-f]{12}$")
 
 
 def _clean(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    """NFC, one line, no control, bidi or zero-width characters (schema.names.clean_name)."""
+    return clean_name(name)
 
 
 def make_unit(dang_bo: str, chi_bo: str | None = None) -> Unit:

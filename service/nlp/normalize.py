@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from service.schema.spelling import fix_tone_marks
 
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x00AD: None,
-              0x00A0: " ", 0x2007: " ", 0x202F: " "}
+              0x00A0: " ", 0x2007: " ", 0x202F: " ",
+              # bidi marks, embeddings, overrides and isolates, word joiner: invisible, and they reorder names
+              0x200E: None, 0x200F: None, 0x2060: None,
+              **dict.fromkeys(range(8234, 8239)), **dict.fromkeys(range(8294, 8298))}
 
 _PAGE_MARK = re.compile(
     r"^\s*(?:(?:trang|page|tr\.)\s*\d{1,3}\s*(?:/|trên|of)\s*\d{1,3}|-\s*\d{1,3}\s*-|"

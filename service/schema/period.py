@@ -10,28 +10,31 @@ import re
 
 from service.errors import ErrorCode, InputError
 
-MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"  # for Query(pattern=…)
-YEAR_OR_MONTH = r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$"
+_YEAR = r"(?:19[3-9]\d|20\d\d)"  # 1930, the Party's founding, to 2099
+MONTH = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"  # for Query(pattern=…)
+YEAR_OR_MONTH = rf"^{_YEAR}(?:-(?:0[1-9]|1[0-2]))?$"
 _MONTH = re.compile(MONTH)
 _YEAR_OR_MONTH = re.compile(YEAR_OR_MONTH)
 
 
 def is_month(value: str | None) -> bool:
-    """ "2025-03" → True; "2025-13", "2025-3", "2025" → False."""
+    """ "2025-03" → True; "2025-13", "2025-3", "2025", "0000-01" → False."""
     return value is not None and bool(_MONTH.match(value))
 
 
 def require_month(value: str | None) -> str | None:
     """The month itself, None for None; anything but YYYY-MM is refused."""
     if value is not None and not is_month(value):
-        raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{value}” không hợp lệ; ghi dạng YYYY-MM.", status=422)
+        raise InputError(ErrorCode.INVALID_PERIOD, f"Tháng “{value}” không hợp lệ; ghi dạng YYYY-MM, năm từ 1930 đến 2099.",
+                         status=422)
     return value
 
 
 def require_period(value: str | None) -> str | None:
     """A year (YYYY) or a month (YYYY-MM); anything else is refused."""
     if value and not _YEAR_OR_MONTH.match(value):
-        raise InputError(ErrorCode.INVALID_PERIOD, f"Kỳ “{value}” không hợp lệ; ghi YYYY hoặc YYYY-MM.", status=422)
+        raise InputError(ErrorCode.INVALID_PERIOD, f"Kỳ “{value}” không hợp lệ; ghi YYYY hoặc YYYY-MM, năm từ 1930 đến 2099.",
+                         status=422)
     return value or None
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from service.schema.names import clean_name
 from service.schema.spelling import fix_tone_marks
 
 _SPACE = re.compile(r"\s+")
@@ -30,7 +30,7 @@ def unit_key(name: str | None, level: str) -> str | None:
     """
     if name is None:
         return None
-    text = fix_tone_marks(unicodedata.normalize("NFC", name))
+    text = fix_tone_marks(clean_name(name, max_chars=500))
     text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip(" .,:;-–").casefold()
     if not text:
         return None

@@ -87,7 +87,8 @@ def test_index_failure_keeps_jobs_until_a_later_drain(archive: Archive) -> None:
     with pytest.raises(ConnectionError):
         archive.indexer.drain()
     assert archive.store.pending_count() == 2, "jobs leave the outbox only once the index took them"
-    assert not archive.indexer.agreement().agree
+    waiting = archive.indexer.agreement()
+    assert not waiting.agree and waiting.state == "pending", "jobs still waiting are pending, not a mismatch"
     archive.indexer.drain()
     assert _indexed(archive) == ids and archive.indexer.agreement().agree
 
@@ -105,6 +106,7 @@ def test_reindex_rebuilds_a_lost_index_and_drops_orphans(tmp_path: Path) -> None
     fresh = MemoryIndex()
     fresh.upsert(make_chunks("f" * 64, report.report, report.text))  # a minute the archive does not hold
     b = open_archive(settings, index=fresh)
+    assert b.indexer.agreement().state == "mismatch"
     assert b.indexer.reindex() == 3
     assert fresh.minute_ids() == ids and fresh.count() == expected and b.indexer.agreement().agree
     b.close()

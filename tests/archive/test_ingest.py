@@ -100,7 +100,8 @@ def test_cli_reindex_and_audit(tree: Path, tmp_path: Path) -> None:
     CliRunner().invoke(app, ["ingest", str(tree / "2024"), "--data-dir", str(data), "--no-progress"])
     (data / "index" / "memory.json").unlink()
     lost = CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)])
-    assert lost.exit_code == 1 and "CHƯA khớp" in lost.stderr
+    # opening the archive over an empty index queues every minute again: pending, not a mismatch
+    assert lost.exit_code == 0 and "4 việc chờ" in lost.stderr and "CHƯA khớp" not in lost.stderr
     rebuilt = CliRunner().invoke(app, ["reindex", "--data-dir", str(data)])
     assert rebuilt.exit_code == 0 and "4 biên bản" in rebuilt.stderr
     assert CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)]).exit_code == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -162,3 +164,63 @@ def test_audit_events_are_scoped_like_minutes(accounts: Accounts) -> None:
     accounts.audit(AuditEvent(action="upload", target="m2", unit_id="bbbbbbbbbbbb", dang_bo_key="đảng bộ khác"))
     mine, total = accounts.store.events(scope=scope_of(reviewer), action="upload")
     assert total == 1 and [e.target for e in mine] == ["m1"]
+
+
+def test_parallel_wrong_passwords_are_counted_before_they_are_checked(accounts: Accounts) -> None:
+    accounts.add_user("thuky", "admin", None, PASSWORD)
+    limit = accounts.settings.login_max_failures
+
+    def attempt(_: int) -> str:
+        try:
+            accounts.sign_in("thuky", "sai-mat-khau-roi", ip="10.0.0.20")
+        except MinutesError as e:
+            return e.code.value
+        return "signed_in"
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = Counter(pool.map(attempt, range(30)))
+    assert codes["INVALID_CREDENTIALS"] == limit  # only this many passwords were checked
+    assert codes["TOO_MANY_ATTEMPTS"] == 30 - limit
+
+
+def test_sign_in_stores_no_unknown_name_and_nothing_unbounded(accounts: Accounts) -> None:
+    huge = "x" * 1_000_000
+    for i in range(3):
+        with pytest.raises(MinutesError) as e:
+            accounts.sign_in(f"{huge}{i}", "sai-mat-khau-roi", ip="10.0.0.30")
+        assert e.value.code.value == "INVALID_CREDENTIALS"
+    keys = _raw(accounts, "SELECT name_key FROM auth_failures")
+    assert len(keys) == 3 and all(len(str(k[0])) == 64 for k in keys)
+    events = accounts.store.events(scope=None, action="sign_in_failed")[0]
+    assert len(events) == 3 and all(ev.actor is None and ev.detail == {"name_known": False} for ev in events)
+    longest = _raw(accounts, "SELECT MAX(LENGTH(COALESCE(actor, ''))) + MAX(LENGTH(COALESCE(detail, ''))) "
+                             "FROM audit_log")
+    assert int(longest[0][0]) < 100
+
+
+def test_a_new_password_or_a_disabled_user_revokes_keys_and_ends_sessions(accounts: Accounts) -> None:
+    user, _ = accounts.add_user("tool", "admin", None, PASSWORD)
+    _, key = accounts.create_key(user)
+    _, token = accounts.sign_in("tool", PASSWORD, ip="10.0.0.40")
+    assert accounts.change_password(user, PASSWORD, PASSWORD + "-moi") == 1
+    for gone in (lambda: accounts.by_key(key), lambda: accounts.by_session(token)):
+        with pytest.raises(MinutesError) as e:
+            gone()
+        assert e.value.status == 401
+    _, key2 = accounts.create_key(user)
+    _, token2 = accounts.sign_in("tool", PASSWORD + "-moi", ip="10.0.0.40")
+    assert accounts.set_active(user, False) == 1
+    assert accounts.set_active(user, True) == 0  # enabling again does not bring the key back
+    for gone in (lambda: accounts.by_key(key2), lambda: accounts.by_session(token2)):
+        with pytest.raises(MinutesError) as e:
+            gone()
+        assert e.value.status == 401
+    assert all(k.revoked_at is not None for k in accounts.store.keys(user.id))
+
+
+def test_unit_names_lose_bidi_and_zero_width_characters(accounts: Accounts) -> None:
+    user, _ = accounts.add_user("vanthu", "clerk", "Đảng bộ xã An\u202e Phú / Chi bộ Thôn\u200b 1\u2066", PASSWORD)
+    assert user.unit is not None
+    assert (user.unit.dang_bo, user.unit.chi_bo) == ("Đảng bộ xã An Phú", "Chi bộ Thôn 1")
+    plain = accounts.unit("Đảng bộ xã An Phú / Chi bộ Thôn 1")
+    assert plain.id == user.unit.id  # the same unit, not a look-alike

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from service.api.app import create_app
 from service.auth.accounts import open_accounts
 from tests.auth.world import A1, DANG_BO_A, PASSWORD, minute_bytes, settings_for, uid
+from tests.live import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -35,12 +32,6 @@ pytestmark = [pytest.mark.slow,
                                  "(`bash scripts/setup.sh test` installs it)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = settings_for(tmp_path_factory.mktemp("browser"))
@@ -48,17 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     accounts.add_user("vanthu-a1", "clerk", f"{DANG_BO_A} / {A1}", PASSWORD)
     accounts.add_user("kiemtra-a", "reviewer", DANG_BO_A, PASSWORD)
     accounts.close()
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with live_server(create_app(settings), settings) as url:  # as `minutes serve` runs it, headers and CSP included
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +79,8 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # a script or style refused by the Content-Security-Policy shows as a console error
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
 
     # signing in: a wrong password first, then the right one
     page.goto(f"{server}/tong-quan")
@@ -192,5 +176,11 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     page.emulate_media(media="print")
     page.pdf(path=str(SHOTS.parent / "bao-cao.pdf"), format="A4")
     assert (SHOTS.parent / "bao-cao.pdf").stat().st_size > 10_000
+
+    # the API documentation, from the package's Swagger UI (no CDN), for a signed-in user
+    page.emulate_media(media="screen")
+    page.goto(f"{server}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("minutes")
+    expect(page.locator(".opblock-summary-path", has_text="/v1/check").first).to_be_visible()
     assert not errors, errors
     ctx.close()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AccountsDep, PrincipalDep
+from service.api.deps import MAX_LIST_OFFSET, AccountsDep, PrincipalDep
 from service.api.routes.minutes import ScopeDep
 from service.auth.audit import audit_event, record_event
 from service.auth.principal import GRANTS, Role, User
@@ -93,7 +93,7 @@ class KeysResponse(BaseModel):
 
 
 class NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     label: str | None = Field(None, max_length=100)
     expires_days: float | None = Field(None, gt=0, le=3650)
@@ -195,7 +195,7 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=40, description="Chỉ một loại việc (upload, delete, export, "
                                                                    "sign_in, sign_in_failed, …).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET)] = 0,
 ) -> EventsResponse:
     """Nhật ký: nạp, xóa, xuất dữ liệu và đăng nhập, trong phạm vi đơn vị được xem; mới nhất trước."""
     events, total = accounts.store.events(scope=scope, action=action, limit=limit, offset=offset)

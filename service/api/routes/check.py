@@ -5,25 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from service.api.conversions import in_turn
 from service.check import check_bytes, check_text
 from service.errors import ErrorCode, InputError
+from service.schema.names import file_name_of
 from service.schema.report import CheckReport
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["check"])
-
-
-def _conversions(app: Any, settings: Settings) -> anyio.CapacityLimiter:
-    limiter = getattr(app.state, "conversions", None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(max(1, settings.documents.workers))
-        app.state.conversions = limiter
-    return limiter
 
 
 class CheckRequest(BaseModel):
@@ -63,6 +56,8 @@ async def check(request: Request) -> CheckReport:
             payload = json.loads(raw or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise InputError(ErrorCode.INVALID_JSON, "Nội dung JSON không hợp lệ.", status=400) from e
+        except RecursionError as e:
+            raise InputError(ErrorCode.INVALID_JSON, "Nội dung JSON lồng nhau quá sâu.", status=400) from e
         try:
             req = CheckRequest.model_validate(payload)
         except ValidationError as e:
@@ -79,14 +74,14 @@ async def check(request: Request) -> CheckReport:
             raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
         data = await upload.read()
         include = str(form.get("include_text", "")).lower() in ("1", "true", "yes")
-        # Conversion (OCR included) runs in a worker process behind a thread, so the
-        # event loop keeps serving; the limiter caps conversions running at once.
-        async with _conversions(request.app, settings):
-            return await run_in_threadpool(check_bytes, data, source=upload.filename, settings=settings,
-                                           include_text=include)
+        # Conversion (OCR included) runs in a worker process behind a thread, so the event
+        # loop keeps serving; files that need a converter wait their turn in the queue.
+        name = file_name_of(upload.filename)
+        return await in_turn(request, data, name, lambda: check_bytes(data, source=name, settings=settings,
+                                                                      include_text=include))
     if ctype == "text/plain":
-        data = await request.body()
-        return await run_in_threadpool(check_bytes, data, source=None, settings=settings)
+        body = await request.body()
+        return await in_turn(request, body, None, lambda: check_bytes(body, source=None, settings=settings))
     raise InputError(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                      "Chỉ nhận JSON {\"text\": …}, text/plain hoặc tệp gửi dạng multipart/form-data.",
                      status=415)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import PrincipalDep
+from service.api.deps import PrincipalDep, attachment
 from service.api.routes.minutes import ArchiveDep, ScopeDep
 from service.archive.base import MinuteSummary
 from service.auth.audit import record_event
@@ -50,8 +50,7 @@ def file_name(flt: ExportFilter, what: str, ext: str) -> str:
 
 
 def _download(data: bytes, media_type: str, name: str) -> Response:
-    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                          "Cache-Control": "no-store"})
+    return Response(data, media_type=media_type, headers=attachment(name))
 
 
 async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, scope: ScopeDep

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import date
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -13,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from service.api.conversions import in_turn
+from service.api.deps import MAX_LIST_OFFSET, attachment
 from service.api.state import shared
 from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
@@ -20,6 +21,8 @@ from service.archive.ingest import FileResult
 from service.archive.unit_names import Uploader
 from service.auth.audit import audit_event, record_event
 from service.errors import ErrorCode, InputError, MinutesError
+from service.schema.names import file_name_of
+from service.schema.period import YEAR_OR_MONTH
 from service.schema.record import MeetingType, Record
 from service.schema.report import CheckReport, Grade
 from service.schema.units import Scope
@@ -69,16 +72,17 @@ async def store_upload(request: Request, archive: Archive, scope: Scope | None, 
                        uploader: Uploader, raise_refusal: bool = False) -> FileResult:
     """Check, place (``uploader_for``) and store one uploaded file and audit it; a refusal is a failed result, or raised."""
     data = await upload.read()
+    name = file_name_of(upload.filename)
     try:
-        result = await run_in_threadpool(archive.ingest_bytes, data, upload.filename, scope=scope,
-                                         uploader=uploader)
+        result = await in_turn(request, data, name, lambda: archive.ingest_bytes(data, name, scope=scope,
+                                                                                uploader=uploader))
     except MinutesError as e:
-        await record_event(request, "upload", target=upload.filename, ok=False, detail={"code": e.code.value})
+        await record_event(request, "upload", target=name, ok=False, detail={"code": e.code.value})
         if raise_refusal:
             raise
-        return FileResult(path=upload.filename or "", status="failed", code=e.code.value, message=e.message)
+        return FileResult(path=name or "", status="failed", code=e.code.value, message=e.message)
     await record_event(request, "upload", minute_id=result.minute_id,
-                detail={"file_name": upload.filename, "status": result.status, "replaced": result.replaced,
+                detail={"file_name": name, "status": result.status, "replaced": result.replaced,
                         "note": result.note})
     return result
 
@@ -181,7 +185,7 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
     for upload in uploads:
         result = await store_upload(request, archive, scope, upload, uploader=uploader,
                                     raise_refusal=len(uploads) == 1)
-        outcomes.append(_outcome(result, upload.filename))
+        outcomes.append(_outcome(result, file_name_of(upload.filename)))
     def n(status: str) -> int:
         return sum(o.status == status for o in outcomes)
 
@@ -193,8 +197,24 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
                           duplicate=n("duplicate"), failed=n("failed"))
 
 
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$",
+PeriodQuery = Annotated[str | None, Query(pattern=YEAR_OR_MONTH,
                                           description="Năm (YYYY) hoặc tháng (YYYY-MM).")]
+
+
+DayQuery = Annotated[str | None, Query(max_length=10, description="Ngày YYYY-MM-DD.",
+                                       json_schema_extra={"format": "date"})]  # strictly a calendar day
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise InputError(ErrorCode.INVALID_PARAMETER, f"Ngày “{value}” không có trên lịch; ghi YYYY-MM-DD.",
+                         status=422) from e
 
 
 @router.get("/minutes", response_model=MinutesPage)
@@ -205,19 +225,19 @@ def list_minutes(
     chi_bo: Annotated[str | None, Query(description="Chi bộ.")] = None,
     unit_id: Annotated[str | None, Query(description="Mã đơn vị (xem /v1/units).")] = None,
     period: PeriodQuery = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
     type: Annotated[MeetingType | None, Query(description="Loại hình sinh hoạt.")] = None,
     grade: Annotated[Grade | None, Query(description="Xếp loại.")] = None,
     rule: Annotated[str | None, Query(description="Chỉ những biên bản vi phạm tiêu chí này.")] = None,
     complete: bool | None = None,
     include_superseded: Annotated[bool, Query(description="Kèm các bản cũ đã được thay thế.")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET)] = 0,
 ) -> MinutesPage:
     """Danh sách biên bản trong kho, lọc và phân trang; mới nhất trước."""
-    flt = MinuteFilter(dang_bo=dang_bo, chi_bo=chi_bo, unit_id=unit_id, period=period, date_from=date_from,
-                       date_to=date_to, meeting_type=type.value if type else None,
+    flt = MinuteFilter(dang_bo=dang_bo, chi_bo=chi_bo, unit_id=unit_id, period=period, date_from=_day(date_from),
+                       date_to=_day(date_to), meeting_type=type.value if type else None,
                        grade=grade.value if grade else None, rule=rule, complete=complete,
                        include_superseded=include_superseded)
     rows, total = archive.list_minutes(flt, scope=scope, limit=limit, offset=offset)
@@ -256,14 +276,13 @@ def get_text(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> PlainTextR
 
 
 @router.get("/minutes/{minute_id}/original", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "Tệp gốc."}})
+            responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "Tệp gốc, với kiểu của nó (text/plain, application/pdf, …)."}})
 def get_original(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> Response:
     """Tệp gốc đúng như đã nạp."""
     original = archive.original(minute_id, scope=scope)
-    name = original.file_name or f"{minute_id}"
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(original.data, media_type=original.media_type, headers={"Content-Disposition": disposition})
+    return Response(original.data, media_type=original.media_type,
+                    headers=attachment(original.file_name or minute_id))
 
 
 @router.delete("/minutes/{minute_id}", response_model=DeleteResponse)

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.routes.minutes import ArchiveDep
 from service.archive.search import GRADES, SECTIONS, SearchRequest, SearchResults, search_archive
+from service.rules.ruleset import rule_ids
 from service.schema.record import MeetingType
 from service.schema.units import Scope
 from service.search.base import SearchMode
@@ -17,6 +18,8 @@ from service.search.searcher import MAX_LIMIT, MAX_OFFSET
 router = APIRouter(prefix="/v1", tags=["search"])
 
 _TYPES = [t.value for t in MeetingType]
+# What the date filters read (search.encoding.day_number): a year, a month or a day, years 1900–2200.
+_DAY = r"^(?:19\d\d|2[01]\d\d|2200)(?:-(?:0?[1-9]|1[0-2])(?:-(?:0?[1-9]|[12]\d|3[01]))?)?$"
 
 
 def _access(request: Request) -> tuple[Scope | None, tuple[list[str] | None, list[str] | None]]:
@@ -38,13 +41,18 @@ async def search(
                     ] = "hybrid",
     dang_bo: Annotated[str | None, Query(description="Chỉ tìm trong đảng bộ này.")] = None,
     chi_bo: Annotated[str | None, Query(description="Chỉ tìm trong chi bộ này.")] = None,
-    date_from: Annotated[str | None, Query(description="Từ ngày (YYYY, YYYY-MM hoặc YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, Query(description="Đến ngày (YYYY, YYYY-MM hoặc YYYY-MM-DD).")] = None,
-    meeting_type: Annotated[str | None, Query(description=f"Loại buổi sinh hoạt: {', '.join(_TYPES)}.")] = None,
-    section: Annotated[str | None, Query(description=f"Phần biên bản: {', '.join(SECTIONS)}.")] = None,
-    rule: Annotated[str | None, Query(description="Chỉ những biên bản vi phạm tiêu chí này, ví dụ RES-VOTE.")
-                    ] = None,
-    grade: Annotated[str | None, Query(description=f"Chỉ những biên bản xếp loại: {', '.join(GRADES)}.")] = None,
+    date_from: Annotated[str | None, Query(description="Từ ngày (YYYY, YYYY-MM hoặc YYYY-MM-DD).",
+                                           json_schema_extra={"pattern": _DAY})] = None,
+    date_to: Annotated[str | None, Query(description="Đến ngày (YYYY, YYYY-MM hoặc YYYY-MM-DD).",
+                                         json_schema_extra={"pattern": _DAY})] = None,
+    meeting_type: Annotated[str | None, Query(description=f"Loại buổi sinh hoạt: {', '.join(_TYPES)}.",
+                                              json_schema_extra={"enum": ["", *_TYPES]})] = None,
+    section: Annotated[str | None, Query(description=f"Phần biên bản: {', '.join(SECTIONS)}.",
+                                         json_schema_extra={"enum": ["", *SECTIONS]})] = None,
+    rule: Annotated[str | None, Query(description="Chỉ những biên bản vi phạm tiêu chí này, ví dụ RES-VOTE.",
+                                      json_schema_extra={"enum": ["", *sorted(rule_ids())]})] = None,
+    grade: Annotated[str | None, Query(description=f"Chỉ những biên bản xếp loại: {', '.join(GRADES)}.",
+                                       json_schema_extra={"enum": ["", *GRADES]})] = None,
     group: Annotated[bool, Query(description="Mỗi biên bản một kết quả (đoạn khớp nhất).")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,

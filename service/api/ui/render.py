@@ -70,11 +70,6 @@ def environment() -> Environment:
     return env
 
 
-# Pages are not cached (they show one person's units), not framed by other sites, not sniffed.
-PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "same-origin"}
-
-
 def wants_json(request: Request) -> bool:
     if request.query_params.get("format") == "json" or request.url.path.endswith(".json"):
         return True
@@ -103,7 +98,7 @@ def render(request: Request, template: str, *, data: BaseModel | dict[str, Any] 
     html = environment().get_template(template).render(
         request=request, me=principal.user if principal else None, principal=principal,
         csrf=principal.csrf if principal else None, data=data, **context)
-    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+    return HTMLResponse(html, status_code=status)
 
 
 def sign_in_url(request: Request) -> str:
@@ -116,7 +111,7 @@ def error_page(request: Request, err: MinutesError) -> Response:
     html = environment().get_template("error.html").render(
         request=request, me=principal.user if principal else None, principal=principal,
         csrf=principal.csrf if principal else None, error=err)
-    return HTMLResponse(html, status_code=err.status, headers={**PAGE_HEADERS, **err.headers})
+    return HTMLResponse(html, status_code=err.status, headers=err.headers or None)
 
 
 class PageBodyLimit:

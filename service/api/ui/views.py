@@ -186,7 +186,7 @@ async def upload(request: Request, archive: ArchiveDep, scope: ScopeDep, account
     rows: list[UploadRow] = []
     for f in files:
         r = await store_upload(request, archive, scope, f, uploader=uploader)
-        rows.append(UploadRow(file_name=f.filename, status=r.status, id=r.minute_id, replaced=r.replaced,
+        rows.append(UploadRow(file_name=r.path or f.filename, status=r.status, id=r.minute_id, replaced=r.replaced,
                               code=r.code, message=r.message, note=r.note))
     if any(r.status in ("stored", "replaced") for r in rows):
         background.add_task(_drain_quietly, archive)
@@ -358,10 +358,10 @@ async def change_password(request: Request, accounts: AccountsDep, principal: Pr
     try:
         if new != again:
             raise InputError(ErrorCode.INVALID_PASSWORD, "Hai lần nhập mật khẩu mới không giống nhau.", status=422)
-        await run_in_threadpool(accounts.change_password, principal.user, old, new)
+        revoked = await run_in_threadpool(accounts.change_password, principal.user, old, new)
     except MinutesError as e:
         return await run_in_threadpool(_account, request, accounts, principal, error=e)
-    await record_event(request, "password_change", target=principal.user.name)
+    await record_event(request, "password_change", target=principal.user.name, detail={"keys_revoked": revoked})
     resp = RedirectResponse("/dang-nhap", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

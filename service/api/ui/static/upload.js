@@ -85,8 +85,27 @@
       row.className = "status-failed";
       result(out, {status: "failed", message: "Mất kết nối tới máy chủ."});
     };
-    out.textContent = "Đang kiểm tra…";
+    out.textContent = "Đang gửi…";
+    xhr.upload.onload = function () { out.textContent = "Đang kiểm tra…"; watchQueue(file.name, out, xhr); };
     xhr.send(data);
+  }
+
+  // While a scan or PDF waits for its turn or is being read, say where it stands.
+  function watchQueue(name, out, xhr) {
+    var timer = setInterval(function () {
+      if (xhr.readyState === 4) { clearInterval(timer); return; }
+      fetch("/v1/queue", {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (xhr.readyState === 4 || !body.ok) return;
+          var mine = body.data.filter(function (e) { return e.name === name; })[0];
+          if (!mine) return;
+          out.textContent = mine.state === "waiting"
+            ? "Đang chờ đến lượt nhận dạng: thứ " + mine.position + " trong hàng (" + mine.pages + " trang)…"
+            : "Đang chuyển đổi / nhận dạng " + mine.pages + " trang…";
+        })
+        .catch(function () {});
+    }, 2000);
   }
 
   function sendAll(files) { Array.prototype.forEach.call(files, send); }
