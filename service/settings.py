@@ -126,6 +126,8 @@ class ServerSettings(BaseModel):
     max_connections: int = Field(512, description="Open connections at once: one more is closed at once (file "
                                                   "descriptors stay available for the service); requests past this "
                                                   "many at once are answered 503.")
+    max_connections_per_client: int = Field(64, description="Open connections from one address at once; one more "
+                                                             "is closed at once (one client cannot take them all).")
     docs: Literal["signed-in", "public", "off"] = Field(
         "signed-in", description="The API documentation (/docs, /openapi.json): for signed-in users, for anyone, "
                                  "or not served.")

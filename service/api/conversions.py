@@ -172,11 +172,16 @@ def owner_of(request: Request) -> str:
 
 async def in_turn(request: Request, data: bytes, name: str | None, call: Callable[[], T]) -> T:
     """Run ``call`` (which converts ``data``) in a thread, after waiting its turn when the file needs a converter."""
-    fmt = sniff(data)
+    docs: DocumentSettings = request.app.state.settings.documents
+
+    def size_up() -> tuple[str, int]:  # reads up to the whole body: off the event loop
+        fmt = sniff(data)
+        return fmt, (0 if fmt == "txt" else estimate_pages(data, fmt, docs.max_pages))
+
+    fmt, pages = await run_in_threadpool(size_up)
     if fmt == "txt":
         return await run_in_threadpool(call)
-    docs: DocumentSettings = request.app.state.settings.documents
-    async with _queue(request.app).turn(owner_of(request), estimate_pages(data, fmt, docs.max_pages), name):
+    async with _queue(request.app).turn(owner_of(request), pages, name):
         return await run_in_threadpool(call)
 
 

@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.headers import house_headers
 from service.errors import ErrorCode, MinutesError
 from service.schema.errors import ErrorBody
 from service.settings import Settings
@@ -114,6 +115,8 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
-        return error_response(MinutesError(ErrorCode.INTERNAL, "Lỗi nội bộ của dịch vụ.", status=500))
+        # Answered by the outermost middleware, outside SecurityHeaders: the headers come with it.
+        return error_response(MinutesError(ErrorCode.INTERNAL, "Lỗi nội bộ của dịch vụ.", status=500,
+                                           headers=house_headers()))
 
     app.add_middleware(BodyLimit, limit=settings.limits.max_upload_bytes)

@@ -18,6 +18,11 @@ _ALWAYS = (
 )
 
 
+def house_headers() -> dict[str, str]:
+    """The headers for an answer made outside the middleware (the last-resort 500)."""
+    return {**dict(_ALWAYS), "content-security-policy": CSP, "cache-control": "no-store"}
+
+
 class SecurityHeaders:
     """Add the house headers to every HTTP response.
 

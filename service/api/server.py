@@ -3,8 +3,9 @@
 ``server_config`` is what `minutes serve` runs and what the tests start: the
 headers of a request must arrive within ``server.header_timeout_s`` of its first
 byte (else 408 and the connection is closed), its body within
-``server.body_timeout_s``; past ``server.max_connections`` open connections a new
-one is closed at once, and requests past that many at once are answered 503.
+``server.body_timeout_s``; past ``server.max_connections`` open connections, or
+``server.max_connections_per_client`` from one address, a new one is closed at once,
+and requests past that many at once are answered 503.
 Forwarded headers (X-Forwarded-For, -Proto) are believed only from the addresses
 in ``server.trusted_proxies``; by default the peer's own address is the client's.
 """
@@ -28,12 +29,18 @@ _TIMEOUT = h11.Response(status_code=408, headers=[(b"content-type", b"text/plain
                                                   (b"connection", b"close"), (b"content-length", b"0")])
 
 
+def _peer(connection: object) -> str | None:
+    client = getattr(connection, "client", None)
+    return str(client[0]) if client else None
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with header and body deadlines and a cap on open connections."""
 
     header_timeout_s = 10.0
     body_timeout_s = 120.0
     max_connections = 512
+    max_per_client = 64
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._deadline: asyncio.TimerHandle | None = None
@@ -41,6 +48,11 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
             log.warning("too many open connections (%d): closing the newest", len(self.connections))
+            transport.close()
+            return
+        peer = self.client[0] if self.client else None
+        if peer is not None and sum(_peer(c) == peer for c in self.connections) > self.max_per_client:
+            log.warning("too many open connections from %s: closing the newest", peer)
             transport.close()
             return
         self._enter("headers")  # a connection that sends nothing is closed like a slow one
@@ -97,7 +109,7 @@ class GuardedH11Protocol(H11Protocol):
 def _protocol(server: ServerSettings) -> type[GuardedH11Protocol]:
     return type("ConfiguredH11Protocol", (GuardedH11Protocol,), {
         "header_timeout_s": server.header_timeout_s, "body_timeout_s": server.body_timeout_s,
-        "max_connections": server.max_connections})
+        "max_connections": server.max_connections, "max_per_client": server.max_connections_per_client})
 
 
 def _log_config(level: str) -> dict[str, Any]:
@@ -116,5 +128,6 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, log_lev
     return uvicorn.Config(
         app, host=host, port=port, log_level=log_level, log_config=_log_config(log_level), http=_protocol(server),
         proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
-        limit_concurrency=server.max_connections, timeout_keep_alive=server.keep_alive_s,
+        # uvicorn's limit counts connections too; the protocol caps those, so this one bites on requests.
+        limit_concurrency=server.max_connections + 1, timeout_keep_alive=server.keep_alive_s,
         h11_max_incomplete_event_size=64 * 1024, server_header=False)

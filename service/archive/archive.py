@@ -42,7 +42,7 @@ class Archive:
 
     def ingest_bytes(self, data: bytes, file_name: str | None, *, scope: Scope | None = None,
                      uploader: Uploader | None = None) -> FileResult:
-        """Check, place and store one file; a stored duplicate is reported, not checked again.
+        """Check, place and store one file; a stored duplicate the caller may see is reported, not checked again.
 
         The minute is filed under the known unit it names in any spelling (``uploader``:
         the unit tree, the clerk's own unit, a chosen unit; see unit_names.place_minute).
@@ -50,16 +50,13 @@ class Archive:
         nothing is stored.
         """
         mid = content_id(data)
-        hidden = False
-        if self.store.has(mid):
-            if scope is None or self.store.get(mid, scope=scope) is not None:
-                return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
-            # The same bytes are kept in a unit the caller cannot see: answer exactly as for a
-            # new file (checked, placed, refused or stored under an id of its own), never "exists".
-            hidden = True
+        if self.store.has(mid) and (scope is None or self.store.get(mid, scope=scope) is not None):
+            return FileResult(path=file_name or mid, status="duplicate", minute_id=mid)
         minute = check_file_bytes(data, file_name, self.settings)
+        # A caller limited to some units gets an id of the content and the unit it is filed in, so
+        # that the answer never depends on whether the same bytes are kept in a unit they cannot see.
         return store_minute(self.store, minute, minute.file_name or mid, uploader=uploader, scope=scope,
-                            own_id=hidden)
+                            own_id=scope is not None)
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
         found = self.store.get(minute_id, scope=scope)

@@ -136,8 +136,8 @@ def store_minute(store: MinutesStore, minute: NewMinute, path: str, *, uploader:
     """Place the minute (see ``place``), refuse it outside ``scope``, store it.
 
     ``known``: the archive's units as a batch keeps them (read from the store when not given).
-    ``own_id``: the same bytes are stored under another unit; this copy gets an id of its
-    own, derived from the content and the unit it is placed in.
+    ``own_id``: the id is derived from the content and the unit the minute is placed in (the
+    same bytes may then be kept once per unit).
     """
     minute, placement = place(minute, uploader or Uploader(), known.units if known else store.units())
     dkey, ckey = unit_key(placement.dang_bo, "dang_bo"), unit_key(placement.chi_bo, "chi_bo")

@@ -31,10 +31,14 @@ class Recovered:
 def _with_cli(src: Path, out: Path) -> None:
     copy = out.with_name(out.name + ".source")  # .recover opens its file for writing: give it a copy
     shutil.copyfile(src, copy)
+    wal = src.with_name(src.name + "-wal")
+    if wal.exists():  # committed transactions not yet folded into the main file
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
     try:
         dump = subprocess.run(["sqlite3", str(copy), ".recover"], capture_output=True, timeout=3600, check=True)
     finally:
-        copy.unlink(missing_ok=True)
+        for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+            leftover.unlink(missing_ok=True)
     subprocess.run(["sqlite3", str(out)], input=dump.stdout, capture_output=True, timeout=3600, check=True)
 
 

@@ -13,6 +13,7 @@ from service.errors import ErrorCode, MinutesError
 _UNAVAILABLE = ("locked", "unable to open", "disk i/o", "readonly", "no such table", "malformed")
 
 
+_DAMAGED = ("malformed", "not a database", "corrupt")
 _checked: set[Path] = set()
 _check_lock = threading.Lock()
 
@@ -30,7 +31,9 @@ def quick_check(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as e:
-        raise corrupt_store(path, str(e)) from e
+        if any(m in str(e).lower() for m in _DAMAGED):
+            raise corrupt_store(path, str(e)) from e
+        raise  # locked, unreadable, a full disk: not damage (Database turns these into STORE_UNAVAILABLE)
     if rows != ["ok"]:
         raise corrupt_store(path, "; ".join(str(r) for r in rows[:3]))
 

@@ -116,9 +116,17 @@ class Accounts:
         return self.store.revoke_keys_of(user.id)
 
     def change_password(self, user: User, old: str, new: str) -> int:
+        """Change one's own password; wrong current passwords are limited like sign-ins."""
+        s, t = self.settings, now()
+        what = f"password change {user.id}"
+        if self.store.claim_attempt(what, None, t, since=t - s.login_window_s, max_by_name=s.login_max_failures,
+                                    max_by_ip=s.login_max_failures_ip) is not None:
+            raise InputError(ErrorCode.TOO_MANY_ATTEMPTS, "Nhập sai mật khẩu hiện tại quá nhiều lần; hãy thử lại "
+                             "sau ít phút.", status=429, headers={"Retry-After": str(s.login_window_s)})
         found = self.store.user_by_name(user.name)
         if found is None or not verify_password(found[1], old):
             raise InputError(ErrorCode.INVALID_CREDENTIALS, "Mật khẩu hiện tại không đúng.", status=422)
+        self.store.clear_failures(what)
         return self.set_password(user, new)
 
     def ensure_first_admin(self) -> tuple[User, str] | None:

@@ -70,7 +70,11 @@ def audit_event(request: Request, action: str, *, target: str | None = None, min
     try:
         accounts.audit(event)
     except Exception:  # noqa: BLE001 - the log must not undo the work it records
-        aside = keep_aside(request.app.state.settings.data_dir, event)
+        try:
+            aside = keep_aside(request.app.state.settings.data_dir, event)
+        except OSError:
+            log.critical("could not write the audit log nor keep the event aside: %s", event, exc_info=True)
+            return
         log.exception("could not write the audit log; the event is kept in %s: %s", aside, event)
 
 

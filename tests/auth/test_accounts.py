@@ -224,3 +224,15 @@ def test_unit_names_lose_bidi_and_zero_width_characters(accounts: Accounts) -> N
     assert (user.unit.dang_bo, user.unit.chi_bo) == ("Đảng bộ xã An Phú", "Chi bộ Thôn 1")
     plain = accounts.unit("Đảng bộ xã An Phú / Chi bộ Thôn 1")
     assert plain.id == user.unit.id  # the same unit, not a look-alike
+
+
+def test_guessing_the_current_password_is_limited_like_sign_in(accounts: Accounts) -> None:
+    user, _ = accounts.add_user("tool", "admin", None, PASSWORD)
+    limit = accounts.settings.login_max_failures
+    for _ in range(limit):
+        with pytest.raises(MinutesError) as e:
+            accounts.change_password(user, "doan-sai-mat-khau", PASSWORD + "-moi")
+        assert e.value.code.value == "INVALID_CREDENTIALS"
+    with pytest.raises(MinutesError) as blocked:
+        accounts.change_password(user, PASSWORD, PASSWORD + "-moi")
+    assert blocked.value.code.value == "TOO_MANY_ATTEMPTS" and blocked.value.status == 429

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from datetime import date
@@ -115,10 +116,19 @@ def test_a_file_kept_in_another_unit_answers_like_a_new_file_of_that_unit(world:
     answers = []
     for data in (kept, new):
         r = client.post("/v1/minutes", files={"file": ("b.txt", data, "text/plain")}, headers=world.h("kiemtra-a"))
-        body = r.json()
-        answers.append((r.status_code, json.dumps(body, ensure_ascii=False, sort_keys=True)))
+        answers.append((r.status_code, json.dumps(r.json(), ensure_ascii=False, sort_keys=True)))
     assert answers[0] == answers[1]
     assert answers[0][0] == 403
+    # filed in a unit of the caller's own (chosen), the copy and a new file get ids alike: neither is the
+    # file's bare hash, so the id does not tell whether the bytes are kept elsewhere
+    own = client.get("/v1/units", headers=world.h("vanthu-a1")).json()["data"][0]["unit_id"]
+    ids = []
+    for data in (kept, minute_bytes("B1", date(2024, 8, 5))):
+        r = client.post("/v1/minutes", params={"unit": own}, files={"file": ("b.txt", data, "text/plain")},
+                        headers=world.h("vanthu-a1"))
+        assert r.status_code == 201 and r.json()["data"][0]["status"] in ("stored", "replaced"), r.text
+        ids.append((r.json()["data"][0]["id"], hashlib.sha256(data).hexdigest()))
+    assert all(mid != bare for mid, bare in ids)
 
 
 def test_a_minute_naming_its_unit_with_bidi_characters_is_filed_under_the_clean_name(world: World,

@@ -98,7 +98,8 @@
         .then(function (r) { return r.json(); })
         .then(function (body) {
           if (xhr.readyState === 4 || !body.ok) return;
-          var mine = body.data.filter(function (e) { return e.name === name; })[0];
+          // the server keeps a cleaned name; fall back on the caller's oldest file in the line
+          var mine = body.data.filter(function (e) { return e.name === name; })[0] || body.data[0];
           if (!mine) return;
           out.textContent = mine.state === "waiting"
             ? "Đang chờ đến lượt nhận dạng: thứ " + mine.position + " trong hàng (" + mine.pages + " trang)…"
