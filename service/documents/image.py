@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def engine_for(settings: DocumentSettings) -> Tesseract:
     return Tesseract(binary=settings.tesseract, language=settings.ocr_language, psm=settings.ocr_psm,
-                     timeout_s=max(10.0, settings.timeout_s / 2))
+                     timeout_s=max(10.0, settings.timeout_s / 2), in_process=settings.isolate)
 
 
 def ocr_jobs(settings: DocumentSettings) -> int:

@@ -118,6 +118,10 @@ class PdfConverter:
         for n in numbers:
             page = pdf[n - 1]
             try:
+                scanned = scan_image(page, settings)
+                if scanned is not None:
+                    yield n, *scanned
+                    continue
                 w, h = page.get_size()
                 scale = settings.ocr_dpi / 72
                 if w * h * scale * scale > settings.max_pixels:
@@ -126,3 +130,42 @@ class PdfConverter:
             finally:
                 page.close()
             yield n, img, scale * 72
+
+
+def scan_image(page: Any, settings: DocumentSettings) -> tuple[Image.Image, float] | None:
+    """The page's only content, a scan covering it upright, at the scan's own resolution.
+
+    Decoding the image is cheaper than rendering the page, and a scan made below
+    ``ocr_dpi`` is not enlarged (enlarged speckles read as letters). None when the page
+    holds anything else, or a scan finer than ``ocr_dpi`` (rendering reduces it).
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if page.get_rotation() % 360:
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return None
+    image = objects[0]
+    try:
+        a, b, c, d, e, f = image.get_matrix().get()
+        px_w, px_h = image.get_px_size()
+        w, h = page.get_size()
+        if b or c or a <= 0 or d <= 0 or px_w < 1 or px_h < 1:
+            return None
+        left, bottom, right, top = image.get_bounds()
+        if left > 0.02 * w or bottom > 0.02 * h or right < 0.98 * w or top < 0.98 * h:
+            return None
+        dpi_x, dpi_y = px_w * 72 / a, px_h * 72 / d
+        if abs(dpi_x - dpi_y) > 0.02 * dpi_x or dpi_x > settings.ocr_dpi * 1.05 or px_w * px_h > settings.max_pixels:
+            return None
+        bitmap = image.get_bitmap(render=False)
+        img = bitmap.to_pil()
+        if img.mode in ("L", "RGBA", "RGBX"):  # shares pdfium's buffer, freed with the bitmap
+            img = img.copy()
+    except (pdfium.PdfiumError, ValueError, OSError):
+        return None
+    if img.size != (px_w, px_h) or img.mode not in ("1", "L", "RGB", "RGBA", "RGBX", "CMYK"):
+        return None
+    return img, dpi_x
