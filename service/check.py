@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from service.errors import ConversionError, ErrorCode, InputError
 from service.intake import validate_text
@@ -17,7 +19,8 @@ from service.nlp.text import Doc
 from service.rules.checks import Context, checks
 from service.rules.ruleset import load_ruleset, ruleset_name_for
 from service.rules.scoring import score
-from service.schema.report import CheckReport, Finding, Severity, TextInfo
+from service.schema.record import Record
+from service.schema.report import CheckReport, Finding, FindingState, Severity, TextInfo
 from service.settings import Settings, get_settings
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -41,8 +44,44 @@ def check_text(text: str, *, source: str | None = None, settings: Settings | Non
                   classifier=classifier, province=province)
 
 
+def recheck_text(text: str, *, reading: CheckReport, corrections: Mapping[str, Any],
+                 states: Mapping[str, tuple[FindingState, str | None]], settings: Settings | None = None
+                 ) -> CheckReport:
+    """Check a stored minute again with people's corrections and judgements.
+
+    The reader reads the text anew; ``corrections`` (field path → value, see
+    service.schema.corrections) replace what it read before the rules run, so findings,
+    score and grade follow the corrected record. Findings of a rule in ``states``
+    carry its state and note; dismissed ones stay listed but leave the score and the
+    completeness. What came from the file rather than the text (the document, OCR
+    warnings) is kept from ``reading``.
+    """
+    from service.schema.corrections import apply
+
+    settings = settings or get_settings()
+    rules = checks()
+    carried = [f.model_copy() for f in reading.findings if f.rule not in rules and f.rule != "RULESET-DEFAULT"]
+    placed = reading.record.meeting
+
+    def amend(record: Record) -> None:
+        # The unit the minute was filed under at upload (matched against the unit tree) stays.
+        record.meeting.dang_bo, record.meeting.chi_bo = placed.dang_bo, placed.chi_bo
+        apply(record, dict(corrections))
+
+    # The stored text is normalised already; normalising again could move the spans the report keeps.
+    norm = NormalizedText(text=text, steps=[s for s in reading.text.steps
+                                            if s != EXTRACTOR_VERSION and not s.startswith("rules:")])
+    report = _check(norm, source=reading.source, settings=settings, include_text=False, classifier=None,
+                    province=None, amend=amend, states=states, carried=carried)
+    report.document = reading.document
+    return report
+
+
 def _check(norm: NormalizedText, *, source: str | None, settings: Settings, include_text: bool,
-           classifier: SectionClassifier | None, province: str | None) -> CheckReport:
+           classifier: SectionClassifier | None, province: str | None,
+           amend: Callable[[Record], None] | None = None,
+           states: Mapping[str, tuple[FindingState, str | None]] | None = None,
+           carried: list[Finding] | None = None) -> CheckReport:
     doc = Doc(norm.text)
     extent = measure(doc)
     if not extent.is_minute:
@@ -53,6 +92,8 @@ def _check(norm: NormalizedText, *, source: str | None, settings: Settings, incl
         classifier = load_classifier(settings.section_model)
     record, evidence = extract(doc, classifier=classifier)
     evidence.extent = extent
+    if amend is not None:
+        amend(record)
 
     day = date.fromisoformat(record.meeting.date) if record.meeting.date else None
     province = province or settings.rules.province
@@ -82,13 +123,17 @@ def _check(norm: NormalizedText, *, source: str | None, settings: Settings, incl
             rule="RULESET-DEFAULT", severity=Severity.INFO,
             message=f"Không đọc được ngày sinh hoạt; áp dụng bộ tiêu chí mới nhất ({name}).",
             reference=ruleset.source, span=None))
+    findings.extend(carried or ())
+    for f in findings:
+        f.state, f.note = (states or {}).get(f.rule, (FindingState.OPEN, None))
+    counted = [f for f in findings if f.state is not FindingState.DISMISSED]
     return CheckReport(
         source=source,
         ruleset=name,
         record=record,
         findings=findings,
-        score=score(findings, ruleset),
-        complete=not any(f.severity == Severity.ERROR for f in findings),
+        score=score(counted, ruleset),
+        complete=not any(f.severity == Severity.ERROR for f in counted),
         text=TextInfo(sha256=norm.sha256, length=len(norm.text),
                       steps=norm.steps + [EXTRACTOR_VERSION, f"rules:{ruleset.version}"],
                       content=norm.text if include_text else None),

@@ -281,6 +281,56 @@ def audit(
     raise typer.Exit(code)
 
 
+@app.command()
+def status(
+    period: Annotated[str | None, typer.Option("--period", help="Tháng (YYYY-MM); mặc định tháng này.")] = None,
+    reminders: Annotated[bool, typer.Option("--reminders", help="Chỉ những chi bộ cần nhắc (chưa nộp, bị trả lại, "
+                                                                "thiếu chuyên đề).")] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="In dạng CSV (UTF-8) để mở bằng Excel.")] = False,
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tình hình nộp biên bản của một tháng: mỗi chi bộ đã nộp, bị trả lại, đã duyệt hay chưa nộp."""
+    from service.archive.archive import open_archive
+    from service.auth.accounts import open_accounts
+    from service.exports import to_csv
+    from service.review.submissions import (
+        REMINDER_COLUMNS,
+        STATE_VI,
+        known_units,
+        reminder_rows,
+        submissions,
+        this_month,
+    )
+
+    settings = _archive_settings(data_dir)
+    try:
+        archive = open_archive(settings)
+        accounts = open_accounts(settings)
+        try:
+            result = submissions(archive, period or this_month(), known=known_units(accounts.store))
+        finally:
+            accounts.close()
+            archive.close()
+    except MinutesError as e:
+        raise _fail(e) from e
+    if json_out:
+        sys.stdout.write(result.model_dump_json() + "\n")
+        return
+    if csv_out:
+        sys.stdout.buffer.write(to_csv(REMINDER_COLUMNS, reminder_rows(result)))
+        return
+    units = result.reminders() if reminders else result.units
+    typer.echo(f"== Tháng {result.period} ({result.quarter}): {len(result.units)} chi bộ · "
+               + " · ".join(f"{STATE_VI[k]} {result.counts[k]}" for k in STATE_VI)
+               + f" · thiếu chuyên đề {result.counts['thematic_missing']}")
+    for u in units:
+        thematic = {True: "", False: " · chưa có chuyên đề trong quý", None: ""}[u.thematic]
+        clerks = f" · văn thư: {', '.join(u.clerks)}" if u.clerks else ""
+        typer.echo(f"   {STATE_VI[u.state]:<22} {u.chi_bo or u.unit_id} — {u.dang_bo or ''}"
+                   f"{' · ' + u.date if u.date else ''}{thematic}{clerks}")
+
+
 from service.auth.console import keys_app, users_app  # noqa: E402 - after the commands above, in help order
 
 app.add_typer(users_app, name="users")

@@ -24,7 +24,7 @@ from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
 from service.schema.period import require_month
-from service.schema.report import CheckReport, Severity
+from service.schema.report import CheckReport, FindingState, Severity
 from service.schema.units import Scope
 from service.stats import GRADE_VI, months_between
 
@@ -39,7 +39,9 @@ RECORD_COLUMNS = [
     "Điểm", "Xếp loại", "Đầy đủ", "Số lỗi", "Số cảnh báo", "Tiêu chí vi phạm", "Bộ tiêu chí", "Ngày nạp",
 ]
 FINDING_COLUMNS = ["Mã biên bản", "Đảng bộ", "Chi bộ", "Ngày họp", "Tiêu chí", "Mức độ", "Nội dung", "Căn cứ",
-                   "Vị trí trong văn bản"]
+                   "Vị trí trong văn bản", "Đánh giá", "Lý do đánh giá"]
+STATE_VI = {FindingState.OPEN: "chưa đánh giá", FindingState.ACCEPTED: "phải sửa",
+            FindingState.DISMISSED: "bác bỏ (không tính điểm)"}
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ def record_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[li
     rows = []
     for s, r in minutes:
         m, a = r.record.meeting, r.record.attendance
-        errors = sum(f.severity == Severity.ERROR for f in r.findings)
-        warnings = sum(f.severity == Severity.WARNING for f in r.findings)
+        counted = [f for f in r.findings if f.state is not FindingState.DISMISSED]
+        errors = sum(f.severity == Severity.ERROR for f in counted)
+        warnings = sum(f.severity == Severity.WARNING for f in counted)
         rows.append([
             s.id, s.file_name, s.dang_bo, s.chi_bo, s.unit_id, s.date, s.period,
             TYPE_VI.get(s.meeting_type or "", s.meeting_type), m.start_time, m.end_time,
@@ -117,7 +120,8 @@ def finding_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[l
     for s, r in minutes:
         for f in r.findings:
             rows.append([s.id, s.dang_bo, s.chi_bo, s.date, f.rule, SEVERITY_VI.get(f.severity.value, f.severity.value),
-                         f.message, f.reference, f"{f.span[0]}–{f.span[1]}" if f.span else None])
+                         f.message, f.reference, f"{f.span[0]}–{f.span[1]}" if f.span else None,
+                         STATE_VI[f.state], f.note])
     return rows
 
 
@@ -228,7 +232,8 @@ def audit_report(archive: Archive, unit: str, *, scope: Scope | None, period_fro
             id=s.id, date=s.date, period=s.period, type=s.meeting_type, present=a.present, total=a.total,
             attendance=a.rate, points=s.points, grade=s.grade, complete=s.complete,
             findings=[{"rule": f.rule, "severity": f.severity.value, "message": f.message,
-                       "reference": f.reference} for f in r.findings if f.severity != Severity.INFO]))
+                       "reference": f.reference} for f in r.findings
+                      if f.severity != Severity.INFO and f.state is not FindingState.DISMISSED]))
     months = months_between(audit.period_from, audit.period_to) if audit.period_from and audit.period_to else []
     return AuditReport(unit_id=audit.unit_id, dang_bo=audit.dang_bo, chi_bo=audit.chi_bo,
                        period_from=audit.period_from, period_to=audit.period_to, months=months,

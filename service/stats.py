@@ -227,6 +227,7 @@ class Stats:
             full = started - self._last_full >= _FULL_EVERY
             since = None if full else datetime.fromtimestamp(self._last_sync - _LATE_MARGIN, UTC).isoformat(
                 timespec="seconds")
+            self._forget_reviewed(since)
             added = self._fill(since)
             if added >= _ANALYZE_AFTER:
                 # Fresh table statistics let the planner pick the period indexes over full scans.
@@ -250,15 +251,24 @@ class Stats:
                 self.db.run(cur, f"DELETE FROM {table} WHERE NOT EXISTS "
                             f"(SELECT 1 FROM minutes m WHERE m.{col} = {table}.{key})")
 
+    def _forget_reviewed(self, since: str | None) -> None:
+        """Drop the copy of minutes reviewed since ``since`` (all reviewed ones when None): _fill copies them anew."""
+        recent = " WHERE at >= ?" if since else ""
+        with self.db.tx(write=True) as cur:
+            for table in ("stat_absences", "stat_minutes"):
+                self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN (SELECT minute_id FROM minute_reviews"
+                            f"{recent})", [since] if since else [])
+
     def _fill(self, since: str | None) -> int:
         added = 0
-        recent = "m.received_at >= ? AND " if since else ""
+        recent = ("(m.received_at >= ? OR m.id IN (SELECT r.minute_id FROM minute_reviews r WHERE r.at >= ?)) AND "
+                  if since else "")
         while True:
             with self.db.tx() as cur:
                 rows = self.db.run(cur, f"""SELECT m.id, m.report, m.unit_id, m.dang_bo_key, m.chi_bo_key, m.dang_bo,
                     m.chi_bo, m.period, m.meeting_date, m.grade, m.points, m.complete FROM minutes m
                     WHERE {recent}NOT EXISTS (SELECT 1 FROM stat_minutes f WHERE f.minute_id = m.id) LIMIT ?""",
-                                   [*([since] if since else []), _SYNC_BATCH]).fetchall()
+                                   [*([since, since] if since else []), _SYNC_BATCH]).fetchall()
             if not rows:
                 break
             facts: list[tuple[Any, ...]] = []

@@ -14,7 +14,7 @@ from service.api.docs import install_docs
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.headers import SecurityHeaders
 from service.api.openapi import install_openapi
-from service.api.routes import auth, check, exports, health, minutes, queue, search, stats, units
+from service.api.routes import auth, check, exports, health, minutes, queue, review, search, stats, units
 from service.api.ui import install_ui
 from service.settings import Settings, get_settings
 
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router, responses=ERROR_RESPONSES)
     app.include_router(auth.router, responses=ERROR_RESPONSES)
     app.include_router(queue.router, responses=ERROR_RESPONSES)
+    app.include_router(review.router, responses=ERROR_RESPONSES)
     install_openapi(app)
     install_docs(app)
     install_ui(app)

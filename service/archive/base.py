@@ -16,10 +16,11 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.archive.reviews import ReviewStore
 from service.schema.report import CheckReport
 from service.schema.units import Scope
 
-STORE_SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 2  # 2: reviews (minute_reviews, readings) and finding states in reports
 
 
 class PutStatus(StrEnum):
@@ -130,7 +131,7 @@ class UnitSummary(BaseModel):
     last_date: str | None
 
 
-class MinutesStore(Protocol):
+class MinutesStore(ReviewStore, Protocol):
     """The archive: the source of truth. Every read takes an optional Scope."""
 
     def put(self, minute: NewMinute) -> PutResult: ...

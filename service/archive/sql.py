@@ -28,6 +28,7 @@ from service.archive.base import (
     UnitSummary,
 )
 from service.archive.connection import Database, Dialect
+from service.archive.reviews import ReviewTables, review_schema
 from service.errors import ErrorCode, MinutesError
 from service.schema.report import CheckReport, Severity
 from service.schema.units import Scope, unit_id, unit_key
@@ -79,6 +80,7 @@ def _schema(d: Dialect) -> list[str]:
             seq {d.serial_pk}, minute_id TEXT NOT NULL, op TEXT NOT NULL, queued_at TEXT NOT NULL)""",
         "CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires DOUBLE PRECISION "
         "NOT NULL)",
+        *review_schema(d.serial_pk),
     ]
 
 
@@ -174,7 +176,7 @@ def _filter_where(flt: MinuteFilter, scope: Scope | None) -> _Where:
     return w
 
 
-class SqlStore:
+class SqlStore(ReviewTables):
     """MinutesStore over a DB-API connection per thread."""
 
     def __init__(self, dialect: Dialect) -> None:
@@ -191,6 +193,9 @@ class SqlStore:
             elif int(row[0]) > STORE_SCHEMA_VERSION:
                 raise MinutesError(ErrorCode.STORE_UNAVAILABLE,
                                    "Kho biên bản được tạo bởi phiên bản mới hơn của chương trình.", status=503)
+            elif int(row[0]) < STORE_SCHEMA_VERSION:  # the new tables exist now; older programs must stop
+                cur.execute(self.d.sql("UPDATE store_meta SET value = ? WHERE key = 'schema_version'"),
+                            (str(STORE_SCHEMA_VERSION),))
 
     # connections and transactions
 
@@ -273,7 +278,8 @@ class SqlStore:
                 return None
             is_current, replaces, superseded_by = bool(row[0]), row[1], row[2]
             now = _now()
-            for table, col in (("minute_rules", "minute_id"), ("originals", "id"), ("minutes", "id")):
+            for table, col in (("minute_rules", "minute_id"), ("minute_reviews", "minute_id"),
+                               ("readings", "minute_id"), ("originals", "id"), ("minutes", "id")):
                 self._exec(cur, f"DELETE FROM {table} WHERE {col} = ?", (minute_id,))
             self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) VALUES (?, 'delete', ?)",
                        (minute_id, now))

@@ -20,6 +20,10 @@ RULES: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/check"): Permission.CHECK,
     ("POST", "/v1/minutes"): Permission.UPLOAD,
     ("DELETE", "/v1/minutes/{minute_id}"): Permission.DELETE,
+    ("PATCH", "/v1/minutes/{minute_id}/record"): Permission.CORRECT,
+    ("PUT", "/v1/minutes/{minute_id}/findings/{rule}"): Permission.REVIEW,
+    ("GET", "/v1/reviews/dismissals"): Permission.REVIEW,
+    ("PUT", "/v1/minutes/{minute_id}/status"): Permission.REVIEW,
     ("GET", "/v1/me"): Permission.SELF,
     ("GET", "/v1/keys"): Permission.SELF,
     ("POST", "/v1/keys"): Permission.SELF,
@@ -33,6 +37,9 @@ RULES: dict[tuple[str, str], Permission] = {
     ("GET", "/tai-khoan"): Permission.SELF,
     ("POST", "/tai-khoan/mat-khau"): Permission.SELF,
     ("POST", "/tai-khoan/khoa"): Permission.SELF,
+    ("POST", "/bien-ban/{minute_id}/sua"): Permission.CORRECT,
+    ("POST", "/bien-ban/{minute_id}/phat-hien/{rule}"): Permission.REVIEW,
+    ("POST", "/bien-ban/{minute_id}/trang-thai"): Permission.REVIEW,
 }
 
 # Every route under these prefixes needs this permission (any method).

@@ -1,7 +1,8 @@
 """Roles, what each may do, and the Principal: who is calling and which units they may see.
 
 - clerk (văn thư chi bộ): uploads, corrects and reads the minutes of their own chi bộ;
-- reviewer (cán bộ kiểm tra): reads every chi bộ under their đảng bộ, exports, reads the audit log;
+- reviewer (cán bộ kiểm tra): reads every chi bộ under their đảng bộ, corrects fields, accepts or
+  dismisses findings, exports, reads the audit log;
 - admin (quản trị): everything, every unit, users and keys.
 """
 
@@ -27,15 +28,17 @@ class Permission(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     AUDIT_LOG = "audit_log"
+    CORRECT = "correct"  # correct a stored minute's fields
+    REVIEW = "review"  # accept or dismiss findings
     SELF = "self"  # own account: sign out, password, own API keys
     ADMIN = "admin"  # users, other people's keys
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.READ, Permission.CHECK, Permission.UPLOAD, Permission.DELETE,
-                           Permission.EXPORT, Permission.SELF}),
+                           Permission.EXPORT, Permission.CORRECT, Permission.SELF}),
     Role.REVIEWER: frozenset({Permission.READ, Permission.CHECK, Permission.EXPORT, Permission.AUDIT_LOG,
-                              Permission.SELF}),
+                              Permission.CORRECT, Permission.REVIEW, Permission.SELF}),
     Role.ADMIN: frozenset(Permission),
 }
 

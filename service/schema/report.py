@@ -25,6 +25,14 @@ class Grade(StrEnum):
     KEM = "kem"
 
 
+class FindingState(StrEnum):
+    """Where a person has taken a finding: not yet judged, to be fixed, or wrong."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"  # the minute must be fixed
+    DISMISSED = "dismissed"  # the finding is wrong (the reader misread); it leaves the score
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -33,6 +41,9 @@ class Finding(BaseModel):
     message: str
     reference: str | None = None
     span: Span | None = None
+    state: FindingState = Field(FindingState.OPEN, description="open, accepted (to be fixed) or dismissed "
+                                "(wrong; left out of the score and the completeness).")
+    note: str | None = Field(None, description="The reviewer's reason, for a dismissed or accepted finding.")
 
 
 class Score(BaseModel):

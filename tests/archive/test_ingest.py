@@ -111,6 +111,16 @@ def test_cli_reindex_and_audit(tree: Path, tmp_path: Path) -> None:
     assert body["period_from"] == "2024-01" and body["period_to"] == "2024-04" and body["minutes"] == 4
     missing = CliRunner().invoke(app, ["audit", "Chi bộ Không Có", "--data-dir", str(data)])
     assert missing.exit_code == 2 and "[UNIT_NOT_FOUND]" in missing.stderr
+    # the month's submissions: March sent, May not; March closes a quarter without a thematic meeting
+    march = CliRunner().invoke(app, ["status", "--period", "2024-03", "--data-dir", str(data)])
+    assert march.exit_code == 0 and "đã nộp, chờ soát xét" in march.stdout and "Chi bộ Thôn Đông Hòa" in march.stdout
+    assert "chưa có chuyên đề trong quý" in march.stdout
+    may = CliRunner().invoke(app, ["status", "--period", "2024-05", "--data-dir", str(data), "--json"])
+    assert [u["state"] for u in json.loads(may.stdout)["units"]] == ["missing"]
+    calls = CliRunner().invoke(app, ["status", "--period", "2024-05", "--data-dir", str(data), "--csv"])
+    assert calls.stdout.startswith("\ufeff") and "chưa nộp" in calls.stdout
+    bad = CliRunner().invoke(app, ["status", "--period", "2024-5", "--data-dir", str(data)])
+    assert bad.exit_code == 2 and "[INVALID_PERIOD]" in bad.stderr
 
 
 def test_files_are_stored_while_the_index_is_down_and_indexed_later(tree: Path, tmp_path: Path,

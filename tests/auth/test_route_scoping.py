@@ -123,12 +123,12 @@ def test_every_route_keeps_a_caller_inside_their_units(world: World, client: Tes
 
 
 def test_pages_outside_the_api_are_scoped_too(world: World, client: TestClient) -> None:
-    from service.api.ui.views import router
+    from service.api.ui import minute, submissions, views
 
     t = target_b(world)
-    pages = [r for r in router.routes if isinstance(r, APIRoute)]
+    pages = [r for m in (views, minute, submissions) for r in m.router.routes if isinstance(r, APIRoute)]
     assert {r.path for r in pages} >= {"/tong-quan", "/bien-ban/{minute_id}", "/tim-kiem", "/bao-cao/{unit_id}"}
-    values = {"minute_id": t.minute, "unit_id": t.unit}
+    values = {"minute_id": t.minute, "unit_id": t.unit, "rule": "ATT-RATE"}
     for route in pages:
         url = PATH_PARAM.sub(lambda m: values[m.group(1)], route.path)
         for method in sorted(route.methods - {"HEAD"}):
@@ -141,7 +141,8 @@ def test_pages_outside_the_api_are_scoped_too(world: World, client: TestClient) 
             if PATH_PARAM.search(route.path):
                 scoped = client.request(method, url, params={"format": "json"}, headers=world.h("kiemtra-a"))
                 assert_error(scoped, (403, 404))
-    for url in ("/tong-quan", "/bien-ban", f"/tim-kiem?q={t.text.split()[3]}", "/tim-kiem?q=tôm sú Rạch Gốc"):
+    for url in ("/tong-quan", "/bien-ban", f"/tim-kiem?q={t.text.split()[3]}", "/tim-kiem?q=tôm sú Rạch Gốc",
+                "/nop-bien-ban?period=2024-02"):
         for fmt in ({"format": "json"}, {}):
             resp = client.get(url, params=fmt, headers=world.h("kiemtra-a"))
             assert resp.status_code == 200, resp.text

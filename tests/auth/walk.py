@@ -47,7 +47,7 @@ def operations(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def path_value(name: str, t: Target) -> str:
-    values = {"minute_id": t.minute, "unit": t.unit, "unit_id": t.unit, "key_id": t.key_id}
+    values = {"minute_id": t.minute, "unit": t.unit, "unit_id": t.unit, "key_id": t.key_id, "rule": "ATT-RATE"}
     if name not in values:
         pytest.fail(f"the route walk does not know path parameter “{name}”: add it to tests/auth/walk.py")
     return values[name]
@@ -71,6 +71,12 @@ def body_of(method: str, path: str, op: dict[str, Any], t: Target) -> dict[str, 
                              "unit": f"{t.dang_bo} / Chi bộ Mới"}}
         if path == "/v1/keys":
             return {"json": {"user": t.user, "label": "walk"}}
+        if path == "/v1/minutes/{minute_id}/record":
+            return {"json": {"corrections": [{"field": "meeting.location", "value": "Hội trường", "reason": "walk"}]}}
+        if path == "/v1/minutes/{minute_id}/findings/{rule}":
+            return {"json": {"state": "dismissed", "note": "walk"}}
+        if path == "/v1/minutes/{minute_id}/status":
+            return {"json": {"status": "returned", "note": "walk"}}
     pytest.fail(f"the route walk does not know how to fill the body of {method} {path}: add it to tests/auth/walk.py")
 
 

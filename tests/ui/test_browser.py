@@ -126,6 +126,19 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     expect(page.locator(".score-box .points")).to_contain_text("/100")
     page.screenshot(path=str(SHOTS / "03-bien-ban.png"), full_page=True)
 
+    # the clerk corrects the end time the minute's last page gives: the finding goes, the badge shows
+    before = int((page.locator(".score-box .points").inner_text()).split("/")[0])
+    page.locator("#thong-tin summary").click()
+    page.locator("#thong-tin input[name='f:meeting.end_time']").fill("21:15")
+    page.locator("#thong-tin input[name=reason]").fill("trang cuối ghi kết thúc 21 giờ 15")
+    page.locator("#thong-tin button[type=submit]").click()
+    expect(page.locator("p.notice")).to_contain_text("Đã lưu")
+    expect(page.locator("li.finding[data-rule=TIME-END]")).to_have_count(0)
+    expect(page.locator(".minute-head .corrected").first).to_be_visible()
+    assert int((page.locator(".score-box .points").inner_text()).split("/")[0]) > before
+    expect(page.locator("details.history summary")).to_contain_text("(1)")
+    page.screenshot(path=str(SHOTS / "03b-sua-thong-tin.png"), full_page=True)
+
     # searching without diacritics finds the minutes, with the words marked
     page.goto(f"{server}/tim-kiem")
     page.fill("input[name=q]", "chuyen doi co cau cay trong")
@@ -167,7 +180,8 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     reported = json.loads(page.evaluate("fetch('/v1/minutes?limit=10').then(r => r.text())"))["data"]
     assert len(found) == sum(len(json.loads(page.evaluate(
         f"fetch('/v1/minutes/{m['id']}/report').then(r => r.text())"))["findings"]) for m in reported)
-    assert {"ATT-UNEXCUSED", "TIME-END", "READBACK"} <= {r[4] for r in found}
+    assert {"ATT-UNEXCUSED", "READBACK"} <= {r[4] for r in found}
+    assert "TIME-END" not in {r[4] for r in found}, "the clerk corrected the end time"
 
     page.goto(f"{server}/bao-cao/{uid(DANG_BO_A, A1)}")
     expect(page.locator("h1")).to_contain_text("BÁO CÁO KIỂM TRA")
@@ -176,6 +190,31 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     page.emulate_media(media="print")
     page.pdf(path=str(SHOTS.parent / "bao-cao.pdf"), format="A4")
     assert (SHOTS.parent / "bao-cao.pdf").stat().st_size > 10_000
+
+    # the reviewer dismisses a finding with a reason: it stays listed, marked, and leaves the score
+    page.emulate_media(media="screen")
+    march = next(m for m in reported if m["date"] == "2024-03-05")
+    page.goto(f"{server}/bien-ban/{march['id']}")
+    before = int((page.locator(".score-box .points").inner_text()).split("/")[0])
+    judge = page.locator("li.finding[data-rule=READBACK] form.judge")
+    judge.locator("select[name=state]").select_option("dismissed")
+    judge.locator("input[name=note]").fill("biên bản có ghi đã đọc lại ở trang 2")
+    judge.locator("button[type=submit]").click()
+    expect(page.locator("li.finding[data-rule=READBACK] .state")).to_contain_text("Bác bỏ")
+    assert int((page.locator(".score-box .points").inner_text()).split("/")[0]) > before
+    page.screenshot(path=str(SHOTS / "06b-bac-bo.png"), full_page=True)
+    page.goto(f"{server}/tong-quan")
+    expect(page.locator("table.dismissals")).to_contain_text("READBACK")
+
+    # … and returns the February minute to its clerk with a comment
+    february = next(m for m in reported if m["date"] == "2024-02-05")
+    page.goto(f"{server}/bien-ban/{february['id']}")
+    page.locator("#trang-thai summary").click()
+    page.locator("#trang-thai textarea[name=note]").fill("ghi rõ lý do vắng của đồng chí Tư")
+    page.locator("#trang-thai button[value=returned]").click()
+    expect(page.locator(".status-returned")).to_contain_text("ghi rõ lý do vắng")
+    page.goto(f"{server}/tong-quan")
+    expect(page.locator("#tra-lai")).to_contain_text("ghi rõ lý do vắng")
 
     # the API documentation, from the package's Swagger UI (no CDN), for a signed-in user
     page.emulate_media(media="screen")

@@ -159,3 +159,39 @@ def test_the_printable_report_and_the_account_page(world: World, client: TestCli
     assert twin["unit_id"] == unit and len(twin["minutes"]) >= 3
     account = client.get("/tai-khoan")
     assert "Đổi mật khẩu" in account.text and "Khóa API" in account.text
+
+
+def test_the_minute_page_corrects_fields_and_judges_findings(world: World, client: TestClient) -> None:
+    csrf = sign_in(client, "vanthu-a1")
+    data = minute_bytes("A1", date(2024, 7, 5), unexcused=["Hà Văn Tư"])
+    mid = client.post("/v1/minutes", files={"file": ("t7.txt", data, "text/plain")},
+                      headers={"X-CSRF-Token": csrf}).json()["data"][0]["id"]
+    page = client.get(f"/bien-ban/{mid}")
+    assert 'action="/bien-ban/' + mid + '/sua"' in page.text
+    assert "form class=\"judge\"" not in page.text, "a clerk corrects fields but does not judge findings"
+    # a changed field is saved with who and why; unchanged inputs are not corrections
+    form = {"csrf_token": csrf, "f:meeting.location": "Hội trường thôn", "was:meeting.location": "Nhà văn hóa thôn",
+            "f:attendance.present": "14", "was:attendance.present": "14", "reason": "ghi rõ tên hội trường"}
+    done = client.post(f"/bien-ban/{mid}/sua", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith(f"/bien-ban/{mid}?luu=1")
+    twin = client.get(f"/bien-ban/{mid}", params={"format": "json"}).json()
+    assert twin["report"]["record"]["meeting"]["location"] == "Hội trường thôn"
+    assert [c["field"] for c in twin["review"]["corrected"]] == ["meeting.location"]
+    shown = client.get(f"/bien-ban/{mid}?luu=1").text
+    assert "đã sửa" in shown and "Lịch sử soát xét (1)" in shown and "Đã lưu." in shown
+    # a refused value is shown on the page, nothing is stored
+    bad = client.post(f"/bien-ban/{mid}/sua", data={**form, "f:attendance.present": "mười", "was:attendance.present": ""})
+    assert bad.status_code == 400 and "không phải là số nguyên" in bad.text
+    assert client.post(f"/bien-ban/{mid}/phat-hien/ATT-UNEXCUSED", data={"csrf_token": csrf, "state": "dismissed",
+                                                                       "note": "x y z"}).status_code == 403
+    # a reviewer dismisses the unexcused-absence finding with a reason
+    client.cookies.clear()
+    csrf = sign_in(client, "kiemtra-a")
+    assert "form class=\"judge\"" in client.get(f"/bien-ban/{mid}").text
+    missing = client.post(f"/bien-ban/{mid}/phat-hien/ATT-UNEXCUSED", data={"csrf_token": csrf, "state": "dismissed"})
+    assert missing.status_code == 400 and "lý do" in missing.text
+    ok = client.post(f"/bien-ban/{mid}/phat-hien/ATT-UNEXCUSED", follow_redirects=False,
+                     data={"csrf_token": csrf, "state": "dismissed", "note": "đã báo vắng với bí thư"})
+    assert ok.status_code == 303
+    page = client.get(f"/bien-ban/{mid}").text
+    assert "Bác bỏ: đã báo vắng với bí thư" in page and "không tính điểm" in page

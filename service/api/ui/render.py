@@ -9,7 +9,7 @@ explanation with the same status code and error code as the API would give.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api.errors import error_response
 from service.auth.principal import ROLE_VI, Permission, Principal
 from service.errors import ErrorCode, MinutesError
+from service.schema.corrections import TYPE_VI as MEETING_TYPE_VI
 from service.stats import GRADE_VI
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-TYPE_VI = {"thuong_ky": "Thường kỳ", "chuyen_de": "Chuyên đề", "chi_uy": "Chi ủy", "hoi_nghi": "Hội nghị",
-           "dai_hoi": "Đại hội", "bat_thuong": "Bất thường"}
+TYPE_VI = {t.value: vi.capitalize() for t, vi in MEETING_TYPE_VI.items()}
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SECTION_VI = {"header": "Tiêu đề", "opening": "Khai mạc", "attendance": "Thành phần dự họp", "agenda": "Chương trình",
               "report": "Báo cáo, diễn biến", "discussion": "Thảo luận", "conclusion": "Kết luận",
@@ -56,15 +57,28 @@ def _percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%".replace(".", ",")
 
 
+def _datetime_vi(value: str | None) -> str:
+    """An ISO timestamp as Vietnam reads it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
 def _ts(value: int | None) -> str:
-    return datetime.fromtimestamp(value, UTC).strftime("%d/%m/%Y %H:%M") if value else "—"
+    return datetime.fromtimestamp(value, VIETNAM).strftime("%d/%m/%Y %H:%M") if value else "—"
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(date_vi=_date_vi, percent=_percent, ts=_ts, urlquote=lambda s: quote(str(s or "")))
+    env.filters.update(date_vi=_date_vi, datetime_vi=_datetime_vi, percent=_percent, ts=_ts, urlquote=lambda s: quote(str(s or "")))
     env.globals.update(GRADE_VI=GRADE_VI, TYPE_VI=TYPE_VI, SEVERITY_VI=SEVERITY_VI, SECTION_VI=SECTION_VI,
                        ROLE_VI=ROLE_VI, Permission=Permission)
     return env

@@ -28,7 +28,6 @@ from service.api.routes.minutes import (
 )
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
-from service.api.ui.marks import Mark, blocks_of
 from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
@@ -218,25 +217,6 @@ def minutes_list(
                   rows=rows, total=total, page=page, pages=pages, query=query, qs=urlencode(query))
 
 
-@router.get("/bien-ban/{minute_id}")
-def minute_page(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep,
-                hl: Annotated[str | None, Query(pattern=r"^\d{1,7}-\d{1,7}$")] = None) -> Response:
-    """A minute: its text with sections and facts marked, findings linked to their spans, the grade.
-
-    ``hl=START-END`` marks one more span (a search hit) with the anchor ``#hit``.
-    """
-    stored = archive.get(minute_id, scope=scope)
-    extra = []
-    if hl:
-        a, b = (int(x) for x in hl.split("-"))
-        extra.append(Mark(a, b, "search-hit", "Kết quả tìm kiếm", anchor="hit"))
-    versions = archive.history(minute_id, scope=scope)
-    data = {"summary": stored.summary.model_dump(), "report": stored.report.model_dump(mode="json", by_alias=True),
-            "versions": [v.model_dump() for v in versions], "text": stored.text}
-    return render(request, "minute.html", data=data, s=stored.summary, report=stored.report,
-                  blocks=blocks_of(stored.report, stored.text, extra=extra), versions=versions)
-
-
 # search
 
 @router.get("/tim-kiem")
@@ -300,7 +280,14 @@ def dashboard(
     query = {k: v for k, v in {"dang_bo": dang_bo, "unit_id": unit_id, "from": flt.period_from,
                                 "to": flt.period_to}.items() if v}
     grade_counts = {g.grade: g.count for g in board.grades}
+    from service.review.review import dismissals, returned_minutes
+
+    dismissed = dismissals(archive, scope=scope) if principal.can(Permission.REVIEW) else []
+    returned = sorted(archive.store.summaries(returned_minutes(archive, scope=scope), scope=scope).values(),
+                      key=lambda m: (m.date or "", m.id))
+    notes = archive.store.statuses([m.id for m in returned])
     return render(request, "dashboard.html", data=board, board=board, dang_bos=dang_bos, query=query,
+                  returned=[(m, notes[m.id][1]) for m in returned], dismissed=dismissed,
                   qs=urlencode(query), heatmap=charts.attendance_heatmap(board.units, board.months),
                   meetings_svg=charts.meetings_chart(board.per_month),
                   attendance_svg=charts.attendance_line(board.per_month),

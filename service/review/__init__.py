@@ -1,0 +1,1 @@
+"""People reviewing stored minutes: corrected fields and judged findings."""
