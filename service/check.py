@@ -117,6 +117,7 @@ def _check(norm: NormalizedText, *, source: str | None, settings: Settings, incl
                 message=spec.message.format_map(_Values(breach.values)),
                 reference=spec.reference,
                 span=breach.span,
+                fix=spec.fix,
             ))
     if day is None:
         findings.append(Finding(

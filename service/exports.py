@@ -23,14 +23,13 @@ from service.archive.archive import Archive
 from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
+from service.schema.corrections import TYPE_LABEL
 from service.schema.period import require_month
-from service.schema.report import CheckReport, FindingState, Severity
+from service.schema.report import SEVERITY_VI, CheckReport, FindingState, Severity
 from service.schema.units import Scope
 from service.stats import GRADE_VI, months_between
 
-TYPE_VI = {"thuong_ky": "Thường kỳ", "chuyen_de": "Chuyên đề", "chi_uy": "Chi ủy", "hoi_nghi": "Hội nghị",
-           "dai_hoi": "Đại hội", "bat_thuong": "Bất thường"}
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+TYPE_VI = TYPE_LABEL
 
 RECORD_COLUMNS = [
     "Mã biên bản", "Tệp gốc", "Đảng bộ", "Chi bộ", "Mã đơn vị", "Ngày họp", "Kỳ", "Loại hình", "Bắt đầu",

@@ -65,3 +65,22 @@ Tổng số đảng viên: 22 đồng chí. Miễn sinh hoạt: 02 đồng chí{
 def test_att_sum_allows_what_the_minute_leaves_unsaid_about_exempt_members(split: str, must: str, fires: bool) -> None:
     report = check_text(_EXEMPT_MINUTE.format(split=split, must=must))
     assert ("ATT-SUM" in {f.rule for f in report.findings}) is fires
+
+
+def test_every_rule_says_how_to_fix_it_and_the_score_says_where_points_went() -> None:
+    from service.rules.ruleset import load_ruleset, rule_ids
+    from tests.archive.factory import make_minute
+
+    for name in ("HD09", "HD12", "HD42"):
+        rs = load_ruleset(name)
+        assert all(rs.rules[r].fix for r in rule_ids()), "a rule without a fix hint"
+    text = "\n".join(line for line in make_minute(unexcused=["Hà Văn Tư"]).splitlines()
+                     if not line.startswith(("Buổi sinh hoạt kết thúc", "Thư ký đọc lại")))
+    report = check_text(text)
+    assert {"ATT-UNEXCUSED", "TIME-END", "READBACK"} <= {f.rule for f in report.findings}
+    assert all(f.fix for f in report.findings if f.rule in rule_ids())
+    lost = report.score.lost
+    assert 100 - sum(x.points for x in lost) == report.score.points
+    assert {x.rule for x in lost} == {f.rule for f in report.findings if f.severity != "info" and
+                                      load_ruleset(report.ruleset).rules[f.rule].points}
+    assert [x.points for x in lost] == sorted((x.points for x in lost), reverse=True)

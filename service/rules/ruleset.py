@@ -22,6 +22,7 @@ class RuleSpec:
     title: str
     message: str
     reference: str
+    fix: str | None = None  # how the clerk puts it right, in plain Vietnamese
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _build(name: str, province: str | None, overrides_file: str | None) -> RuleS
             title=spec["title"],
             message=spec["message"],
             reference=str(ref).replace("{source}", rs["source"]),
+            fix=spec.get("fix"),
         )
     return RuleSet(name=name, source=rs["source"], thresholds=thresholds, rules=rules,
                    version=str(data["version"]))

@@ -9,13 +9,15 @@ Kém < 50); a minute with an error-level finding cannot be Tốt.
 from __future__ import annotations
 
 from service.rules.ruleset import RuleSet
-from service.schema.report import Finding, Grade, Score, Severity
+from service.schema.report import Finding, Grade, PointsLost, Score, Severity
 
 
 def score(findings: list[Finding], ruleset: RuleSet) -> Score:
-    broken = {f.rule for f in findings if f.severity != Severity.INFO}
-    points = 100 - sum(ruleset.rules[r].points for r in broken if r in ruleset.rules)
-    points = max(0, points)
+    broken = sorted({f.rule for f in findings if f.severity != Severity.INFO and f.rule in ruleset.rules},
+                    key=lambda r: (-ruleset.rules[r].points, r))
+    lost = [PointsLost(rule=r, title=ruleset.rules[r].title, points=ruleset.rules[r].points) for r in broken
+            if ruleset.rules[r].points]
+    points = max(0, 100 - sum(x.points for x in lost))
     has_error = any(f.severity == Severity.ERROR for f in findings)
     if points >= 90 and not has_error:
         grade = Grade.TOT
@@ -25,4 +27,4 @@ def score(findings: list[Finding], ruleset: RuleSet) -> Score:
         grade = Grade.TRUNG_BINH
     else:
         grade = Grade.KEM
-    return Score(points=points, grade=grade)
+    return Score(points=points, grade=grade, lost=lost, capped=points >= 90 and has_error)

@@ -25,6 +25,7 @@ TYPE_VI = {
     MeetingType.THUONG_KY: "thường kỳ", MeetingType.CHUYEN_DE: "chuyên đề", MeetingType.CHI_UY: "chi ủy",
     MeetingType.HOI_NGHI: "hội nghị", MeetingType.DAI_HOI: "đại hội", MeetingType.BAT_THUONG: "bất thường",
 }
+TYPE_LABEL = {t.value: vi.capitalize() for t, vi in TYPE_VI.items()}  # "thuong_ky" → "Thường kỳ"
 
 
 @dataclass(frozen=True)

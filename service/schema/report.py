@@ -18,6 +18,9 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+
+
 class Grade(StrEnum):
     TOT = "tot"
     KHA = "kha"
@@ -44,6 +47,15 @@ class Finding(BaseModel):
     state: FindingState = Field(FindingState.OPEN, description="open, accepted (to be fixed) or dismissed "
                                 "(wrong; left out of the score and the completeness).")
     note: str | None = Field(None, description="The reviewer's reason, for a dismissed or accepted finding.")
+    fix: str | None = Field(None, description="How to put it right, in plain Vietnamese.")
+
+
+class PointsLost(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    title: str
+    points: int
 
 
 class Score(BaseModel):
@@ -51,6 +63,10 @@ class Score(BaseModel):
 
     points: int
     grade: Grade
+    lost: list[PointsLost] = Field(default_factory=list, description="Where the points went: each broken rule "
+                                   "once, with the points it costs (100 minus their sum is `points`).")
+    capped: bool = Field(False, description="The points reach the grade Tốt, but an error-level finding holds "
+                         "the grade at Khá.")
 
 
 class TextInfo(BaseModel):

@@ -187,3 +187,20 @@ def test_submissions_list_every_chi_bo_of_the_month_and_who_to_call(world: World
     assert [u["chi_bo"] for u in mine["units"]] == ["Chi bộ Thôn Tây Sơn"]
     page = client.get("/nop-bien-ban", params={"period": "2024-02"}, headers=world.h("kiemtra-a"))
     assert page.status_code == 200 and "chưa nộp" in page.text and "vanthu-a3" in page.text
+
+
+def test_the_word_report_is_served_to_the_units_reviewers_only(world: World, client: TestClient) -> None:
+    from docx import Document
+
+    from tests.auth.world import A1, DANG_BO_A, uid
+
+    unit = uid(DANG_BO_A, A1)
+    r = client.get(f"/v1/exports/audit-report/{unit}.docx", params={"from": "2024-01", "to": "2024-04"},
+                   headers=world.h("kiemtra-a"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    doc = Document(io.BytesIO(r.content))
+    assert doc.tables[0].rows[0].cells[0].paragraphs[0].text == DANG_BO_A.upper()
+    assert_error(client.get(f"/v1/exports/audit-report/{unit}.docx",
+                            headers=world.h("kiemtra-b")), (403, 404))
+    page = client.get(f"/bao-cao/{unit}", headers=world.h("kiemtra-a"))
+    assert 'id="report-docx"' in page.text

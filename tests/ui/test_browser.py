@@ -215,6 +215,9 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     expect(page.locator(".status-returned")).to_contain_text("ghi rõ lý do vắng")
     page.goto(f"{server}/tong-quan")
     expect(page.locator("#tra-lai")).to_contain_text("ghi rõ lý do vắng")
+    page.goto(f"{server}/nop-bien-ban?period=2024-02")
+    expect(page.locator("table.submissions tr.state-returned")).to_contain_text(A1)
+    page.screenshot(path=str(SHOTS / "07-nop-bien-ban.png"), full_page=True)
 
     # the API documentation, from the package's Swagger UI (no CDN), for a signed-in user
     page.emulate_media(media="screen")
@@ -223,3 +226,52 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     expect(page.locator(".opblock-summary-path", has_text="/v1/check").first).to_be_visible()
     assert not errors, errors
     ctx.close()
+
+
+def _axe(page: Any) -> list[str]:
+    """Critical and serious axe-core violations on the page (axe from the PyPI package, not a CDN)."""
+    from importlib import resources
+
+    script = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+    page.evaluate(script)
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {n['target']}" for v in found
+            if v["impact"] in ("critical", "serious") for n in v["nodes"]]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_page_passes_axe_on_a_phone_and_a_desktop(server: str, browser: Any, width: int) -> None:
+    """0 critical and 0 serious axe-core violations and no sideways scrolling, as clerk and as reviewer."""
+    problems: dict[str, list[str]] = {}
+    for who in ("vanthu-a1", "kiemtra-a"):
+        ctx = browser.new_context(viewport={"width": width, "height": 860}, locale="vi-VN")
+        page = ctx.new_page()
+        page.goto(f"{server}/dang-nhap")
+        problems["/dang-nhap"] = _axe(page)
+        _sign_in(page, server, who)
+        minutes = json.loads(page.evaluate("fetch('/v1/minutes?limit=5').then(r => r.text())"))["data"]
+        if not minutes:  # run on its own: the clerk uploads the three minutes first
+            page.goto(f"{server}/tai-khoan")
+            page.evaluate("""async (files) => {
+                const csrf = document.querySelector('input[name=csrf_token]').value;
+                for (const [name, text] of files) {
+                    const body = new FormData();
+                    body.append('file', new Blob([text], {type: 'text/plain'}), name);
+                    await fetch('/v1/minutes', {method: 'POST', body, headers: {'X-CSRF-Token': csrf}});
+                }
+            }""", [list(f) for f in _three_minutes()])
+            minutes = json.loads(page.evaluate("fetch('/v1/minutes?limit=5').then(r => r.text())"))["data"]
+        pages = ["/tong-quan", "/bien-ban", "/tim-kiem?q=chuyen+doi+cay+trong", "/nop-bien-ban?period=2024-03",
+                 "/tai-khoan", f"/bien-ban/{minutes[0]['id']}", f"/bao-cao/{minutes[0]['unit_id']}"]
+        pages += ["/tai-len"] if who == "vanthu-a1" else []
+        for path in pages:
+            page.goto(f"{server}{path}")
+            for summary in page.locator("details > summary").all():  # forms folded away are checked too
+                summary.click()
+            key = f"{who} {path}"
+            problems[key] = _axe(page)
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+                problems[key].append(f"the page scrolls sideways at {width} px")
+        ctx.close()
+    found = [f"{p}: {v}" for p, vs in problems.items() for v in vs]
+    assert not found, "\n".join(found)

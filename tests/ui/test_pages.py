@@ -168,6 +168,8 @@ def test_the_minute_page_corrects_fields_and_judges_findings(world: World, clien
                       headers={"X-CSRF-Token": csrf}).json()["data"][0]["id"]
     page = client.get(f"/bien-ban/{mid}")
     assert 'action="/bien-ban/' + mid + '/sua"' in page.text
+    # each finding says how to put it right, and the score says where its points went
+    assert "Cách sửa: Chi bộ làm rõ lý do" in page.text and "Vì sao 97 điểm?" in page.text
     assert "form class=\"judge\"" not in page.text, "a clerk corrects fields but does not judge findings"
     # a changed field is saved with who and why; unchanged inputs are not corrections
     form = {"csrf_token": csrf, "f:meeting.location": "Hội trường thôn", "was:meeting.location": "Nhà văn hóa thôn",

@@ -15,6 +15,7 @@ from service.exports import (
     FINDING_COLUMNS,
     RECORD_COLUMNS,
     ExportFilter,
+    audit_report,
     collect,
     describe,
     finding_rows,
@@ -94,3 +95,26 @@ async def minutes_xlsx(request: Request, archive: ArchiveDep, flt: ExportDep, sc
     await record_event(request, "export", target="minutes.xlsx", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
                 detail={"filter": flt.describe(), "minutes": len(minutes)})
     return _download(data, XLSX, file_name(flt, "bien-ban", "xlsx"))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/audit-report/{unit_id}.docx", response_class=Response,
+            responses={200: {"content": {DOCX: {}}, "description": "Báo cáo bằng Word theo thể thức văn bản của Đảng."}})
+async def audit_report_docx_download(
+    unit_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep, principal: PrincipalDep,
+    period_from: Annotated[str | None, Query(alias="from", pattern=MONTH)] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=MONTH)] = None,
+) -> Response:
+    """Báo cáo kết quả kiểm tra biên bản của một chi bộ (Word .docx): tiêu đề, số, nơi nhận, chữ ký."""
+    from service.report_document import audit_report_docx
+
+    by = principal.user.name if principal.user else None
+    report = await run_in_threadpool(audit_report, archive, unit_id, scope=scope, period_from=period_from,
+                                     period_to=period_to, by=by)
+    issuer = principal.user.unit.dang_bo if principal.user and principal.user.unit else None
+    data = await run_in_threadpool(audit_report_docx, report, issuer=issuer)
+    await record_event(request, "export", target="audit-report.docx", unit_id=report.unit_id, dang_bo=report.dang_bo,
+                       detail={"from": report.period_from, "to": report.period_to, "minutes": len(report.minutes)})
+    return _download(data, DOCX, f"bao-cao-kiem-tra-{report.unit_id}-{report.period_to or 'all'}.docx")

@@ -26,16 +26,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api.errors import error_response
 from service.auth.principal import ROLE_VI, Permission, Principal
 from service.errors import ErrorCode, MinutesError
-from service.schema.corrections import TYPE_VI as MEETING_TYPE_VI
+from service.schema.corrections import TYPE_LABEL
+from service.schema.report import SEVERITY_VI
 from service.stats import GRADE_VI
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-TYPE_VI = {t.value: vi.capitalize() for t, vi in MEETING_TYPE_VI.items()}
+TYPE_VI = TYPE_LABEL
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SECTION_VI = {"header": "Tiêu đề", "opening": "Khai mạc", "attendance": "Thành phần dự họp", "agenda": "Chương trình",
               "report": "Báo cáo, diễn biến", "discussion": "Thảo luận", "conclusion": "Kết luận",
               "resolution": "Nghị quyết", "criticism": "Phê bình và tự phê bình", "vote": "Biểu quyết",
