@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -158,7 +158,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
             header.append(cell)
         ws.append(header)
         for row in rows:
-            ws.append([_safe(v) for v in row])
+            ws.append([_cell(ws, v) for v in row])
         if rows:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     info = wb.create_sheet("Thông tin")
@@ -171,10 +171,80 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
     return out.getvalue()
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def _cell(ws: Any, value: Any) -> Any:
+    """A spreadsheet cell as people read it: real dates (dd/mm/yyyy, times in Vietnam), "Tháng 3/2025"."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        if _ISO_DAY.fullmatch(value):
+            cell = WriteOnlyCell(ws, value=date.fromisoformat(value))
+            cell.number_format = "DD/MM/YYYY"
+            return cell
+        if _ISO_MOMENT.fullmatch(value):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(VIETNAM).replace(tzinfo=None)
+            cell = WriteOnlyCell(ws, value=moment)
+            cell.number_format = "DD/MM/YYYY HH:MM"
+            return cell
+        m = _MONTH.fullmatch(value)
+        if m:
+            return f"Tháng {int(m.group(2))}/{m.group(1)}"
+    return _safe(value)
+
+
+def period_vi(period: str | None) -> str:
+    """A period as people write it: "2025-03" → "Tháng 3/2025"; "2025-Q3" → "Quý III/2025"."""
+    if not period:
+        return ""
+    if "-Q" in period:
+        year, q = period.split("-Q")
+        return f"Quý {['I', 'II', 'III', 'IV'][int(q) - 1]}/{year}"
+    return f"Tháng {int(period[5:7])}/{period[:4]}"
+
+
+def archive_zip(archive: Archive, minutes: Sequence[tuple[MinuteSummary, CheckReport]], out: Any, *,
+                max_bytes: int) -> int:
+    """Write the period's minutes for keeping: each original file and its report, with an index.
+
+    ``out`` is a binary file; layout ``<chi bộ>/<date>_<id>.<ext>`` and ``….report.json``, and
+    ``danh-sach.csv`` (the records export). Refuses (EXPORT_TOO_LARGE) when the originals
+    together pass ``max_bytes``; returns how many files went in.
+    """
+    import zipfile
+
+    from service.schema.names import clean_name
+
+    total = sum(s.size for s, _ in minutes)
+    if total > max_bytes:
+        raise InputError(ErrorCode.EXPORT_TOO_LARGE,
+                         f"Các tệp gốc của {len(minutes):,} biên bản nặng {total / 1e6:,.0f} MB, quá giới hạn "
+                         f"{max_bytes / 1e6:,.0f} MB của một lần xuất; hãy thu hẹp đơn vị hoặc khoảng thời gian.",
+                         status=413)
+    count = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+        for s, r in minutes:
+            # a folder per chi bộ; no separator or dot-name in it can lead out of the archive's folder
+            folder = re.sub(r'[\\/:*?"<>|]+', "-", clean_name(s.chi_bo or s.unit_id)).strip(". ") or s.unit_id
+            ext = (s.file_name or "").rsplit(".", 1)[-1].lower() if "." in (s.file_name or "") else "bin"
+            stem = f"{folder}/{s.date or 'khong-ro-ngay'}_{s.id[:12]}"
+            z.writestr(f"{stem}.{ext}", archive.original(s.id).data)
+            z.writestr(f"{stem}.report.json", r.model_dump_json(by_alias=True, indent=1))
+            count += 2
+        z.writestr("danh-sach.csv", to_csv(RECORD_COLUMNS, record_rows(minutes)))
+    return count + 1
+
+
 def describe(flt: ExportFilter, *, by: str | None, count: int) -> list[tuple[str, str]]:
     return [("Nội dung", "Biên bản sinh hoạt chi bộ và các tiêu chí vi phạm"), ("Phạm vi", flt.describe()),
             ("Số biên bản", str(count)), ("Người xuất", by or ""),
-            ("Thời điểm xuất (UTC)", datetime.now(UTC).isoformat(timespec="seconds"))]
+            ("Thời điểm xuất (giờ Việt Nam)", datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M"))]
 
 
 # the printable audit report of one chi bộ

@@ -83,6 +83,8 @@ class AuthSettings(BaseModel):
 
 class ExportSettings(BaseModel):
     max_minutes: int = Field(20_000, description="Most minutes one CSV or XLSX export may hold.")
+    max_archive_bytes: int = Field(2_000_000_000, description="Most bytes of original files one zip archive "
+                                   "of a period may hold.")
 
 
 class DocumentSettings(BaseModel):

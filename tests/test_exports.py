@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -78,6 +78,37 @@ def test_the_workbook_holds_both_sheets_and_no_formula(archive: Archive) -> None
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     info = dict(wb["Thông tin"].values)
     assert info["Số biên bản"] == "4" and info["Người xuất"] == "kiemtra"
+    # dates are dates (shown dd/mm/yyyy), arrival times in Vietnam's time, months as people write them
+    col = {name: i for i, name in enumerate(RECORD_COLUMNS)}
+    first = next(ws.iter_rows(min_row=2, max_row=2))
+    day = first[col["Ngày họp"]]
+    assert isinstance(day.value, datetime) and day.number_format == "DD/MM/YYYY"
+    assert {v[col["Ngày họp"]].date() for v in values[1:]} == {date(2024, 1, 5), date(2024, 2, 5), date(2024, 3, 5),
+                                                               date(2024, 2, 9)}
+    assert {v[col["Kỳ"]] for v in values[1:]} == {"Tháng 1/2024", "Tháng 2/2024", "Tháng 3/2024"}
+    assert isinstance(first[col["Ngày nạp"]].value, datetime) and "HH:MM" in first[col["Ngày nạp"]].number_format
+
+
+def test_a_period_is_archived_with_originals_reports_and_a_list(archive: Archive, tmp_path: Path) -> None:
+    import zipfile
+
+    from service.exports import archive_zip, period_vi
+
+    minutes = collect(archive, ExportFilter(period_from="2024-02", period_to="2024-03"), scope=None, max_minutes=100)
+    path = tmp_path / "kho.zip"
+    with path.open("wb") as out:
+        assert archive_zip(archive, minutes, out, max_bytes=10_000_000) == 2 * len(minutes) + 1
+    z = zipfile.ZipFile(path)
+    names = sorted(z.namelist())
+    assert "danh-sach.csv" in names and all(not n.startswith(("/", "..")) for n in names)
+    assert f"{C1}/2024-02-05_{minutes[0][0].id[:12]}.txt" in names
+    original = archive.original(minutes[0][0].id).data
+    assert z.read(f"{C1}/2024-02-05_{minutes[0][0].id[:12]}.txt") == original
+    assert len([n for n in names if n.endswith(".report.json")]) == len(minutes) == 3
+    with pytest.raises(MinutesError) as big, (tmp_path / "x.zip").open("wb") as out:
+        archive_zip(archive, minutes, out, max_bytes=100)
+    assert big.value.code.value == "EXPORT_TOO_LARGE"
+    assert (period_vi("2025-03"), period_vi("2025-Q3"), period_vi(None)) == ("Tháng 3/2025", "Quý III/2025", "")
 
 
 def test_exports_respect_scope_and_size(archive: Archive) -> None:

@@ -204,3 +204,13 @@ def test_the_word_report_is_served_to_the_units_reviewers_only(world: World, cli
                             headers=world.h("kiemtra-b")), (403, 404))
     page = client.get(f"/bao-cao/{unit}", headers=world.h("kiemtra-a"))
     assert 'id="report-docx"' in page.text
+
+
+def test_a_periods_archive_holds_only_the_callers_units(world: World, client: TestClient) -> None:
+    r = client.get("/v1/exports/archive.zip", params={"from": "2024-01", "to": "2024-04"},
+                   headers=world.h("kiemtra-a"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    folders = {n.split("/")[0] for n in z.namelist() if "/" in n}
+    assert folders == {"Chi bộ Thôn Đông Hòa", "Chi bộ Thôn Tây Sơn"}, "nothing of đảng bộ B"
+    assert all(m in z.read("danh-sach.csv").decode("utf-8-sig") for m in world.minutes["A2"])

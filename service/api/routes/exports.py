@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,6 +16,7 @@ from service.exports import (
     FINDING_COLUMNS,
     RECORD_COLUMNS,
     ExportFilter,
+    archive_zip,
     audit_report,
     collect,
     describe,
@@ -118,3 +120,29 @@ async def audit_report_docx_download(
     await record_event(request, "export", target="audit-report.docx", unit_id=report.unit_id, dang_bo=report.dang_bo,
                        detail={"from": report.period_from, "to": report.period_to, "minutes": len(report.minutes)})
     return _download(data, DOCX, f"bao-cao-kiem-tra-{report.unit_id}-{report.period_to or 'all'}.docx")
+
+
+@router.get("/archive.zip", response_class=Response,
+            responses={200: {"content": {"application/zip": {}}, "description": "Tệp gốc, báo cáo và danh sách."}})
+async def archive_zip_download(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep
+                               ) -> Response:
+    """Lưu trữ một kỳ: mọi tệp gốc và báo cáo kiểm tra của các biên bản khớp bộ lọc, kèm danh sách (zip)."""
+    import tempfile
+
+    from fastapi.responses import FileResponse
+    from starlette.background import BackgroundTask
+
+    settings: Settings = request.app.state.settings
+    minutes = await _collect(request, archive, flt, scope)
+    spool = tempfile.NamedTemporaryFile(prefix="minutes-archive-", suffix=".zip", delete=False)  # noqa: SIM115
+    try:
+        with spool:
+            files = await run_in_threadpool(archive_zip, archive, minutes, spool,
+                                            max_bytes=settings.exports.max_archive_bytes)
+    except BaseException:
+        Path(spool.name).unlink(missing_ok=True)
+        raise
+    await record_event(request, "export", target="archive.zip", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+                       detail={"filter": flt.describe(), "minutes": len(minutes), "files": files})
+    return FileResponse(spool.name, media_type="application/zip", headers=attachment(file_name(flt, "luu-tru", "zip")),
+                        background=BackgroundTask(Path(spool.name).unlink, missing_ok=True))

@@ -15,7 +15,7 @@ from service.archive.archive import Archive
 from service.archive.base import MinuteSummary
 from service.archive.reviews import MinuteStatus
 from service.auth.audit import record_event
-from service.exports import to_csv, to_xlsx
+from service.exports import period_vi, to_csv, to_xlsx
 from service.review.review import (
     Correction,
     MinuteReview,
@@ -230,7 +230,7 @@ def export_reminders_xlsx(request: Request, archive: ArchiveDep, scope: ScopeDep
     """Danh sách chi bộ cần nhắc, dạng Excel."""
     result = _submissions(request, archive, scope, period)
     data = to_xlsx([("Cần nhắc", REMINDER_COLUMNS, reminder_rows(result))],
-                   [("Tháng", result.period), ("Quý", result.quarter),
+                   [("Tháng", period_vi(result.period)), ("Quý", period_vi(result.quarter)),
                     ("Chi bộ", str(len(result.units))), ("Chưa nộp", str(result.counts["missing"])),
                     ("Bị trả lại", str(result.counts["returned"])),
                     ("Thiếu chuyên đề trong quý", str(result.counts["thematic_missing"]))])
