@@ -275,3 +275,30 @@ def test_every_page_passes_axe_on_a_phone_and_a_desktop(server: str, browser: An
         ctx.close()
     found = [f"{p}: {v}" for p, vs in problems.items() for v in vs]
     assert not found, "\n".join(found)
+
+
+def test_photos_of_one_minute_are_sent_together_when_joined(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 390, "height": 860}, locale="vi-VN")
+    page = ctx.new_page()
+    _sign_in(page, server, "vanthu-a1")
+    page.goto(f"{server}/tai-len")
+    page.check("#combine")
+    page.evaluate("""async () => {
+        const dt = new DataTransfer();
+        for (const n of [1, 2]) {  // two blank pages drawn in the browser
+            const c = document.createElement("canvas"); c.width = 413; c.height = 584;
+            const g = c.getContext("2d"); g.fillStyle = "#fff"; g.fillRect(0, 0, c.width, c.height);
+            const blob = await new Promise(r => c.toBlob(r, "image/png"));
+            dt.items.add(new File([blob], "trang-" + n + ".png", {type: "image/png"}));
+        }
+        document.getElementById("drop-zone").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""")
+    rows = page.locator("#upload-results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("ghép thành một biên bản")
+    expect(rows.first).to_have_class("status-failed", timeout=60_000)
+    expect(rows.first).to_contain_text("NO_TEXT_FOUND")
+    ctx.close()

@@ -197,3 +197,22 @@ def test_the_minute_page_corrects_fields_and_judges_findings(world: World, clien
     assert ok.status_code == 303
     page = client.get(f"/bien-ban/{mid}").text
     assert "Bác bỏ: đã báo vắng với bí thư" in page and "không tính điểm" in page
+
+
+def test_the_upload_page_joins_photos_of_one_minute(world: World, client: TestClient) -> None:
+    import io
+
+    from PIL import Image
+
+    csrf = sign_in(client, "quantri")
+    page = client.get("/tai-len").text
+    assert 'capture="environment"' in page and 'name="combine"' in page
+    photos = []
+    for n in (1, 2):  # two blank pages: one document, refused as a whole for having no text
+        buf = io.BytesIO()
+        Image.new("L", (827, 1169), 255).save(buf, format="PNG")
+        photos.append(("file", (f"trang-{n}.png", buf.getvalue(), "image/png")))
+    done = client.post("/tai-len", data={"csrf_token": csrf, "combine": "1"}, files=photos)
+    assert done.status_code == 200
+    assert done.text.count("<tr class=\"status-") == 1 and "trang-1-2-trang.pdf" in done.text
+    assert "NO_TEXT_FOUND" in done.text

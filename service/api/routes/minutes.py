@@ -71,8 +71,32 @@ def uploader_for(request: Request, archive: Archive, chosen: str | None = None) 
 async def store_upload(request: Request, archive: Archive, scope: Scope | None, upload: UploadFile, *,
                        uploader: Uploader, raise_refusal: bool = False) -> FileResult:
     """Check, place (``uploader_for``) and store one uploaded file and audit it; a refusal is a failed result, or raised."""
-    data = await upload.read()
-    name = file_name_of(upload.filename)
+    return await store_bytes(request, archive, scope, await upload.read(), file_name_of(upload.filename),
+                             uploader=uploader, raise_refusal=raise_refusal)
+
+
+async def store_photos(request: Request, archive: Archive, scope: Scope | None, uploads: list[UploadFile], *,
+                       uploader: Uploader, raise_refusal: bool = False) -> FileResult:
+    """Photos of one minute's pages, in the order sent, stored as one scanned PDF."""
+    from service.documents.photos import photos_to_pdf
+
+    settings: Settings = request.app.state.settings
+    photos = [(file_name_of(u.filename), await u.read()) for u in uploads]
+    first = (photos[0][0] or "anh").rsplit(".", 1)[0]
+    name = f"{first}-{len(photos)}-trang.pdf"
+    try:
+        data = await run_in_threadpool(photos_to_pdf, photos, settings.documents)
+    except MinutesError as e:
+        await record_event(request, "upload", target=name, ok=False, detail={"code": e.code.value})
+        if raise_refusal:
+            raise
+        return FileResult(path=name, status="failed", code=e.code.value, message=e.message)
+    return await store_bytes(request, archive, scope, data, name, uploader=uploader, raise_refusal=raise_refusal)
+
+
+async def store_bytes(request: Request, archive: Archive, scope: Scope | None, data: bytes, name: str | None, *,
+                      uploader: Uploader, raise_refusal: bool = False) -> FileResult:
+    """``store_upload`` for bytes already read."""
     try:
         result = await in_turn(request, data, name, lambda: archive.ingest_bytes(data, name, scope=scope,
                                                                                 uploader=uploader))
@@ -163,7 +187,10 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
                  background: BackgroundTasks,
                  unit: Annotated[str | None, Query(pattern=r"^[0-9a-f]{12}$", description=(
                      "Mã chi bộ (xem /v1/units) để lưu biên bản vào, khi tên đơn vị trong biên bản không "
-                     "khớp cây đơn vị."))] = None) -> IngestResponse:
+                     "khớp cây đơn vị."))] = None,
+                 combine: Annotated[bool, Query(description=(
+                     "Các tệp gửi lên là ảnh chụp các trang của cùng một biên bản, theo thứ tự: ghép thành "
+                     "một bản quét (PDF) rồi mới đọc và lưu."))] = False) -> IngestResponse:
     """Nạp một hoặc nhiều tệp biên bản (trường “file”, lặp lại được) vào kho.
 
     Mỗi biên bản được lưu vào đơn vị nó ghi, đối chiếu với cây đơn vị (không phân biệt dấu,
@@ -182,7 +209,10 @@ async def upload(request: Request, response: Response, archive: ArchiveDep, scop
         raise InputError(ErrorCode.INVALID_BODY, "Thiếu tệp biên bản trong trường “file”.", status=422)
     uploader = await run_in_threadpool(uploader_for, request, archive, unit)
     outcomes: list[IngestOutcome] = []
-    for upload in uploads:
+    if combine:
+        result = await store_photos(request, archive, scope, uploads, uploader=uploader, raise_refusal=True)
+        outcomes.append(_outcome(result, result.path))
+    for upload in [] if combine else uploads:
         result = await store_upload(request, archive, scope, upload, uploader=uploader,
                                     raise_refusal=len(uploads) == 1)
         outcomes.append(_outcome(result, file_name_of(upload.filename)))

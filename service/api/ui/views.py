@@ -23,6 +23,7 @@ from service.api.routes.minutes import (
     ArchiveDep,
     ScopeDep,
     _drain_quietly,
+    store_photos,
     store_upload,
     uploader_for,
 )
@@ -183,6 +184,11 @@ async def upload(request: Request, archive: ArchiveDep, scope: ScopeDep, account
         raise forbidden_unit()
     uploader = await run_in_threadpool(uploader_for, request, archive, chosen)
     rows: list[UploadRow] = []
+    if form.get("combine") and len(files) > 1:  # photos of one minute's pages, in the order chosen
+        r = await store_photos(request, archive, scope, files, uploader=uploader)
+        rows.append(UploadRow(file_name=r.path, status=r.status, id=r.minute_id, replaced=r.replaced,
+                              code=r.code, message=r.message, note=r.note))
+        files = []
     for f in files:
         r = await store_upload(request, archive, scope, f, uploader=uploader)
         rows.append(UploadRow(file_name=r.path or f.filename, status=r.status, id=r.minute_id, replaced=r.replaced,

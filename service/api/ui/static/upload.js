@@ -53,20 +53,25 @@
     showReport(item.id, cell);
   }
 
-  function send(file) {
+  // One request for one file, or for the photos of one minute's pages (combine=true), in order.
+  function send(files, combine) {
+    var file = files[0];
     table.classList.remove("hidden");
     var row = el("tr", {"class": "pending"});
-    row.appendChild(el("td", {}, file.name));
+    row.appendChild(el("td", {}, combine ? file.name + " và " + (files.length - 1) + " ảnh nữa (ghép thành một biên bản)" : file.name));
     var bar = el("progress", {max: "1", value: "0"});
     var barCell = el("td"); barCell.appendChild(bar); row.appendChild(barCell);
     var out = el("td", {"class": "result"}, "Đang gửi…");
     row.appendChild(out);
     table.querySelector("tbody").appendChild(row);
     var data = new FormData();
-    data.append("file", file, file.name);
+    files.forEach(function (f) { data.append("file", f, f.name); });
     var xhr = new XMLHttpRequest();
     var chosen = form.querySelector("select[name=unit]");
-    xhr.open("POST", "/v1/minutes" + (chosen && chosen.value ? "?unit=" + encodeURIComponent(chosen.value) : ""));
+    var query = [];
+    if (chosen && chosen.value) query.push("unit=" + encodeURIComponent(chosen.value));
+    if (combine) query.push("combine=true");
+    xhr.open("POST", "/v1/minutes" + (query.length ? "?" + query.join("&") : ""));
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     xhr.onload = function () {
@@ -109,7 +114,20 @@
     }, 2000);
   }
 
-  function sendAll(files) { Array.prototype.forEach.call(files, send); }
+  function sendAll(list) {
+    var files = Array.prototype.slice.call(list || []);
+    var combine = document.getElementById("combine");
+    if (combine && combine.checked && files.length > 1) { send(files, true); return; }
+    files.forEach(function (f) { send([f], false); });
+  }
+  var camera = document.getElementById("camera-input");
+  var shots = [];  // photos taken one by one: sent together when the form is submitted
+  if (camera) camera.addEventListener("change", function () {
+    shots = shots.concat(Array.prototype.slice.call(camera.files));
+    camera.value = "";
+    var button = document.getElementById("upload-button");
+    if (button) button.textContent = "Tải lên (" + shots.length + " ảnh đã chụp)";
+  });
 
   ["dragenter", "dragover"].forEach(function (t) {
     zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); });
@@ -119,5 +137,11 @@
   });
   zone.addEventListener("drop", function (e) { if (e.dataTransfer && e.dataTransfer.files) sendAll(e.dataTransfer.files); });
   input.addEventListener("change", function () { sendAll(input.files); input.value = ""; });
-  form.addEventListener("submit", function (e) { e.preventDefault(); sendAll(input.files); input.value = ""; });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    sendAll(Array.prototype.slice.call(input.files).concat(shots));
+    input.value = ""; shots = [];
+    var button = document.getElementById("upload-button");
+    if (button) button.textContent = "Tải lên";
+  });
 })();
