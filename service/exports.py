@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +24,7 @@ from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
 from service.schema.corrections import TYPE_LABEL
-from service.schema.period import require_month
+from service.schema.period import VIETNAM, require_month
 from service.schema.report import SEVERITY_VI, CheckReport, FindingState, Severity
 from service.schema.units import Scope
 from service.stats import GRADE_VI, months_between
@@ -174,7 +174,6 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-VIETNAM = timezone(timedelta(hours=7))
 
 
 def _cell(ws: Any, value: Any) -> Any:

@@ -9,20 +9,17 @@ signature block, on A4 with the margins the Party's guidance on document layout 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from service.exports import GRADE_VI, SEVERITY_VI, TYPE_VI, AuditReport
+from service.schema.period import VIETNAM
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import _Cell
 
 FONT = "Times New Roman"
-
-
-def _vietnam_today() -> datetime:
-    return datetime.now(UTC) + timedelta(hours=7)
 
 
 def _month_vi(period: str | None) -> str:
@@ -74,7 +71,7 @@ def audit_report_docx(report: AuditReport, *, issuer: str | None = None, place: 
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     section.left_margin, section.right_margin = Cm(3), Cm(1.5)
     issuer = issuer or report.dang_bo or "ĐẢNG BỘ …"
-    today = _vietnam_today()
+    today = datetime.now(VIETNAM)
 
     head = doc.add_table(rows=1, cols=2)
     left, right = head.rows[0].cells

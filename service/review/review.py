@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.archive import Archive
+from service.archive.base import StoredMinute
 from service.archive.reviews import (
     MinuteStatus,
     NewEvent,
@@ -100,8 +101,10 @@ def clean_note(note: str | None, *, required: bool, what: str) -> str | None:
     return text or None
 
 
-def minute_review(archive: Archive, minute_id: str, *, scope: Scope | None = None) -> MinuteReview:
-    stored = archive.get(minute_id, scope=scope)
+def minute_review(archive: Archive, minute_id: str, *, scope: Scope | None = None,
+                  stored: StoredMinute | None = None) -> MinuteReview:
+    """The review of a minute (``stored``: the minute already read in scope, not read again)."""
+    stored = stored or archive.get(minute_id, scope=scope)
     events = archive.store.review_events(minute_id)
     reading = archive.store.reading(minute_id) or stored.report
     return _review(minute_id, stored.report, reading, events)

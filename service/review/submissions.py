@@ -18,7 +18,7 @@ from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.reviews import MinuteStatus
 from service.auth.principal import Role
 from service.auth.store import AuthStore
-from service.schema.period import require_month
+from service.schema.period import VIETNAM, require_month
 from service.schema.report import CheckReport
 from service.schema.units import Scope
 
@@ -144,6 +144,6 @@ def reminder_rows(result: Submissions) -> list[list[object]]:
 
 def this_month() -> str:
     """The current month in Vietnam (UTC+7)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import datetime
 
-    return (datetime.now(UTC) + timedelta(hours=7)).strftime("%Y-%m")
+    return datetime.now(VIETNAM).strftime("%Y-%m")

@@ -7,8 +7,12 @@ One parser and one Vietnamese rendering for every door; a bad value is refused w
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
 
 from service.errors import ErrorCode, InputError
+
+# Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving. Dates and times people read are shown in it.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 _YEAR = r"(?:19[3-9]\d|20\d\d)"  # 1930, the Party's founding, to 2099
 MONTH = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"  # for Query(pattern=…)

@@ -83,7 +83,8 @@ class DismissalsResponse(BaseModel):
     data: list[RuleDismissals]
 
 
-def _author(request: Request) -> str:
+def author_of(request: Request) -> str:
+    """The name recorded as a review's author: the signed-in user, or the key's user."""
     principal = getattr(request.state, "principal", None)
     user = principal.user if principal is not None else None
     return user.name if user is not None else "anonymous"
@@ -106,7 +107,7 @@ async def patch_record(minute_id: str, body: CorrectionRequest, request: Request
     corrections = [Correction(field=c.field, value=c.value, reason=c.reason, revert=c.revert)
                    for c in body.corrections]
     review = await run_in_threadpool(partial(correct_fields, archive, minute_id, corrections,
-                                             author=_author(request), scope=scope, base=body.base))
+                                             author=author_of(request), scope=scope, base=body.base))
     await record_event(request, "correct", minute_id=minute_id, detail=_audit_detail(
         review, fields=[c.field for c in body.corrections]))
     await run_in_threadpool(_drain_quietly, archive)
@@ -118,7 +119,7 @@ async def put_finding_state(minute_id: str, rule: str, body: FindingJudgement, r
                             archive: ArchiveDep, scope: ScopeDep) -> ReviewResponse:
     """Ghi nhận một phát hiện (phải sửa), bác bỏ nó (kèm lý do) hoặc mở lại."""
     review = await run_in_threadpool(partial(judge_finding, archive, minute_id, rule, body.state, body.note,
-                                             author=_author(request), scope=scope, base=body.base))
+                                             author=author_of(request), scope=scope, base=body.base))
     await record_event(request, f"finding_{body.state.value}", minute_id=minute_id,
                        detail=_audit_detail(review, rule=rule, note=body.note))
     await run_in_threadpool(_drain_quietly, archive)
@@ -167,7 +168,7 @@ async def put_status(minute_id: str, body: StatusChange, request: Request, archi
                      scope: ScopeDep) -> ReviewResponse:
     """Trả biên bản lại cho văn thư (kèm nhận xét), duyệt, hoặc đưa về chưa soát xét."""
     review = await run_in_threadpool(partial(set_status, archive, minute_id, body.status, body.note,
-                                             author=_author(request), comments=body.comments, scope=scope,
+                                             author=author_of(request), comments=body.comments, scope=scope,
                                              base=body.base))
     await record_event(request, f"status_{body.status.value}", minute_id=minute_id,
                        detail={"note": body.note, "comments": sorted(body.comments)})

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.errors import error_response
 from service.api.routes.minutes import ArchiveDep, ScopeDep, _drain_quietly
+from service.api.routes.review import author_of as _author
 from service.api.ui.marks import Mark, blocks_of
 from service.api.ui.render import principal_of, render, wants_json
 from service.archive.archive import Archive
@@ -46,8 +47,8 @@ def minute_view(request: Request, archive: Archive, scope: Scope | None, minute_
     from service.review.review import minute_review
     from service.schema.corrections import FIELDS, TYPE_VI, read_value
 
-    review = minute_review(archive, minute_id, scope=scope)
     stored = archive.get(minute_id, scope=scope)
+    review = minute_review(archive, minute_id, scope=scope, stored=stored)
     extra = []
     if hl:
         a, b = (int(x) for x in hl.split("-"))
@@ -77,11 +78,6 @@ def _base(form: Any) -> int | None:
     """The revision the form was drawn at (see MinuteReview.revision)."""
     value = str(form.get("base") or "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
-def _author(request: Request) -> str:
-    principal = principal_of(request)
-    return principal.user.name if principal is not None and principal.user is not None else "anonymous"
 
 
 async def _refused(request: Request, archive: Archive, scope: Scope | None, minute_id: str,

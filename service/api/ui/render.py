@@ -9,7 +9,7 @@ explanation with the same status code and error code as the API would give.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from service.api.errors import error_response
 from service.auth.principal import ROLE_VI, Permission, Principal
 from service.errors import ErrorCode, MinutesError
 from service.schema.corrections import TYPE_LABEL
+from service.schema.period import VIETNAM
 from service.schema.report import SEVERITY_VI
 from service.stats import GRADE_VI
 
@@ -35,7 +36,6 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 TYPE_VI = TYPE_LABEL
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving
 SECTION_VI = {"header": "Tiêu đề", "opening": "Khai mạc", "attendance": "Thành phần dự họp", "agenda": "Chương trình",
               "report": "Báo cáo, diễn biến", "discussion": "Thảo luận", "conclusion": "Kết luận",
               "resolution": "Nghị quyết", "criticism": "Phê bình và tự phê bình", "vote": "Biểu quyết",
