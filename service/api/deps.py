@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.docs import DOCS_PATHS
 from service.api.state import shared
 from service.auth.accounts import Accounts, open_accounts, unauthenticated
-from service.auth.policy import SAFE_METHODS, is_public, permission_for
+from service.auth.policy import FIRST_STEPS, SAFE_METHODS, is_public, permission_for
 from service.auth.principal import Permission, Principal
 from service.auth.secrets import same
 from service.auth.units import UNIT_ID
@@ -168,6 +168,10 @@ async def access(request: Request) -> Principal:
             return principal  # set-up mode: no user exists yet, so there is no one to check against
         if not (need == Permission.CHECK and settings.auth.open_check):
             raise unauthenticated()
+    elif (principal.via == "session" and principal.user.must_change
+          and (method if method != "HEAD" else "GET", path) not in FIRST_STEPS):
+        raise Forbidden(ErrorCode.PASSWORD_CHANGE_REQUIRED, "Mật khẩu này do người khác đặt: hãy đổi mật khẩu "
+                        "ở trang Tài khoản (/tai-khoan) trước khi làm việc khác.")
     elif not principal.can(need):
         raise Forbidden(ErrorCode.FORBIDDEN, "Tài khoản này không có quyền làm việc này.")
     if principal.via == "session" and method not in SAFE_METHODS:

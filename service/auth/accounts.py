@@ -10,7 +10,7 @@ import math
 import threading
 from datetime import UTC, datetime
 
-from service.auth.principal import Principal, Role, Unit, User
+from service.auth.principal import KEY_SCOPES, Principal, Role, Unit, User
 from service.auth.secrets import (
     digest,
     hash_password,
@@ -73,16 +73,13 @@ class Accounts:
             return found
         return self.store.save_unit(parse_unit(spec))
 
-    def add_user(self, name: str, role: Role | str, unit: str | None, password: str | None = None
-                 ) -> tuple[User, str | None]:
-        """Add a user; returns the user and the password made for them when none was given."""
+    def placement(self, role: Role | str, unit: str | None) -> tuple[Role, Unit | None]:
+        """A role and the unit it is tied to, checked: a clerk to a chi bộ, a reviewer to a unit, an admin to none."""
         try:
             role = Role(role)
         except ValueError as e:
             raise InputError(ErrorCode.INVALID_BODY, f"Vai trò “{role}” không có; chọn clerk, reviewer hoặc admin.",
                              status=422) from e
-        if not name.strip() or len(name) > MAX_NAME_CHARS:
-            raise InputError(ErrorCode.INVALID_BODY, "Tên người dùng phải có từ 1 đến 100 ký tự.", status=422)
         node = self.unit(unit) if unit else None
         if role != Role.ADMIN and node is None:
             raise InputError(ErrorCode.INVALID_UNIT, "Văn thư và cán bộ kiểm tra phải gắn với một đơn vị (--unit).",
@@ -90,10 +87,40 @@ class Accounts:
         if role == Role.CLERK and node is not None and node.level != "chi_bo":
             raise InputError(ErrorCode.INVALID_UNIT, "Văn thư gắn với một chi bộ: ghi “Đảng bộ … / Chi bộ …”.",
                              status=422)
+        return role, node
+
+    def add_user(self, name: str, role: Role | str, unit: str | None, password: str | None = None
+                 ) -> tuple[User, str | None]:
+        """Add a user; returns the user and the password made for them when none was given.
+
+        A user given a made password must choose their own at first sign-in.
+        """
+        if not name.strip() or len(name) > MAX_NAME_CHARS:
+            raise InputError(ErrorCode.INVALID_BODY, "Tên người dùng phải có từ 1 đến 100 ký tự.", status=422)
+        role, node = self.placement(role, unit)
         made = None if password else new_password()
-        user = self.store.add_user(name, role, node, hash_password(password or made or ""))
+        user = self.store.add_user(name, role, node, hash_password(password or made or ""), must_change=bool(made))
         self._has_users = True
         return user, made
+
+    def place(self, user: User, role: Role | str, unit: str | None, *, by: User | None = None) -> User:
+        """Give a user another role or unit; what they may see follows at their next request."""
+        new_role, node = self.placement(role, unit)
+        if user.role == Role.ADMIN and new_role != Role.ADMIN:
+            self._keep_an_admin(user, "đổi vai trò")
+        if by is not None and by.id == user.id and new_role != user.role:
+            raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự đổi vai trò của mình; nhờ một quản trị khác.",
+                             status=409)
+        self.store.set_placement(user.id, new_role, node)
+        found = self.store.get_user(user.id)
+        assert found is not None
+        return found
+
+    def _keep_an_admin(self, user: User, what: str) -> None:
+        others = [u for u in self.store.users() if u.role == Role.ADMIN and u.active and u.id != user.id]
+        if not others:
+            raise InputError(ErrorCode.LAST_ADMIN, f"Không thể {what} “{user.name}”: đây là quản trị cuối cùng "
+                             "còn hoạt động; hãy thêm một quản trị khác trước.", status=409)
 
     def user(self, name: str) -> User:
         found = self.store.user_by_name(name)
@@ -101,14 +128,27 @@ class Accounts:
             raise NotFound(ErrorCode.USER_NOT_FOUND, f"Không có người dùng “{name}”.")
         return found[0]
 
-    def set_password(self, user: User, password: str) -> int:
+    def set_password(self, user: User, password: str, *, must_change: bool = False) -> int:
         """Set a new password; the user's sessions end and their API keys are revoked (returns how many)."""
-        self.store.set_password(user.id, hash_password(password))
+        self.store.set_password(user.id, hash_password(password), must_change=must_change)
         self.store.end_sessions_of(user.id)
         return self.store.revoke_keys_of(user.id)
 
-    def set_active(self, user: User, active: bool) -> int:
+    def reset_password(self, user: User) -> tuple[str, int]:
+        """A made password for a user who lost theirs (shown once; they choose their own at next sign-in).
+
+        Returns the password and how many API keys were revoked.
+        """
+        made = new_password()
+        return made, self.set_password(user, made, must_change=True)
+
+    def set_active(self, user: User, active: bool, *, by: User | None = None) -> int:
         """Enable or disable a user; disabling ends their sessions and revokes their API keys (returns how many)."""
+        if not active:
+            if by is not None and by.id == user.id:
+                raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự khóa tài khoản của mình.", status=409)
+            if user.role == Role.ADMIN:
+                self._keep_an_admin(user, "khóa")
         self.store.set_active(user.id, active)
         if active:
             return 0
@@ -140,12 +180,19 @@ class Accounts:
 
     # API keys
 
-    def create_key(self, user: User, *, label: str | None = None, expires_days: float | None = None
-                   ) -> tuple[KeyInfo, str]:
-        """A new key for ``user``; the key itself is returned here once and never stored."""
+    def create_key(self, user: User, *, label: str | None = None, expires_days: float | None = None,
+                   scope: str = "full") -> tuple[KeyInfo, str]:
+        """A new key for ``user``, limited to ``scope`` (KEY_SCOPES); the key is returned here once, never stored."""
+        if scope not in KEY_SCOPES:
+            raise InputError(ErrorCode.INVALID_BODY, f"Phạm vi khóa “{scope[:20]}” không có; chọn "
+                             f"{', '.join(KEY_SCOPES)}.", status=422)
+        if not user.active:
+            raise InputError(ErrorCode.USER_DISABLED, f"Tài khoản “{user.name}” đang bị khóa; không tạo khóa API.",
+                             status=409)
         key_id, key, secret_hash = new_key()
         expires = now() + int(expires_days * 86400) if expires_days else None
-        return self.store.add_key(key_id, user.id, (label or "").strip()[:100] or None, secret_hash, expires), key
+        return self.store.add_key(key_id, user.id, (label or "").strip()[:100] or None, secret_hash, expires,
+                                  scope), key
 
     def revoke_key(self, key_id: str, *, by: User) -> None:
         found = self.store.key_with_user(key_id)
@@ -167,7 +214,7 @@ class Accounts:
                                   ErrorCode.KEY_EXPIRED)
         if self._due(f"k:{info.id}", t):
             self.store.touch_key(info.id, t)
-        return Principal(user=user, via="key", key_id=info.id)
+        return Principal(user=user, via="key", key_id=info.id, key_scope=info.scope)
 
     # sessions
 

@@ -110,14 +110,17 @@ def users_set_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
     data_dir: Annotated[str | None, _DATA_DIR] = None,
 ) -> None:
-    """Đặt lại mật khẩu (ngẫu nhiên nếu không đưa); mọi phiên đăng nhập của người đó kết thúc, khóa API bị thu hồi."""
+    """Đặt lại mật khẩu; mọi phiên đăng nhập của người đó kết thúc, khóa API bị thu hồi.
+
+    Không đưa mật khẩu: in ra một mật khẩu tạm mà người đó phải đổi khi đăng nhập.
+    """
     from service.auth.secrets import new_password
 
     accounts = _accounts(data_dir)
     given = _password(password_stdin)
     password = given or new_password()
     try:
-        revoked = accounts.set_password(accounts.user(name), password)
+        revoked = accounts.set_password(accounts.user(name), password, must_change=not given)
         _audit(accounts, "password_reset", name, {"keys_revoked": revoked})
     except MinutesError as e:
         raise _fail(e) from e
@@ -160,14 +163,16 @@ def keys_create(
     label: Annotated[str | None, typer.Option("--label", help="Ghi chú, ví dụ tên phần mềm.")] = None,
     expires_days: Annotated[float | None, typer.Option("--expires-days", min=0.001,
                                                        help="Hết hạn sau số ngày này.")] = None,
+    scope: Annotated[str, typer.Option("--scope", help="full (mọi quyền của người dùng), read (chỉ đọc và xuất) "
+                                                       "hoặc check (chỉ POST /v1/check).")] = "full",
     data_dir: Annotated[str | None, _DATA_DIR] = None,
 ) -> None:
     """Tạo khóa API và in ra một lần; gửi kèm dạng “Authorization: Bearer KEY”."""
     accounts = _accounts(data_dir)
     try:
         user = accounts.user(name)
-        info, key = accounts.create_key(user, label=label, expires_days=expires_days)
-        _audit(accounts, "key_create", info.id, {"user": user.name, "label": info.label})
+        info, key = accounts.create_key(user, label=label, expires_days=expires_days, scope=scope)
+        _audit(accounts, "key_create", info.id, {"user": user.name, "label": info.label, "scope": info.scope})
     except MinutesError as e:
         raise _fail(e) from e
     finally:
@@ -192,7 +197,8 @@ def keys_list(name: Annotated[str | None, typer.Argument(help="Chỉ khóa của
     for k in keys:
         state = "thu hồi" if k.revoked_at else "đang dùng"
         expires = datetime.fromtimestamp(k.expires_at, UTC).strftime("%Y-%m-%d") if k.expires_at else "—"
-        typer.echo(f"{k.id}  {owners.get(k.user_id, '?'):20} {state:9} hết hạn {expires:10} {k.label or ''}")
+        typer.echo(f"{k.id}  {owners.get(k.user_id, '?'):20} {state:9} {k.scope:5} hết hạn {expires:10} "
+                   f"{k.label or ''}")
 
 
 @keys_app.command("revoke")
@@ -226,7 +232,7 @@ def announce_sign_in(settings: Settings, host: str, port: int) -> None:
         line = "=" * 66
         typer.echo(f"{line}\nLần chạy đầu: đã tạo tài khoản quản trị (mật khẩu chỉ hiện MỘT LẦN):\n"
                    f"  tên đăng nhập: {user.name}\n  mật khẩu:      {password}\n"
-                   f"Đăng nhập tại {url} rồi đổi mật khẩu ở trang Tài khoản.\n"
+                   f"Đăng nhập tại {url}; trang đầu tiên yêu cầu đổi mật khẩu này.\n"
                    f"Thêm người dùng: minutes users add TÊN --role clerk|reviewer|admin --unit ĐƠN_VỊ\n{line}")
     else:
         typer.echo(f"Đăng nhập tại {url} (quên mật khẩu: minutes users set-password TÊN).")

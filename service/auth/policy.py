@@ -28,15 +28,18 @@ RULES: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/keys"): Permission.SELF,
     ("POST", "/v1/keys"): Permission.SELF,
     ("DELETE", "/v1/keys/{key_id}"): Permission.SELF,
+    ("POST", "/v1/me/password"): Permission.SELF,
     ("GET", "/v1/users"): Permission.ADMIN,
     ("POST", "/v1/users"): Permission.ADMIN,
     ("GET", "/v1/audit-log"): Permission.AUDIT_LOG,
+    ("GET", "/nhat-ky"): Permission.AUDIT_LOG,
     ("GET", "/tai-len"): Permission.UPLOAD,
     ("POST", "/tai-len"): Permission.UPLOAD,
     ("POST", "/dang-xuat"): Permission.SELF,
     ("GET", "/tai-khoan"): Permission.SELF,
     ("POST", "/tai-khoan/mat-khau"): Permission.SELF,
     ("POST", "/tai-khoan/khoa"): Permission.SELF,
+    ("POST", "/tai-khoan/khoa/{key_id}/thu-hoi"): Permission.SELF,
     ("POST", "/bien-ban/{minute_id}/sua"): Permission.CORRECT,
     ("POST", "/bien-ban/{minute_id}/phat-hien/{rule}"): Permission.REVIEW,
     ("POST", "/bien-ban/{minute_id}/trang-thai"): Permission.REVIEW,
@@ -46,7 +49,19 @@ RULES: dict[tuple[str, str], Permission] = {
 PREFIXES: tuple[tuple[str, Permission], ...] = (
     ("/v1/exports/", Permission.EXPORT),
     ("/bao-cao/", Permission.EXPORT),
+    ("/v1/users/", Permission.ADMIN),
+    ("/quan-tri/", Permission.ADMIN),
 )
+
+# What a user given a password by someone else may do before choosing their own: read the account
+# page, change the password, sign out.
+FIRST_STEPS: frozenset[tuple[str, str]] = frozenset({
+    ("GET", "/tai-khoan"),
+    ("POST", "/tai-khoan/mat-khau"),
+    ("POST", "/dang-xuat"),
+    ("GET", "/v1/me"),
+    ("POST", "/v1/me/password"),
+})
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

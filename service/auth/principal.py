@@ -44,6 +44,15 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 ROLE_VI = {Role.CLERK: "Văn thư chi bộ", Role.REVIEWER: "Cán bộ kiểm tra", Role.ADMIN: "Quản trị"}
 
+# What an API key may do, within its owner's role: everything, read only, or the check API only.
+KEY_SCOPES: dict[str, frozenset[Permission] | None] = {
+    "full": None,
+    "read": frozenset({Permission.READ, Permission.CHECK, Permission.EXPORT}),
+    "check": frozenset({Permission.CHECK}),
+}
+KEY_SCOPE_VI = {"full": "Mọi quyền của người dùng", "read": "Chỉ đọc và xuất dữ liệu",
+                "check": "Chỉ kiểm tra biên bản (/v1/check)"}
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -69,6 +78,7 @@ class User:
     unit: Unit | None
     active: bool = True
     created_at: int = 0
+    must_change: bool = False  # signed in with a password someone else chose: must set their own first
 
 
 @dataclass(frozen=True)
@@ -79,13 +89,19 @@ class Principal:
     via: Literal["session", "key", "anonymous"]
     csrf: str | None = None  # the session's CSRF token (sessions only)
     key_id: str | None = None
+    key_scope: str = "full"
 
     @property
     def role(self) -> Role | None:
         return self.user.role if self.user else None
 
     def can(self, perm: Permission) -> bool:
-        return self.user is not None and perm in GRANTS[self.user.role]
+        if self.user is None or perm not in GRANTS[self.user.role]:
+            return False
+        if self.via != "key" or self.key_scope == "full":
+            return True
+        narrowed = KEY_SCOPES.get(self.key_scope)
+        return narrowed is not None and perm in narrowed  # an unknown scope may do nothing
 
     @property
     def scope(self) -> Scope | None:

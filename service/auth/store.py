@@ -44,6 +44,7 @@ class KeyInfo:
     expires_at: int | None
     last_used_at: int | None
     revoked_at: int | None
+    scope: str = "full"  # what the key may do beyond its owner's role: full, read or check (KEY_SCOPES)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,17 @@ class AuditEvent:
     seq: int = 0
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """Narrowing of the audit log beyond the caller's scope: who, which unit, when, failed or not."""
+
+    actor: str | None = None  # a user name, compared as names are
+    unit_id: str | None = None
+    since: int | None = None  # seconds since the epoch, inclusive
+    until: int | None = None  # exclusive
+    ok: bool | None = None
+
+
 class AuthStore(Protocol):
     """What access control needs from storage."""
 
@@ -80,7 +92,8 @@ class AuthStore(Protocol):
 
     def units(self) -> list[Unit]: ...
 
-    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None) -> User: ...
+    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None, *,
+                 must_change: bool = False) -> User: ...
 
     def user_by_name(self, name: str) -> tuple[User, str | None] | None: ...
 
@@ -90,12 +103,14 @@ class AuthStore(Protocol):
 
     def count_users(self) -> int: ...
 
-    def set_password(self, user_id: str, password_hash: str) -> None: ...
+    def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None: ...
 
     def set_active(self, user_id: str, active: bool) -> None: ...
 
-    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None
-                ) -> KeyInfo: ...
+    def set_placement(self, user_id: str, role: Role, unit: Unit | None) -> None: ...
+
+    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None,
+                scope: str = "full") -> KeyInfo: ...
 
     def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None: ...
 
@@ -124,8 +139,10 @@ class AuthStore(Protocol):
 
     def log(self, event: AuditEvent) -> None: ...
 
-    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0
-               ) -> tuple[list[AuditEvent], int]: ...
+    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0,
+               where: EventFilter | None = None) -> tuple[list[AuditEvent], int]: ...
+
+    def actions(self) -> list[str]: ...
 
     def close(self) -> None: ...
 
@@ -159,8 +176,25 @@ def _schema(db: Database) -> list[str]:
     ]
 
 
+# Columns added after the first release: (table, column, definition); added in place to older databases.
+_ADDED_COLUMNS = (
+    ("auth_users", "must_change", "INTEGER NOT NULL DEFAULT 0"),
+    ("auth_keys", "scope", "TEXT NOT NULL DEFAULT 'full'"),
+)
+
+
+def _add_columns(db: Database, cur: Any) -> None:
+    for table, column, definition in _ADDED_COLUMNS:
+        if db.d.name == "sqlite":
+            have = {r[1] for r in db.run(cur, f"PRAGMA table_info({table})").fetchall()}
+            if column not in have:
+                db.run(cur, f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        else:
+            db.run(cur, f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+
+
 _USER_COLS = ("u.id, u.name, u.role, u.active, u.created_at, n.id, n.level, n.dang_bo, n.chi_bo, n.dang_bo_key, "
-              "n.chi_bo_key")
+              "n.chi_bo_key, u.must_change")
 _USER_FROM = "auth_users u LEFT JOIN auth_units n ON n.id = u.unit_id"
 
 
@@ -170,15 +204,15 @@ def _user(row: Any, at: int = 0) -> User:
         unit = Unit(id=row[at + 5], level=row[at + 6], dang_bo=row[at + 7], chi_bo=row[at + 8],
                     dang_bo_key=row[at + 9], chi_bo_key=row[at + 10])
     return User(id=row[at], name=row[at + 1], role=Role(row[at + 2]), unit=unit, active=bool(row[at + 3]),
-                created_at=int(row[at + 4]))
+                created_at=int(row[at + 4]), must_change=bool(row[at + 11]))
 
 
 def _key(row: Any) -> KeyInfo:
     return KeyInfo(id=row[0], user_id=row[1], label=row[2], created_at=int(row[3]), expires_at=row[4],
-                   last_used_at=row[5], revoked_at=row[6])
+                   last_used_at=row[5], revoked_at=row[6], scope=row[7] or "full")
 
 
-_KEY_COLS = "k.id, k.user_id, k.label, k.created_at, k.expires_at, k.last_used_at, k.revoked_at"
+_KEY_COLS = "k.id, k.user_id, k.label, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, k.scope"
 
 
 class SqlAuthStore:
@@ -189,6 +223,7 @@ class SqlAuthStore:
         with db.tx(write=True) as cur:
             for stmt in _schema(db):
                 cur.execute(stmt)
+            _add_columns(db, cur)
 
     def close(self) -> None:
         self.db.close()
@@ -218,14 +253,16 @@ class SqlAuthStore:
 
     # users
 
-    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None) -> User:
+    def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None, *,
+                 must_change: bool = False) -> User:
         uid = uuid.uuid4().hex
         clean = " ".join(unicodedata.normalize("NFC", name).split())
         try:
             with self.db.tx(write=True) as cur:
                 self.db.run(cur, "INSERT INTO auth_users (id, name, name_key, role, unit_id, password_hash, active, "
-                            "created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-                            (uid, clean, name_key(name), role.value, unit.id if unit else None, password_hash, now()))
+                            "created_at, must_change) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                            (uid, clean, name_key(name), role.value, unit.id if unit else None, password_hash, now(),
+                             int(must_change)))
         except MinutesError:
             raise
         except Exception as e:
@@ -256,23 +293,29 @@ class SqlAuthStore:
         with self.db.tx() as cur:
             return int(self.db.run(cur, "SELECT COUNT(*) FROM auth_users").fetchone()[0])
 
-    def set_password(self, user_id: str, password_hash: str) -> None:
+    def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None:
         with self.db.tx(write=True) as cur:
-            self.db.run(cur, "UPDATE auth_users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+            self.db.run(cur, "UPDATE auth_users SET password_hash = ?, must_change = ? WHERE id = ?",
+                        (password_hash, int(must_change), user_id))
 
     def set_active(self, user_id: str, active: bool) -> None:
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "UPDATE auth_users SET active = ? WHERE id = ?", (int(active), user_id))
 
+    def set_placement(self, user_id: str, role: Role, unit: Unit | None) -> None:
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "UPDATE auth_users SET role = ?, unit_id = ? WHERE id = ?",
+                        (role.value, unit.id if unit else None, user_id))
+
     # API keys
 
-    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None
-                ) -> KeyInfo:
+    def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None,
+                scope: str = "full") -> KeyInfo:
         at = now()
         with self.db.tx(write=True) as cur:
-            self.db.run(cur, "INSERT INTO auth_keys (id, user_id, label, secret_hash, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", (key_id, user_id, label, secret_hash, at, expires_at))
-        return KeyInfo(key_id, user_id, label, at, expires_at, None, None)
+            self.db.run(cur, "INSERT INTO auth_keys (id, user_id, label, secret_hash, created_at, expires_at, scope) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (key_id, user_id, label, secret_hash, at, expires_at, scope))
+        return KeyInfo(key_id, user_id, label, at, expires_at, None, None, scope)
 
     def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None:
         with self.db.tx() as cur:
@@ -281,7 +324,7 @@ class SqlAuthStore:
                               "WHERE k.id = ?", (key_id,)).fetchone()
         if row is None:
             return None
-        return _key(row), row[7], _user(row, 8)
+        return _key(row), row[8], _user(row, 9)
 
     def keys(self, user_id: str | None = None) -> list[KeyInfo]:
         where, params = ("WHERE k.user_id = ?", (user_id,)) if user_id else ("", ())
@@ -380,25 +423,40 @@ class SqlAuthStore:
                          json.dumps(event.detail, ensure_ascii=False) if event.detail else None, event.ip,
                          int(event.ok)))
 
-    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0
-               ) -> tuple[list[AuditEvent], int]:
+    def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0,
+               where: EventFilter | None = None) -> tuple[list[AuditEvent], int]:
         parts: list[str] = []
         params: list[Any] = []
         if action:
             parts.append("action = ?")
             params.append(action)
+        w = where or EventFilter()
+        if w.actor:
+            parts.append("(actor_id IN (SELECT id FROM auth_users WHERE name_key = ?) OR actor = ?)")
+            params.extend((name_key(w.actor), " ".join(unicodedata.normalize("NFC", w.actor).split())))
+        for clause, value in (("unit_id = ?", w.unit_id), ("at >= ?", w.since), ("at < ?", w.until),
+                              ("ok = ?", None if w.ok is None else int(w.ok))):
+            if value is not None:
+                parts.append(clause)
+                params.append(value)
         clause, scope_params = scope_clause(scope)
         parts.append(clause)
         params.extend(scope_params)
-        where = (" WHERE " + " AND ".join(parts)) if parts else ""
+        sql_where = (" WHERE " + " AND ".join(parts)) if parts else ""
         with self.db.tx() as cur:
-            total = int(self.db.run(cur, f"SELECT COUNT(*) FROM audit_log{where}", params).fetchone()[0])
+            total = int(self.db.run(cur, f"SELECT COUNT(*) FROM audit_log{sql_where}", params).fetchone()[0])
             rows = self.db.run(cur, "SELECT seq, at, action, actor, actor_id, role, target, unit_id, dang_bo_key, "
-                               f"detail, ip, ok FROM audit_log{where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                               f"detail, ip, ok FROM audit_log{sql_where} ORDER BY seq DESC LIMIT ? OFFSET ?",
                                [*params, limit, offset]).fetchall()
         return [AuditEvent(seq=int(r[0]), at=int(r[1]), action=r[2], actor=r[3], actor_id=r[4], role=r[5], target=r[6],
                            unit_id=r[7], dang_bo_key=r[8], detail=json.loads(r[9]) if r[9] else None, ip=r[10],
                            ok=bool(r[11])) for r in rows], total
+
+
+    def actions(self) -> list[str]:
+        """The kinds of event the log holds (for a filter's choices)."""
+        with self.db.tx() as cur:
+            return [r[0] for r in self.db.run(cur, "SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
 
 
 def open_auth_store(url: str) -> SqlAuthStore:

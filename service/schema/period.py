@@ -7,7 +7,7 @@ One parser and one Vietnamese rendering for every door; a bad value is refused w
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 
 from service.errors import ErrorCode, InputError
 
@@ -40,6 +40,17 @@ def require_period(value: str | None) -> str | None:
         raise InputError(ErrorCode.INVALID_PERIOD, f"Kỳ “{value}” không hợp lệ; ghi YYYY hoặc YYYY-MM, năm từ 1930 đến 2099.",
                          status=422)
     return value or None
+
+
+def parse_day(value: str | None) -> date | None:
+    """A day written YYYY-MM-DD, or None when not given; INVALID_QUERY (422) for anything else."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise InputError(ErrorCode.INVALID_QUERY, f"Ngày “{value[:20]}” không hợp lệ; ghi dạng YYYY-MM-DD.",
+                         status=422) from e
 
 
 def shift(month: str, months: int) -> str:

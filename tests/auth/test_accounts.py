@@ -199,6 +199,7 @@ def test_sign_in_stores_no_unknown_name_and_nothing_unbounded(accounts: Accounts
 
 
 def test_a_new_password_or_a_disabled_user_revokes_keys_and_ends_sessions(accounts: Accounts) -> None:
+    accounts.add_user("quantri-chinh", "admin", None, PASSWORD)  # so that "tool" is not the last admin
     user, _ = accounts.add_user("tool", "admin", None, PASSWORD)
     _, key = accounts.create_key(user)
     _, token = accounts.sign_in("tool", PASSWORD, ip="10.0.0.40")

@@ -42,13 +42,15 @@ PUBLIC = {("GET", "/v1/health")}
 def target_b(world: World) -> Target:
     data = minute_bytes("B1", date(2024, 6, 5))
     return Target(minute=world.minutes["B1"][0], unit=uid(DANG_BO_B, B1), dang_bo=DANG_BO_B, chi_bo=B1,
-                  key_id=world.key_ids["kiemtra-b"], user="kiemtra-b", upload=data, text=data.decode())
+                  key_id=world.key_ids["kiemtra-b"], user="kiemtra-b", upload=data, text=data.decode(),
+                  user_id=world.user_ids["kiemtra-b"])
 
 
 def target_a2(world: World) -> Target:
     data = minute_bytes("A2", date(2024, 6, 5))
     return Target(minute=world.minutes["A2"][0], unit=uid(DANG_BO_A, A2), dang_bo=DANG_BO_A, chi_bo=A2,
-                  key_id=world.key_ids["vanthu-a2"], user="vanthu-a2", upload=data, text=data.decode())
+                  key_id=world.key_ids["vanthu-a2"], user="vanthu-a2", upload=data, text=data.decode(),
+                  user_id=world.user_ids["vanthu-a2"])
 
 
 def _stored_ids(world: World) -> set[str]:
@@ -103,6 +105,9 @@ def test_every_route_keeps_a_caller_inside_their_units(world: World, client: Tes
         if path == "/v1/check":
             assert resp.status_code == 200, resp.text  # checks what it is sent, stores nothing
             continue
+        if path == "/v1/me/password":
+            assert assert_error(resp, (422,))["code"] == "INVALID_CREDENTIALS"  # one's own, and the wrong one
+            continue
         if resp.status_code == 403 and resp.json().get("code") == "FORBIDDEN":
             assert_error(resp, (403,))  # this role may not use the route at all
             continue
@@ -123,12 +128,14 @@ def test_every_route_keeps_a_caller_inside_their_units(world: World, client: Tes
 
 
 def test_pages_outside_the_api_are_scoped_too(world: World, client: TestClient) -> None:
-    from service.api.ui import minute, submissions, views
+    from service.api.ui import accounts, minute, submissions, views
 
     t = target_b(world)
-    pages = [r for m in (views, minute, submissions) for r in m.router.routes if isinstance(r, APIRoute)]
-    assert {r.path for r in pages} >= {"/tong-quan", "/bien-ban/{minute_id}", "/tim-kiem", "/bao-cao/{unit_id}"}
-    values = {"minute_id": t.minute, "unit_id": t.unit, "rule": "ATT-RATE"}
+    pages = [r for m in (views, minute, submissions, accounts) for r in m.router.routes if isinstance(r, APIRoute)]
+    assert {r.path for r in pages} >= {"/tong-quan", "/bien-ban/{minute_id}", "/tim-kiem", "/bao-cao/{unit_id}",
+                                       "/quan-tri/nguoi-dung", "/nhat-ky"}
+    values = {"minute_id": t.minute, "unit_id": t.unit, "rule": "ATT-RATE", "user_id": t.user_id,
+              "key_id": t.key_id}
     for route in pages:
         url = PATH_PARAM.sub(lambda m: values[m.group(1)], route.path)
         for method in sorted(route.methods - {"HEAD"}):

@@ -29,6 +29,7 @@ class Target:
     user: str
     upload: bytes
     text: str
+    user_id: str = ""
 
 
 # Query parameters the walk knows how to fill for a required slot or a unit slot.
@@ -47,7 +48,8 @@ def operations(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def path_value(name: str, t: Target) -> str:
-    values = {"minute_id": t.minute, "unit": t.unit, "unit_id": t.unit, "key_id": t.key_id, "rule": "ATT-RATE"}
+    values = {"minute_id": t.minute, "unit": t.unit, "unit_id": t.unit, "key_id": t.key_id, "rule": "ATT-RATE",
+              "user_id": t.user_id}
     if name not in values:
         pytest.fail(f"the route walk does not know path parameter “{name}”: add it to tests/auth/walk.py")
     return values[name]
@@ -71,6 +73,10 @@ def body_of(method: str, path: str, op: dict[str, Any], t: Target) -> dict[str, 
                              "unit": f"{t.dang_bo} / Chi bộ Mới"}}
         if path == "/v1/keys":
             return {"json": {"user": t.user, "label": "walk"}}
+        if path == "/v1/users/{user_id}":
+            return {"json": {"active": True}}  # changes nothing: the user is active
+        if path == "/v1/me/password":
+            return {"json": {"old": "not-the-current-password", "new": "walk-walk-walk-walk"}}
         if path == "/v1/minutes/{minute_id}/record":
             return {"json": {"corrections": [{"field": "meeting.location", "value": "Hội trường", "reason": "walk"}]}}
         if path == "/v1/minutes/{minute_id}/findings/{rule}":

@@ -3,13 +3,17 @@
 A clerk signs in, drops three minutes on the upload page, sees each file's result and
 findings, opens a minute and follows a finding to its place in the text, searches;
 a reviewer opens the dashboard, exports the workbook (whose content is checked) and
-the printable audit report. Screenshots of every page go to artifacts/screenshots/.
+the printable audit report. On a phone, the first admin sets their own password, adds
+a clerk, makes and revokes a key, reads the audit log; the new clerk uploads, gets the
+minute returned, sends a new version that the reviewer approves; the admin locks the
+clerk out. Screenshots of every page go to artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +23,7 @@ import pytest
 
 from service.api.app import create_app
 from service.auth.accounts import open_accounts
-from tests.auth.world import A1, DANG_BO_A, PASSWORD, minute_bytes, settings_for, uid
+from tests.auth.world import A1, A2, DANG_BO_A, PASSWORD, minute_bytes, settings_for, uid
 from tests.live import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,10 +36,17 @@ pytestmark = [pytest.mark.slow,
                                  "(`bash scripts/setup.sh test` installs it)")]
 
 
+FIRST_ADMIN: dict[str, str] = {}  # the name and made password `minutes serve` would print
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = settings_for(tmp_path_factory.mktemp("browser"))
     accounts = open_accounts(settings)
+    first = accounts.ensure_first_admin()
+    assert first is not None
+    FIRST_ADMIN.update(name=first[0].name, password=first[1])
+    accounts.add_user("quantri-phu", "admin", None, PASSWORD)
     accounts.add_user("vanthu-a1", "clerk", f"{DANG_BO_A} / {A1}", PASSWORD)
     accounts.add_user("kiemtra-a", "reviewer", DANG_BO_A, PASSWORD)
     accounts.close()
@@ -62,12 +73,29 @@ def _three_minutes() -> list[tuple[str, str]]:
     return [("bien-ban-thang-1.txt", jan), ("bien-ban-thang-2.txt", feb), ("bien-ban-thang-3.txt", mar)]
 
 
-def _sign_in(page: Any, base: str, name: str) -> None:
+def _sign_in(page: Any, base: str, name: str, password: str = PASSWORD, lands: str = "/tong-quan") -> None:
     page.goto(f"{base}/dang-nhap")
     page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/tong-quan")
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}{lands}")
+
+
+def _set_own_password(page: Any, base: str, name: str, made: str, new: str) -> None:
+    """Signed in with a made password: the account page asks for one's own, then a new sign-in."""
+    from playwright.sync_api import expect
+
+    _sign_in(page, base, name, made, lands="/tai-khoan")
+    expect(page.locator("#must-change")).to_be_visible()
+    expect(page.locator("header nav")).to_have_count(0)
+    page.goto(f"{base}/bien-ban")
+    page.wait_for_url(f"{base}/tai-khoan")  # nothing else opens before the password is changed
+    page.fill("input[name=old]", made)
+    page.fill("input[name=new]", new)
+    page.fill("input[name=again]", new)
+    page.click("form[action='/tai-khoan/mat-khau'] button")
+    page.wait_for_url(f"{base}/dang-nhap")
+    _sign_in(page, base, name, new)
 
 
 def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any) -> None:
@@ -228,6 +256,129 @@ def test_a_clerk_and_a_reviewer_work_through_the_pages(server: str, browser: Any
     ctx.close()
 
 
+def test_on_a_phone_an_admin_sets_up_a_clerk_whose_minute_goes_round_the_review_loop(server: str,
+                                                                                     browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "is_mobile": True, "has_touch": True}
+    errors: list[str] = []
+
+    def open_page() -> tuple[Any, Any]:
+        ctx = browser.new_context(**phone)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+        return ctx, page
+
+    def no_sideways(page: Any) -> None:
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"), page.url
+
+    # the first admin: the made password opens only the account page, until they choose their own
+    admin_ctx, admin = open_page()
+    own = "mat-khau-quan-tri-rieng-2025"
+    _set_own_password(admin, server, FIRST_ADMIN["name"], FIRST_ADMIN["password"], own)
+    admin.click("header nav a[href='/quan-tri/nguoi-dung']")
+    expect(admin.locator("h1")).to_have_text("Người dùng")
+    admin.fill("#add-user input[name=name]", "vanthu-a2")
+    admin.select_option("#add-user select[name=role]", "clerk")
+    admin.fill("#add-user input[name=unit]", f"{DANG_BO_A} / {A2}")
+    admin.click("#add-user button[type=submit]")
+    expect(admin.locator("#temp-password")).to_contain_text("vanthu-a2")
+    made = admin.locator("#temp-password code").inner_text()
+    no_sideways(admin)
+    admin.screenshot(path=str(SHOTS / "08-quan-tri-nguoi-dung.png"), full_page=True)
+
+    # a key for another tool, limited to the check API, then revoked
+    admin.click(".subnav a[href='/quan-tri/khoa-api']")
+    admin.select_option("#add-key select[name=user]", "vanthu-a2")
+    admin.select_option("#add-key select[name=scope]", "check")
+    admin.fill("#add-key input[name=label]", "phần mềm tổng hợp")
+    admin.click("#add-key button[type=submit]")
+    key = admin.locator("#new-key").inner_text()
+    checked = admin.evaluate("""async (key) => {
+        const h = {"Authorization": "Bearer " + key};
+        const a = await fetch("/v1/check", {method: "POST", headers: {...h, "Content-Type": "application/json"},
+                                           body: JSON.stringify({text: "BIÊN BẢN SINH HOẠT CHI BỘ"})});
+        const b = await fetch("/v1/minutes", {headers: h, credentials: "omit"});
+        return [a.status, b.status];
+    }""", key)
+    assert checked == [200, 403], checked
+    row = admin.locator("ul.keys li", has_text="phần mềm tổng hợp")
+    expect(row).to_contain_text("Chỉ kiểm tra")
+    expect(row).to_contain_text(key.split("_")[1])  # mk_<id>_<secret>: the id is listed, never the secret
+    row.locator("button").click()
+    expect(admin.locator("ul.keys li", has_text="phần mềm tổng hợp")).to_contain_text("đã thu hồi")
+    no_sideways(admin)
+    assert key not in admin.content()
+
+    # the new clerk: own password first, then March's minute from the phone
+    clerk_ctx, clerk = open_page()
+    _set_own_password(clerk, server, "vanthu-a2", made, "mat-khau-van-thu-a2-2025")
+    clerk.click("header nav a[href='/tai-len']")
+    text = minute_bytes("A2", date(2024, 3, 12), unexcused=["Phan Văn Lộc"])
+    clerk.set_input_files("#file-input", files=[{"name": "thang-3.txt", "mimeType": "text/plain", "buffer": text}])
+    result = clerk.locator("#upload-results tbody tr").first
+    expect(result).to_have_class("status-stored", timeout=30_000)
+    no_sideways(clerk)
+    minute_id = clerk.locator("#upload-results a.open-minute").first.get_attribute("href").rsplit("/", 1)[-1]
+
+    # the reviewer returns it with a comment, on a phone too
+    rev_ctx, reviewer = open_page()
+    _sign_in(reviewer, server, "kiemtra-a")
+    reviewer.goto(f"{server}/bien-ban/{minute_id}")
+    reviewer.locator("#trang-thai summary").click()
+    reviewer.locator("#trang-thai textarea[name=note]").fill("ghi rõ lý do vắng của đồng chí Lộc")
+    reviewer.locator("#trang-thai button[value=returned]").click()
+    expect(reviewer.locator(".status-returned")).to_contain_text("lý do vắng")
+    no_sideways(reviewer)
+
+    # the clerk signs in again: the returned minute comes first, with the comment; a new version goes up
+    clerk.locator("form[action='/dang-xuat'] button").click()
+    _sign_in(clerk, server, "vanthu-a2", "mat-khau-van-thu-a2-2025")
+    first_card = clerk.locator("main > section").first
+    expect(first_card).to_have_id("tra-lai")
+    expect(first_card).to_contain_text("lý do vắng của đồng chí Lộc")
+    clerk.screenshot(path=str(SHOTS / "09-van-thu-tra-lai.png"), full_page=True)
+    fixed = minute_bytes("A2", date(2024, 3, 12), excused=[("Phan Văn Lộc", "đi công tác")])
+    clerk.goto(f"{server}/tai-len")
+    clerk.set_input_files("#file-input", files=[{"name": "thang-3-sua.txt", "mimeType": "text/plain",
+                                                 "buffer": fixed}])
+    expect(clerk.locator("#upload-results tbody tr").first).to_have_class(re.compile("status-(stored|replaced)"),
+                                                                          timeout=30_000)
+    new_id = clerk.locator("#upload-results a.open-minute").first.get_attribute("href").rsplit("/", 1)[-1]
+    assert new_id != minute_id
+
+    # the reviewer compares the versions and approves
+    reviewer.goto(f"{server}/bien-ban/{new_id}")
+    reviewer.locator("#trang-thai summary").click()
+    reviewer.locator("#trang-thai button[value=approved]").click()
+    expect(reviewer.locator(".status-approved")).to_be_visible()
+    reviewer.goto(f"{server}/nop-bien-ban?period=2024-03")
+    expect(reviewer.locator("table.submissions tr.state-approved")).to_contain_text(A2)
+    no_sideways(reviewer)
+
+    # the audit log tells the story; the admin locks the clerk, whose session ends
+    admin.goto(f"{server}/nhat-ky")
+    admin.select_option("#log-filters select[name=action]", "status_returned")
+    admin.select_option("#log-filters select[name=unit_id]", uid(DANG_BO_A, A2))
+    admin.click("#log-filters button[type=submit]")
+    expect(admin.locator("table.log tbody tr")).to_have_count(1)
+    expect(admin.locator("table.log tbody tr").first).to_contain_text("kiemtra-a")
+    no_sideways(admin)
+    admin.screenshot(path=str(SHOTS / "10-nhat-ky.png"), full_page=True)
+    admin.goto(f"{server}/quan-tri/nguoi-dung")
+    person = admin.locator("li.person", has_text="vanthu-a2")
+    person.locator("summary").click()
+    person.locator("button", has_text="Khóa tài khoản").click()
+    expect(admin.locator("p.notice")).to_contain_text("Đã khóa vanthu-a2")
+    clerk.goto(f"{server}/bien-ban")
+    expect(clerk).to_have_url(re.compile(r"/dang-nhap"))
+    assert not errors, errors
+    for ctx in (admin_ctx, clerk_ctx, rev_ctx):
+        ctx.close()
+
+
 def _axe(page: Any) -> list[str]:
     """Critical and serious axe-core violations on the page (axe from the PyPI package, not a CDN)."""
     from importlib import resources
@@ -243,7 +394,7 @@ def _axe(page: Any) -> list[str]:
 def test_every_page_passes_axe_on_a_phone_and_a_desktop(server: str, browser: Any, width: int) -> None:
     """0 critical and 0 serious axe-core violations and no sideways scrolling, as clerk and as reviewer."""
     problems: dict[str, list[str]] = {}
-    for who in ("vanthu-a1", "kiemtra-a"):
+    for who in ("vanthu-a1", "kiemtra-a", "quantri-phu"):
         ctx = browser.new_context(viewport={"width": width, "height": 860}, locale="vi-VN")
         page = ctx.new_page()
         page.goto(f"{server}/dang-nhap")
@@ -263,7 +414,9 @@ def test_every_page_passes_axe_on_a_phone_and_a_desktop(server: str, browser: An
             minutes = json.loads(page.evaluate("fetch('/v1/minutes?limit=5').then(r => r.text())"))["data"]
         pages = ["/tong-quan", "/bien-ban", "/tim-kiem?q=chuyen+doi+cay+trong", "/nop-bien-ban?period=2024-03",
                  "/tai-khoan", f"/bien-ban/{minutes[0]['id']}", f"/bao-cao/{minutes[0]['unit_id']}"]
-        pages += ["/tai-len"] if who == "vanthu-a1" else []
+        pages += ["/tai-len"] if who in ("vanthu-a1", "quantri-phu") else []
+        pages += ["/nhat-ky"] if who != "vanthu-a1" else []
+        pages += ["/quan-tri/nguoi-dung", "/quan-tri/khoa-api"] if who == "quantri-phu" else []
         for path in pages:
             page.goto(f"{server}{path}")
             for summary in page.locator("details > summary").all():  # forms folded away are checked too

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import MAX_LIST_OFFSET, AccountsDep, PrincipalDep
 from service.api.routes.minutes import ScopeDep
-from service.auth.audit import audit_event, record_event
-from service.auth.principal import GRANTS, Role, User
-from service.auth.store import AuditEvent, KeyInfo, name_key
-from service.errors import ErrorCode, Forbidden
+from service.auth.accounts import Accounts
+from service.auth.audit import record_event
+from service.auth.principal import GRANTS, Principal, Role, User
+from service.auth.store import AuditEvent, EventFilter, KeyInfo, name_key
+from service.errors import ErrorCode, Forbidden, InputError, NotFound
+from service.schema.period import VIETNAM, parse_day
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -36,11 +38,12 @@ class UserOut(BaseModel):
     role: Role
     unit: UnitOut | None
     active: bool
+    must_change_password: bool = Field(False, description="Mật khẩu do người khác đặt; phải đổi trước khi làm việc.")
 
 
 def user_out(u: User) -> UserOut:
     unit = UnitOut(id=u.unit.id, level=u.unit.level, dang_bo=u.unit.dang_bo, chi_bo=u.unit.chi_bo) if u.unit else None
-    return UserOut(id=u.id, name=u.name, role=u.role, unit=unit, active=u.active)
+    return UserOut(id=u.id, name=u.name, role=u.role, unit=unit, active=u.active, must_change_password=u.must_change)
 
 
 class MeResponse(BaseModel):
@@ -71,9 +74,48 @@ class NewUserResponse(BaseModel):
     password: str | None = Field(None, description="Mật khẩu đã tạo; chỉ hiện một lần.")
 
 
+KeyScope = Literal["full", "read", "check"]
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    unit: str | None = Field(None, max_length=300, description="Đơn vị mới (như khi thêm người dùng).")
+    active: StrictBool | None = Field(None, description="false: khóa tài khoản (phiên đăng nhập kết thúc, khóa API bị "
+                                                  "thu hồi); true: mở lại.")
+
+
+class UserChangeResponse(BaseModel):
+    ok: bool = True
+    user: UserOut
+    keys_revoked: int = Field(0, description="Số khóa API bị thu hồi theo thay đổi này.")
+
+
+class PasswordReset(BaseModel):
+    ok: bool = True
+    user: UserOut
+    password: str = Field(description="Mật khẩu tạm; chỉ hiện một lần; người dùng phải đổi khi đăng nhập.")
+    keys_revoked: int
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    old: str = Field(max_length=1000)
+    new: str = Field(max_length=1000)
+
+
+class PasswordChanged(BaseModel):
+    ok: bool = True
+    keys_revoked: int = Field(description="Khóa API của mình bị thu hồi khi đổi mật khẩu.")
+
+
 class KeyOut(BaseModel):
     id: str
     user_id: str
+    user_name: str | None = None
+    scope: KeyScope = "full"
     label: str | None
     created_at: str | None
     expires_at: str | None
@@ -81,9 +123,11 @@ class KeyOut(BaseModel):
     revoked: bool
 
 
-def key_out(k: KeyInfo) -> KeyOut:
-    return KeyOut(id=k.id, user_id=k.user_id, label=k.label, created_at=_iso(k.created_at),
-                  expires_at=_iso(k.expires_at), last_used_at=_iso(k.last_used_at), revoked=k.revoked_at is not None)
+def key_out(k: KeyInfo, names: dict[str, str] | None = None) -> KeyOut:
+    scope: KeyScope = k.scope if k.scope in ("full", "read", "check") else "check"  # type: ignore[assignment]
+    return KeyOut(id=k.id, user_id=k.user_id, user_name=(names or {}).get(k.user_id), scope=scope, label=k.label,
+                  created_at=_iso(k.created_at), expires_at=_iso(k.expires_at), last_used_at=_iso(k.last_used_at),
+                  revoked=k.revoked_at is not None)
 
 
 class KeysResponse(BaseModel):
@@ -97,7 +141,10 @@ class NewKey(BaseModel):
 
     label: str | None = Field(None, max_length=100)
     expires_days: float | None = Field(None, gt=0, le=3650)
-    user: str | None = Field(None, description="Tên người dùng (chỉ quản trị tạo khóa cho người khác).")
+    user: str | None = Field(None, max_length=100,
+                             description="Tên người dùng (chỉ quản trị tạo khóa cho người khác).")
+    scope: KeyScope = Field("full", description="full: mọi quyền của người dùng; read: chỉ đọc và xuất; "
+                                                "check: chỉ POST /v1/check.")
 
 
 class NewKeyResponse(BaseModel):
@@ -140,6 +187,90 @@ def me(principal: PrincipalDep) -> MeResponse:
                       permissions=sorted(p.value for p in GRANTS[principal.user.role]))
 
 
+# One use case per action, shared by the API and the admin pages: each changes the account and logs it.
+
+def _target(accounts: Accounts, user_id: str) -> User:
+    found = accounts.store.get_user(user_id) if len(user_id) <= 64 else None
+    if found is None:
+        raise NotFound(ErrorCode.USER_NOT_FOUND, "Không có người dùng này.")
+    return found
+
+
+def _unit_fields(user: User) -> dict[str, Any]:
+    return {"unit_id": user.unit.id if user.unit else None, "dang_bo": user.unit.dang_bo if user.unit else None}
+
+
+async def add_account(request: Request, accounts: Accounts, body: NewUser) -> tuple[User, str | None]:
+    user, password = await run_in_threadpool(accounts.add_user, body.name, body.role, body.unit, body.password)
+    await record_event(request, "user_add", target=user.name, **_unit_fields(user),
+                       detail={"role": user.role.value})
+    return user, password
+
+
+async def change_account(request: Request, accounts: Accounts, by: User, user_id: str, change: UserChange
+                         ) -> tuple[User, int]:
+    """Move a user to another role or unit, or lock or unlock them; returns the user and keys revoked."""
+    user = await run_in_threadpool(_target, accounts, user_id)
+    revoked = 0
+    if change.role is not None or change.unit is not None:
+        role = change.role or user.role
+        unit = change.unit if change.unit is not None else (user.unit.id if user.unit else None)
+        before = (user.role.value, user.unit.label if user.unit else None)
+        user = await run_in_threadpool(lambda: accounts.place(user, role, unit or None, by=by))
+        await record_event(request, "user_change", target=user.name, **_unit_fields(user),
+                           detail={"from": list(before), "to": [user.role.value,
+                                                                user.unit.label if user.unit else None]})
+    if change.active is not None and change.active != user.active:
+        active = change.active
+        revoked = await run_in_threadpool(lambda: accounts.set_active(user, active, by=by))
+        await record_event(request, "user_enable" if active else "user_disable", target=user.name,
+                           **_unit_fields(user), detail={"keys_revoked": revoked} if not active else None)
+        user = await run_in_threadpool(_target, accounts, user_id)
+    return user, revoked
+
+
+async def reset_account_password(request: Request, accounts: Accounts, user_id: str) -> tuple[User, str, int]:
+    user = await run_in_threadpool(_target, accounts, user_id)
+    password, revoked = await run_in_threadpool(accounts.reset_password, user)
+    await record_event(request, "password_reset", target=user.name, **_unit_fields(user),
+                       detail={"keys_revoked": revoked})
+    return await run_in_threadpool(_target, accounts, user_id), password, revoked
+
+
+async def change_own_password(request: Request, accounts: Accounts, user: User, old: str, new: str) -> int:
+    revoked = await run_in_threadpool(accounts.change_password, user, old, new)
+    await record_event(request, "password_change", target=user.name, detail={"keys_revoked": revoked})
+    return revoked
+
+
+async def make_key(request: Request, accounts: Accounts, principal: Principal, body: NewKey) -> tuple[KeyInfo, str]:
+    """A key for the caller (an admin: for anyone), limited to ``body.scope``; the key is shown once."""
+    assert principal.user is not None
+    owner = principal.user
+    if body.user is not None and name_key(body.user) != name_key(owner.name):
+        if owner.role != Role.ADMIN:
+            raise Forbidden(ErrorCode.FORBIDDEN, "Chỉ quản trị được tạo khóa cho người khác.")
+        owner = await run_in_threadpool(accounts.user, body.user)
+    if principal.via == "key" and principal.key_scope != "full" and body.scope == "full":
+        raise Forbidden(ErrorCode.FORBIDDEN, "Một khóa có phạm vi hẹp không tạo được khóa rộng hơn nó.")
+    info, key = await run_in_threadpool(lambda: accounts.create_key(owner, label=body.label,
+                                                                    expires_days=body.expires_days, scope=body.scope))
+    await record_event(request, "key_create", target=info.id, **_unit_fields(owner),
+                       detail={"user": owner.name, "label": info.label, "scope": info.scope})
+    return info, key
+
+
+async def revoke_a_key(request: Request, accounts: Accounts, principal: Principal, key_id: str) -> None:
+    assert principal.user is not None
+    by = principal.user
+    await run_in_threadpool(lambda: accounts.revoke_key(key_id, by=by))
+    await record_event(request, "key_revoke", target=key_id)
+
+
+def user_names(accounts: Accounts) -> dict[str, str]:
+    return {u.id: u.name for u in accounts.store.users()}
+
+
 @router.get("/users", response_model=UsersResponse)
 def list_users(accounts: AccountsDep) -> UsersResponse:
     """Danh sách người dùng (quản trị)."""
@@ -149,11 +280,40 @@ def list_users(accounts: AccountsDep) -> UsersResponse:
 
 @router.post("/users", response_model=NewUserResponse, status_code=201)
 async def add_user(body: NewUser, accounts: AccountsDep, request: Request) -> NewUserResponse:
-    """Thêm người dùng (quản trị); mật khẩu ngẫu nhiên được trả về một lần."""
-    user, password = await run_in_threadpool(accounts.add_user, body.name, body.role, body.unit, body.password)
-    await record_event(request, "user_add", target=user.name, unit_id=user.unit.id if user.unit else None,
-                dang_bo=user.unit.dang_bo if user.unit else None, detail={"role": user.role.value})
+    """Thêm người dùng (quản trị); mật khẩu ngẫu nhiên được trả về một lần và phải đổi khi đăng nhập."""
+    user, password = await add_account(request, accounts, body)
     return NewUserResponse(user=user_out(user), password=password)
+
+
+@router.patch("/users/{user_id}", response_model=UserChangeResponse)
+async def change_user(user_id: str, body: UserChange, accounts: AccountsDep, principal: PrincipalDep,
+                      request: Request) -> UserChangeResponse:
+    """Đổi vai trò, đơn vị, hoặc khóa/mở một người dùng (quản trị).
+
+    Khóa tài khoản: mọi phiên đăng nhập kết thúc và mọi khóa API của người đó bị thu hồi.
+    """
+    assert principal.user is not None
+    user, revoked = await change_account(request, accounts, principal.user, user_id, body)
+    return UserChangeResponse(user=user_out(user), keys_revoked=revoked)
+
+
+@router.post("/users/{user_id}/password", response_model=PasswordReset)
+async def reset_password(user_id: str, accounts: AccountsDep, request: Request) -> PasswordReset:
+    """Cấp mật khẩu tạm cho người quên mật khẩu (quản trị).
+
+    Phiên đăng nhập của người đó kết thúc, khóa API bị thu hồi; họ phải đổi mật khẩu khi đăng nhập.
+    """
+    user, password, revoked = await reset_account_password(request, accounts, user_id)
+    return PasswordReset(user=user_out(user), password=password, keys_revoked=revoked)
+
+
+@router.post("/me/password", response_model=PasswordChanged)
+async def change_password(body: PasswordChange, accounts: AccountsDep, principal: PrincipalDep,
+                          request: Request) -> PasswordChanged:
+    """Đổi mật khẩu của mình: mọi phiên đăng nhập (cả phiên này) kết thúc, khóa API của mình bị thu hồi."""
+    assert principal.user is not None
+    revoked = await change_own_password(request, accounts, principal.user, body.old, body.new)
+    return PasswordChanged(keys_revoked=revoked)
 
 
 @router.get("/keys", response_model=KeysResponse)
@@ -161,31 +321,38 @@ def list_keys(accounts: AccountsDep, principal: PrincipalDep) -> KeysResponse:
     """Khóa API của mình (quản trị: mọi khóa)."""
     assert principal.user is not None
     mine = None if principal.user.role == Role.ADMIN else principal.user.id
-    keys = [key_out(k) for k in accounts.store.keys(mine)]
+    names = user_names(accounts) if mine is None else {principal.user.id: principal.user.name}
+    keys = [key_out(k, names) for k in accounts.store.keys(mine)]
     return KeysResponse(data=keys, count=len(keys))
 
 
 @router.post("/keys", response_model=NewKeyResponse, status_code=201)
-def create_key(body: NewKey, accounts: AccountsDep, principal: PrincipalDep, request: Request) -> NewKeyResponse:
-    """Tạo khóa API cho mình (quản trị: cho người khác); khóa chỉ hiện một lần."""
-    assert principal.user is not None
-    owner = principal.user
-    if body.user is not None and name_key(body.user) != name_key(owner.name):
-        if owner.role != Role.ADMIN:
-            raise Forbidden(ErrorCode.FORBIDDEN, "Chỉ quản trị được tạo khóa cho người khác.")
-        owner = accounts.user(body.user)
-    info, key = accounts.create_key(owner, label=body.label, expires_days=body.expires_days)
-    audit_event(request, "key_create", target=info.id, detail={"user": owner.name, "label": info.label})
-    return NewKeyResponse(key=key, data=key_out(info))
+async def create_key(body: NewKey, accounts: AccountsDep, principal: PrincipalDep, request: Request
+                     ) -> NewKeyResponse:
+    """Tạo khóa API cho mình (quản trị: cho người khác), trong một phạm vi; khóa chỉ hiện một lần."""
+    info, key = await make_key(request, accounts, principal, body)
+    return NewKeyResponse(key=key, data=key_out(info, user_names(accounts)))
 
 
 @router.delete("/keys/{key_id}", response_model=KeysResponse)
-def revoke_key(key_id: str, accounts: AccountsDep, principal: PrincipalDep, request: Request) -> KeysResponse:
+async def revoke_key(key_id: str, accounts: AccountsDep, principal: PrincipalDep, request: Request) -> KeysResponse:
     """Thu hồi một khóa API của mình (quản trị: bất kỳ khóa nào)."""
-    assert principal.user is not None
-    accounts.revoke_key(key_id, by=principal.user)
-    audit_event(request, "key_revoke", target=key_id)
-    return list_keys(accounts, principal)
+    await revoke_a_key(request, accounts, principal, key_id)
+    return await run_in_threadpool(list_keys, accounts, principal)
+
+
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def day_bounds(since_day: str | None, until_day: str | None) -> tuple[int | None, int | None]:
+    """Whole days (YYYY-MM-DD) in Vietnam's time, ``until`` included, as epoch seconds [start, end)."""
+    def start(d: date) -> int:
+        return int(datetime(d.year, d.month, d.day, tzinfo=VIETNAM).timestamp())
+
+    since, until = parse_day(since_day), parse_day(until_day)
+    if since and until and until < since:
+        raise InputError(ErrorCode.INVALID_QUERY, "Ngày kết thúc đứng trước ngày bắt đầu.", status=422)
+    return (start(since) if since else None), (start(until + timedelta(days=1)) if until else None)
 
 
 @router.get("/audit-log", response_model=EventsResponse)
@@ -194,9 +361,17 @@ def audit_log(
     scope: ScopeDep,
     action: Annotated[str | None, Query(max_length=40, description="Chỉ một loại việc (upload, delete, export, "
                                                                    "sign_in, sign_in_failed, …).")] = None,
+    actor: Annotated[str | None, Query(max_length=100, description="Chỉ việc của người dùng này.")] = None,
+    unit_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{12}$", description="Chỉ việc của đơn vị này "
+                                                                              "(mã đơn vị, xem /v1/units).")] = None,
+    since: Annotated[str | None, Query(pattern=DAY, description="Từ ngày (YYYY-MM-DD, giờ Việt Nam).")] = None,
+    until: Annotated[str | None, Query(pattern=DAY, description="Đến hết ngày (YYYY-MM-DD).")] = None,
+    ok: Annotated[bool | None, Query(description="false: chỉ việc không thành (đăng nhập sai, bị chặn).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_LIST_OFFSET)] = 0,
 ) -> EventsResponse:
-    """Nhật ký: nạp, xóa, xuất dữ liệu và đăng nhập, trong phạm vi đơn vị được xem; mới nhất trước."""
-    events, total = accounts.store.events(scope=scope, action=action, limit=limit, offset=offset)
+    """Nhật ký: nạp, xóa, xuất dữ liệu, tài khoản và đăng nhập, trong phạm vi đơn vị được xem; mới nhất trước."""
+    start, end = day_bounds(since, until)
+    where = EventFilter(actor=actor or None, unit_id=unit_id or None, since=start, until=end, ok=ok)
+    events, total = accounts.store.events(scope=scope, action=action, limit=limit, offset=offset, where=where)
     return EventsResponse(data=[event_out(e) for e in events], count=total, limit=limit, offset=offset)

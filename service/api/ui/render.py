@@ -157,6 +157,8 @@ def install_page_errors(app: FastAPI, limit: int) -> None:
             return error_response(err)
         if err.status == 401:
             return RedirectResponse(sign_in_url(request), status_code=303)
+        if err.code == ErrorCode.PASSWORD_CHANGE_REQUIRED:
+            return RedirectResponse("/tai-khoan", status_code=303)
         return error_page(request, err)
 
     async def _invalid(request: Request, exc: Exception) -> Response:

@@ -7,7 +7,6 @@ statistics, the exports), through the caller's scope set by ``access``.
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -33,13 +32,13 @@ from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.auth.accounts import Accounts
-from service.auth.audit import audit_event, client_ip, record_event
+from service.auth.audit import audit_event, client_ip
 from service.auth.principal import Permission, Role, Unit
 from service.auth.secrets import new_token, same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
-from service.schema.period import require_month, require_period
+from service.schema.period import parse_day, require_month, require_period
 from service.schema.units import unit_key
 from service.settings import Settings
 
@@ -239,7 +238,7 @@ def search_page(
     mode: Annotated[str, Query(pattern="^(hybrid|dense|sparse)$")] = "hybrid",
     page: Annotated[int, Query(ge=1, le=100)] = 1,
 ) -> Response:
-    start, end = _day(date_from), _day(date_to)
+    start, end = parse_day(date_from), parse_day(date_to)
     result = run_search(archive, principal, q, dang_bo=dang_bo or None, chi_bo=chi_bo or None,
                         date_from=start.isoformat() if start else None, date_to=end.isoformat() if end else None,
                         meeting_type=type or None, section=section or None, rule=rule or None,
@@ -251,16 +250,6 @@ def search_page(
                                 "mode": mode if mode != "hybrid" else None}.items() if v}
     return render(request, "search.html", data=result, result=result, q=q, query=query, qs=urlencode(query),
                   page=page)
-
-
-def _day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(ErrorCode.INVALID_QUERY, f"Ngày “{value}” không hợp lệ; ghi dạng YYYY-MM-DD.",
-                         status=422) from e
 
 
 # the dashboard and the audit report
@@ -317,57 +306,3 @@ def audit_report_page(
     audit_event(request, "export", target="audit_report", unit_id=report.unit_id, dang_bo=report.dang_bo,
                 detail={"from": report.period_from, "to": report.period_to, "minutes": len(report.minutes)})
     return render(request, "report.html", data=report, r=report)
-
-
-# the account page
-
-def _account(request: Request, accounts: Any, principal: Any, *, message: str | None = None,
-             error: MinutesError | None = None, new_key: str | None = None) -> Response:
-    user = principal.user
-    keys = accounts.store.keys(user.id)
-    data = {"user": {"name": user.name, "role": user.role.value, "unit": user.unit.label if user.unit else None},
-            "keys": [{"id": k.id, "label": k.label, "expires_at": k.expires_at, "revoked": k.revoked_at is not None}
-                     for k in keys]}
-    if new_key:
-        data["key"] = new_key
-    if error is not None and wants_json(request):
-        from service.api.errors import error_response
-
-        return error_response(error)
-    return render(request, "account.html", data=data, keys=keys, message=message, error=error, new_key=new_key,
-                  status=error.status if error else 200)
-
-
-@router.get("/tai-khoan")
-def account(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
-    return _account(request, accounts, principal)
-
-
-@router.post("/tai-khoan/mat-khau")
-async def change_password(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
-    form = await request.form()
-    old, new, again = (str(form.get(k) or "") for k in ("old", "new", "again"))
-    assert principal.user is not None
-    try:
-        if new != again:
-            raise InputError(ErrorCode.INVALID_PASSWORD, "Hai lần nhập mật khẩu mới không giống nhau.", status=422)
-        revoked = await run_in_threadpool(accounts.change_password, principal.user, old, new)
-    except MinutesError as e:
-        return await run_in_threadpool(_account, request, accounts, principal, error=e)
-    await record_event(request, "password_change", target=principal.user.name, detail={"keys_revoked": revoked})
-    resp = RedirectResponse("/dang-nhap", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE, path="/")
-    return resp
-
-
-@router.post("/tai-khoan/khoa")
-async def create_key(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
-    form = await request.form()
-    label = str(form.get("label") or "").strip() or None
-    assert principal.user is not None
-    user = principal.user
-    info, key = await run_in_threadpool(lambda: accounts.create_key(user, label=label))
-    await record_event(request, "key_create", target=info.id, detail={"user": principal.user.name, "label": info.label})
-    return await run_in_threadpool(
-        lambda: _account(request, accounts, principal,
-                         message="Đã tạo khóa API mới. Chép ngay: khóa chỉ hiện một lần.", new_key=key))
