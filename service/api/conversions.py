@@ -6,7 +6,7 @@ fewest, oldest first, and one caller holds at most ``documents.share`` of them, 
 one reviewer's three 40-page PDFs leave a slot to everyone else. Each caller may
 have at most ``documents.pages_per_user`` pages queued or converting; past that the
 upload is refused with QUEUE_FULL (429) and nothing is lost. ``GET /v1/queue`` tells
-a waiting caller where their files stand.
+a waiting caller where their files stand, and how many pages of a converting one are read.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from service.documents import progress
 from service.documents.registry import sniff
 from service.errors import ErrorCode, InputError
 from service.settings import DocumentSettings
@@ -54,6 +55,11 @@ class _Ticket:
     seq: int
     since: float
     ready: asyncio.Future[None] = field(repr=False, default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: int = 0  # pages read so far (written by the converting thread, read for /v1/queue)
+    total: int | None = None  # pages to read, once the converter knows
+
+    def advance(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class QueueEntry:
     state: str  # "converting" or "waiting"
     position: int | None  # 1 = next to start, among all waiting files
     waited_s: float
+    done: int = 0  # pages read so far
+    total: int | None = None  # pages to read, once known (``pages`` is the estimate before)
 
 
 class ConversionQueue:
@@ -117,7 +125,7 @@ class ConversionQueue:
                 t.ready.set_result(None)
 
     @asynccontextmanager
-    async def turn(self, owner: str, pages: int, name: str | None = None) -> AsyncIterator[None]:
+    async def turn(self, owner: str, pages: int, name: str | None = None) -> AsyncIterator[_Ticket]:
         """Wait for a slot, hold it for the block, give it back (also when the caller goes away)."""
         if self._pages(owner) + pages > self.pages_per_owner and (self._running or self._waiting):
             mine = self._pages(owner)
@@ -130,7 +138,7 @@ class ConversionQueue:
         self._start_next()
         try:
             await ticket.ready
-            yield
+            yield ticket
         finally:
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
@@ -141,7 +149,7 @@ class ConversionQueue:
     def entries(self, owner: str) -> list[QueueEntry]:
         """The owner's files: converting first, then waiting with their place in the line."""
         now = time.monotonic()
-        out = [QueueEntry(t.name, t.pages, "converting", None, round(now - t.since, 1))
+        out = [QueueEntry(t.name, t.pages, "converting", None, round(now - t.since, 1), t.done, t.total)
                for t in self._running if t.owner == owner]
         for pos, t in enumerate(self._order(), 1):
             if t.owner == owner:
@@ -181,8 +189,12 @@ async def in_turn(request: Request, data: bytes, name: str | None, call: Callabl
     fmt, pages = await run_in_threadpool(size_up)
     if fmt == "txt":
         return await run_in_threadpool(call)
-    async with _queue(request.app).turn(owner_of(request), pages, name):
-        return await run_in_threadpool(call)
+    async with _queue(request.app).turn(owner_of(request), pages, name) as ticket:
+        def reading() -> T:
+            with progress.reporting_to(ticket.advance):
+                return call()
+
+        return await run_in_threadpool(reading)
 
 
 def queue_of(request: Request) -> ConversionQueue:

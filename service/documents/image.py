@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from service.documents import progress
 from service.documents.base import Block, Document, OcrRun, PageResult
 from service.documents.layout import Row, wrapped
 from service.documents.ocr import OcrPage, Tesseract
@@ -54,8 +55,11 @@ def ocr_page(img: Image.Image, *, dpi: float | None, engine: Tesseract, steps: t
 
 
 def read_scans(images: Iterable[tuple[int, Image.Image, float | None]], *,
-               settings: DocumentSettings) -> dict[int, OcrPage]:
-    """OCR (page number, image, dpi) triples, a few at a time; results by page number."""
+               settings: DocumentSettings, total: int | None = None) -> dict[int, OcrPage]:
+    """OCR (page number, image, dpi) triples, a few at a time; results by page number.
+
+    Each page read is reported (service.documents.progress) as k of ``total``.
+    """
     engine = engine_for(settings)
     engine.check()
     steps = tuple(settings.ocr_preparation)
@@ -68,8 +72,10 @@ def read_scans(images: Iterable[tuple[int, Image.Image, float | None]], *,
             while len(pending) > jobs:
                 n, fut = pending.pop(0)
                 out[n] = fut.result()
+                progress.report(len(out), max(total or 0, len(out) + len(pending)))
         for n, fut in pending:
             out[n] = fut.result()
+            progress.report(len(out), max(total or 0, len(out)))
     return out
 
 
@@ -157,7 +163,7 @@ class ImageConverter:
         im = open_image(data, settings=settings)
         engine = engine_for(settings)
         version = engine.check()
-        pages = read_scans(_frames(im, settings), settings=settings)
+        pages = read_scans(_frames(im, settings), settings=settings, total=getattr(im, "n_frames", 1))
         blocks: list[Block] = []
         results: list[PageResult] = []
         for n in sorted(pages):

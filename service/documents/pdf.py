@@ -99,7 +99,7 @@ class PdfConverter:
         ocr = None
         if scanned:
             version = engine_for(settings).check()
-            ocr_pages = read_scans(self._render(pdf, scanned, settings), settings=settings)
+            ocr_pages = read_scans(self._render(pdf, scanned, settings), settings=settings, total=len(scanned))
             ocr = ocr_run(settings, version)
         blocks: list[Block] = []
         results: list[PageResult] = []

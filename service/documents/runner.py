@@ -12,10 +12,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from functools import lru_cache
 from multiprocessing.connection import Connection
 from typing import Any
 
+from service.documents import progress
 from service.documents.base import Document
 from service.documents.registry import register_converters, sniff
 from service.errors import ConversionError, ErrorCode, InputError, MinutesError
@@ -53,7 +55,8 @@ def _child(conn: Connection, fmt: str, data: bytes, settings: dict[str, Any], li
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
     try:
-        doc = convert_here(fmt, data, doc_settings, Limits.model_validate(limits))
+        with progress.reporting_to(lambda done, total: conn.send(("pages", (done, total)))):
+            doc = convert_here(fmt, data, doc_settings, Limits.model_validate(limits))
         conn.send(("ok", doc))
     except MinutesError as e:
         conn.send(("error", (type(e).__name__, e.code.value, e.message, e.status, e.errors)))
@@ -77,25 +80,33 @@ def _rebuild(kind: str, code: str, message: str, status: int, errors: list[str])
 
 
 def convert_isolated(fmt: str, data: bytes, settings: DocumentSettings, limits: Limits) -> Document:
-    """Convert in a child process; raises CONVERSION_TIMEOUT when it overruns."""
+    """Convert in a child process; raises CONVERSION_TIMEOUT when it overruns.
+
+    The child's page reports reach this thread's progress listener as they come.
+    """
     ctx = _context()
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, fmt, data, settings.model_dump(), limits.model_dump()),
                        daemon=True)
     proc.start()
     send.close()
+    deadline = time.monotonic() + settings.timeout_s
     try:
-        if not recv.poll(settings.timeout_s):
-            _kill(proc.pid)
-            raise ConversionError(
-                ErrorCode.CONVERSION_TIMEOUT,
-                f"Đọc tệp mất quá {settings.timeout_s:.0f} giây nên đã dừng; tệp quá nặng hoặc bị hỏng.")
-        try:
-            status, payload = recv.recv()
-        except (EOFError, OSError) as e:
-            raise ConversionError(ErrorCode.CORRUPT_FILE,
-                                  "Bộ đọc tệp dừng bất thường (tệp hỏng hoặc quá nặng).",
-                                  errors=[f"exit code {proc.exitcode}"]) from e
+        while True:
+            if not recv.poll(max(0.0, deadline - time.monotonic())):
+                _kill(proc.pid)
+                raise ConversionError(
+                    ErrorCode.CONVERSION_TIMEOUT,
+                    f"Đọc tệp mất quá {settings.timeout_s:.0f} giây nên đã dừng; tệp quá nặng hoặc bị hỏng.")
+            try:
+                status, payload = recv.recv()
+            except (EOFError, OSError) as e:
+                raise ConversionError(ErrorCode.CORRUPT_FILE,
+                                      "Bộ đọc tệp dừng bất thường (tệp hỏng hoặc quá nặng).",
+                                      errors=[f"exit code {proc.exitcode}"]) from e
+            if status != "pages":
+                break
+            progress.report(*payload)
     finally:
         recv.close()
         proc.join(5)

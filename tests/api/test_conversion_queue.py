@@ -90,3 +90,16 @@ def test_pages_are_estimated_without_parsing() -> None:
     assert estimate_pages(pdf, "pdf", 40) == 7
     assert estimate_pages(pdf * 10, "pdf", 40) == 40
     assert estimate_pages(b"\x89PNG....", "png", 40) == 1
+
+
+def test_a_converting_file_shows_the_pages_read_so_far() -> None:
+    async def run() -> list[tuple[int, int | None]]:
+        queue, seen = _queue(workers=1), []
+        async with queue.turn("clerk", 5, "scan.pdf") as ticket:
+            seen.append((queue.entries("clerk")[0].done, queue.entries("clerk")[0].total))
+            ticket.advance(2, 4)  # the converter found 4 pages to read, 2 read
+            entry = queue.entries("clerk")[0]
+            seen.append((entry.done, entry.total))
+        return seen
+
+    assert asyncio.run(run()) == [(0, None), (2, 4)]

@@ -1,5 +1,6 @@
 """Conversion runs in a worker process: a time limit and a memory limit that hold."""
 
+import io
 import time
 
 import pytest
@@ -34,3 +35,23 @@ def test_in_process_conversion_gives_the_same_text():
     a = check_bytes(data, settings=make_settings(), include_text=True)
     b = check_bytes(data, settings=make_settings(isolate=False), include_text=True)
     assert a.text.content == b.text.content and a.document == b.document
+
+
+@needs_tesseract
+@pytest.mark.parametrize("isolate", [True, False])
+def test_each_scanned_page_read_is_reported_as_it_is_read(rendered_page, isolate: bool) -> None:
+    """A three-page scan tells its listener 1/3, 2/3, 3/3, from a worker process or in process alike."""
+    from service.documents import progress
+    from service.documents.runner import convert_document
+
+    page = rendered_page[0][0].convert("L")
+    buf = io.BytesIO()
+    page.save(buf, "PDF", save_all=True, append_images=[page, page], resolution=300)
+    heard: list[tuple[int, int]] = []
+    settings = make_settings(isolate=isolate)
+    with progress.reporting_to(lambda done, total: heard.append((done, total))):
+        doc = convert_document(buf.getvalue(), settings=settings)
+    assert len(doc.pages) == 3 and all(p.method == "ocr" for p in doc.pages)
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+    progress.report(1, 1)  # outside the block nobody listens: nothing is heard, nothing fails
+    assert len(heard) == 3

@@ -14,6 +14,7 @@ from service.api.ui.search import pieces
 from service.check import check_text
 from tests.archive.factory import make_minute
 from tests.auth.test_access_api import sign_in
+from tests.auth.world import A1 as A1_NAME
 from tests.auth.world import DANG_BO_A, World, build_world, minute_bytes, uid
 
 
@@ -216,3 +217,30 @@ def test_the_upload_page_joins_photos_of_one_minute(world: World, client: TestCl
     assert done.status_code == 200
     assert done.text.count("<tr class=\"status-") == 1 and "trang-1-2-trang.pdf" in done.text
     assert "NO_TEXT_FOUND" in done.text
+
+
+def test_search_says_what_to_try_before_a_query_and_after_a_miss(world: World, client: TestClient) -> None:
+    sign_in(client, "kiemtra-a")
+    blank = client.get("/tim-kiem")
+    assert blank.status_code == 200 and 'id="goi-y"' in blank.text and "không dấu" in blank.text
+    miss = client.get("/tim-kiem", params={"q": "tàu vũ trụ sao hỏa", "section": "criticism", "chi_bo": A1_NAME,
+                                           "date_from": "2031-01-01"})
+    assert miss.status_code == 200 and 'id="khong-thay"' in miss.text
+    assert "phần Phê bình và tự phê bình" in miss.text and f"chi bộ {A1_NAME}" in miss.text
+    assert "từ ngày 2031-01-01" in miss.text
+    assert 'href="/tim-kiem?q=t%C3%A0u%20v%C5%A9%20tr%E1%BB%A5%20sao%20h%E1%BB%8Fa"' in miss.text
+
+
+def test_an_empty_dashboard_says_how_to_fill_it(world: World, client: TestClient) -> None:
+    sign_in(client, "vanthu-a1")
+    empty = client.get("/tong-quan", params={"from": "2031-01", "to": "2031-03"})
+    assert empty.status_code == 200 and 'id="chua-co"' in empty.text and 'href="/tai-len"' in empty.text
+    assert 'id="chua-co"' not in client.get("/tong-quan").text  # the clerk's months with minutes
+
+
+def test_count_charts_have_whole_ticks_and_name_their_unit() -> None:
+    from service.api.ui.charts import bars
+
+    svg = bars(["T1", "T2"], [("Thường kỳ", [7.0, 3.0], "#1565c0")], title="Số buổi", unit="Số buổi")
+    ticks = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', svg)
+    assert ticks == ["0", "4", "8"] and ">Số buổi</text>" in svg

@@ -18,6 +18,8 @@ class QueueItem(BaseModel):
     state: Literal["converting", "waiting"] = Field(description="Đang chuyển đổi / nhận dạng, hoặc đang chờ.")
     position: int | None = Field(description="Thứ tự trong hàng chờ chung (1 = tệp sẽ bắt đầu tiếp theo).")
     waited_s: float = Field(description="Số giây từ khi tệp vào hàng.")
+    pages_done: int = Field(0, description="Số trang đã nhận dạng xong (tệp đang chuyển đổi).")
+    pages_total: int | None = Field(None, description="Số trang cần nhận dạng, khi đã biết.")
 
 
 class QueueResponse(BaseModel):
@@ -34,5 +36,6 @@ async def conversion_queue(request: Request) -> QueueResponse:
     queue = queue_of(request)
     converting, waiting = queue.load()
     items = [QueueItem(name=e.name, pages=e.pages, state=e.state, position=e.position,  # type: ignore[arg-type]
-                       waited_s=e.waited_s) for e in queue.entries(owner_of(request))]
+                       waited_s=e.waited_s, pages_done=e.done, pages_total=e.total)
+             for e in queue.entries(owner_of(request))]
     return QueueResponse(data=items, converting=converting, waiting=waiting, slots=queue.slots)

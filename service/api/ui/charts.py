@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from service.schema.period import month_short
@@ -57,15 +58,21 @@ def attendance_heatmap(units: list[UnitRow], months: list[str]) -> str:
 
 
 def bars(labels: list[str], series: list[tuple[str, list[float], str]], *, title: str, height: int = 180,
-         max_value: float | None = None, line: tuple[str, list[float | None], str] | None = None) -> str:
-    """Grouped vertical bars (one colour per series), with an optional line on a 0..1 scale."""
-    left, bottom, top = 40, 26, 14
+         max_value: float | None = None, line: tuple[str, list[float | None], str] | None = None,
+         unit: str = "") -> str:
+    """Grouped vertical bars (one colour per series), with an optional line on a 0..1 scale.
+
+    Counts get a whole-number axis (0, half, top); ``unit`` names what the axis counts.
+    """
+    left, bottom, top = 40, 26, 24 if unit else 14
     group = max(28, 12 * len(series) + 10, 7 * max((len(x) for x in labels), default=0) + 6)
-    width = left + len(labels) * group + 20
-    peak = max_value or max([v for _, vals, _ in series for v in vals] + [1])
+    width = max(left + len(labels) * group + 20, left + 8 * len(unit))
+    peak = max_value or 2 * math.ceil(max([v for _, vals, _ in series for v in vals] + [1]) / 2)
     plot_h = height - bottom - top
     out = [f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
            f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">']
+    if unit:
+        out.append(f'<text x="2" y="11" {_FONT}>{escape(unit)}</text>')
     for frac in (0, 0.5, 1):
         y = top + plot_h * (1 - frac)
         value = peak * frac
@@ -100,21 +107,21 @@ def meetings_chart(per_month: list[MonthRow]) -> str:
     labels = [month_short(m.period) for m in per_month]
     return bars(labels, [("Thường kỳ", [m.regular for m in per_month], "#1565c0"),
                          ("Chuyên đề", [m.thematic for m in per_month], "#8e24aa")],
-                title="Số buổi sinh hoạt theo tháng")
+                title="Số buổi sinh hoạt theo tháng", unit="Số buổi")
 
 
 def attendance_line(per_month: list[MonthRow]) -> str:
     labels = [month_short(m.period) for m in per_month]
     met = [m.units_met / m.units_total if m.units_total else 0.0 for m in per_month]
     return bars(labels, [("Tỷ lệ chi bộ đã họp", met, "#90caf9")], title="Chi bộ đã họp và tỷ lệ dự họp",
-                max_value=1.0, line=("Tỷ lệ dự họp", [m.attendance for m in per_month], "#2e7d32"))
+                max_value=1.0, line=("Tỷ lệ dự họp", [m.attendance for m in per_month], "#2e7d32"), unit="Tỷ lệ")
 
 
 def quarters_chart(per_quarter: list[QuarterRow]) -> str:
     labels = [q.quarter.replace("-Q", " Q") for q in per_quarter]
     return bars(labels, [("Chi bộ có chuyên đề", [q.units_met for q in per_quarter], "#8e24aa"),
                          ("Chưa có", [q.units_total - q.units_met for q in per_quarter], "#e0e0e0")],
-                title="Sinh hoạt chuyên đề theo quý")
+                title="Sinh hoạt chuyên đề theo quý", unit="Số chi bộ")
 
 
 def grades_chart(counts: dict[str, int]) -> str:

@@ -28,7 +28,7 @@ from service.api.routes.minutes import (
 )
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
-from service.api.ui.render import principal_of, render, wants_json
+from service.api.ui.render import GRADE_VI, SECTION_VI, TYPE_VI, principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.auth.accounts import Accounts
@@ -248,7 +248,13 @@ def search_page(
                                 "date_to": end.isoformat() if end else None, "type": type,
                                 "section": section, "rule": rule, "grade": grade, "group": "1" if group else None,
                                 "mode": mode if mode != "hybrid" else None}.items() if v}
+    narrowed = [f"{label} {value}" for label, value in (
+        ("đảng bộ", dang_bo), ("chi bộ", chi_bo), ("từ ngày", query.get("date_from")),
+        ("đến ngày", query.get("date_to")), ("loại", TYPE_VI.get(type or "", type)),
+        ("phần", SECTION_VI.get(section or "", section)), ("tiêu chí", rule),
+        ("xếp loại", GRADE_VI.get(grade or "", grade))) if value]
     return render(request, "search.html", data=result, result=result, q=q, query=query, qs=urlencode(query),
+                  narrowed=narrowed,
                   page=page)
 
 

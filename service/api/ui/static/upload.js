@@ -75,7 +75,7 @@
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     xhr.onload = function () {
-      bar.value = 1;
+      bar.max = 1; bar.value = 1;
       var body = null;
       try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
       if (body && body.ok && body.data && body.data.length) {
@@ -91,12 +91,12 @@
       result(out, {status: "failed", message: "Mất kết nối tới máy chủ."});
     };
     out.textContent = "Đang gửi…";
-    xhr.upload.onload = function () { out.textContent = "Đang kiểm tra…"; watchQueue(file.name, out, xhr); };
+    xhr.upload.onload = function () { out.textContent = "Đang kiểm tra…"; watchQueue(file.name, out, xhr, bar); };
     xhr.send(data);
   }
 
   // While a scan or PDF waits for its turn or is being read, say where it stands.
-  function watchQueue(name, out, xhr) {
+  function watchQueue(name, out, xhr, bar) {
     var timer = setInterval(function () {
       if (xhr.readyState === 4) { clearInterval(timer); return; }
       fetch("/v1/queue", {credentials: "same-origin"})
@@ -106,12 +106,17 @@
           // the server keeps a cleaned name; fall back on the caller's oldest file in the line
           var mine = body.data.filter(function (e) { return e.name === name; })[0] || body.data[0];
           if (!mine) return;
-          out.textContent = mine.state === "waiting"
-            ? "Đang chờ đến lượt nhận dạng: thứ " + mine.position + " trong hàng (" + mine.pages + " trang)…"
-            : "Đang chuyển đổi / nhận dạng " + mine.pages + " trang…";
+          if (mine.state === "waiting") {
+            out.textContent = "Đang chờ đến lượt nhận dạng: thứ " + mine.position + " trong hàng (" + mine.pages + " trang)…";
+          } else if (mine.pages_total) {
+            out.textContent = "Đang nhận dạng: xong trang " + mine.pages_done + "/" + mine.pages_total + "…";
+            bar.max = mine.pages_total; bar.value = mine.pages_done;
+          } else {
+            out.textContent = "Đang chuyển đổi / nhận dạng " + mine.pages + " trang…";
+          }
         })
         .catch(function () {});
-    }, 2000);
+    }, 1000);
   }
 
   function sendAll(list) {
