@@ -268,6 +268,8 @@ def test_the_audit_log_filters_by_person_kind_unit_day_and_failure(world: World,
     assert 'href="/nhat-ky"' in client.get("/tong-quan").text
     page = client.get("/nhat-ky", params={"failed": "1"})
     assert page.status_code == 200 and "kiemtra-a" not in page.text  # another đảng bộ's failures stay hidden
+    sign_in_page = client.get("/nhat-ky", params={"action": "sign_in"})
+    assert "Đăng nhập" in sign_in_page.text and "sign_in" not in sign_in_page.text.split("<tbody>")[1]
     twin = client.get("/nhat-ky", params={"format": "json", "action": "sign_in"}).json()
     assert twin["count"] >= 1 and {e["action"] for e in twin["data"]} == {"sign_in"}
     assert {e["actor"] for e in twin["data"]} <= {"kiemtra-b", "vanthu-b1"}

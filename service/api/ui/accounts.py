@@ -54,6 +54,12 @@ ACTION_VI = {
 }
 
 
+# The words of an event's detail, as the log page shows them.
+DETAIL_VI = {"minutes": "biên bản", "filter": "bộ lọc", "keys_revoked": "khóa API thu hồi", "to": "thành",
+             "from": "từ", "note": "ghi chú", "code": "mã lỗi", "user": "người dùng", "scope": "phạm vi",
+             "role": "vai trò", "restored": "bản cũ", "label": "ghi chú", "files": "tệp", "comments": "nhận xét",
+             "fields": "trường", "name_known": "tên có trong hệ thống", "rule": "tiêu chí"}
+
 # Events whose target is a stored minute (linked to its page).
 MINUTE_ACTIONS = frozenset({"upload", "correct", "finding_accepted", "finding_dismissed", "finding_open",
                             "status_submitted", "status_returned", "status_approved"})
@@ -305,5 +311,5 @@ def audit_log_page(
     actions = sorted(set(accounts.store.actions()) | set(ACTION_VI), key=lambda a: ACTION_VI.get(a, a))
     return render(request, "audit_log.html", data=data, events=events, total=total, page=page,
                   pages=max(1, math.ceil(total / EVENTS_PER_PAGE)), query=query, qs=urlencode(query),
-                  actions=actions, action_vi=ACTION_VI, units=units, minute_actions=MINUTE_ACTIONS,
+                  actions=actions, action_vi=ACTION_VI, units=units, minute_actions=MINUTE_ACTIONS, detail_vi=DETAIL_VI,
                   unit_choices=sorted(units.values(), key=lambda u: u.label))
