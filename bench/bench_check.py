@@ -1,5 +1,8 @@
 """Benchmark of check_text(): latency, throughput, memory and cold start on one core.
 
+Cold start is measured three ways, each in a new process, median of five: import and first
+check in Python, `minutes --help`, and `minutes check FILE` from start to exit.
+
 usage: python -m bench.bench_check [--rounds N] [--write BENCHMARKS.md]
 Runs pinned to one CPU core (os.sched_setaffinity) over every minute in corpora/ and the
 shared samples, after a warm-up pass.
@@ -34,6 +37,17 @@ def _cold_start() -> float:
     return float(out.stdout.strip())
 
 
+def _cli(*args: str, runs: int = 5) -> float:
+    """Median wall time of `minutes ARGS` in a new process, start to exit."""
+    exe = Path(sys.executable).with_name("minutes")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(exe), *args], cwd=ROOT, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
@@ -41,7 +55,8 @@ def main() -> None:
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    cold = statistics.median(_cold_start() for _ in range(3))
+    cold = statistics.median(_cold_start() for _ in range(5))
+    cli_help, cli_check = _cli("--help"), _cli("check", "corpora/c001.txt")
 
     from service.check import check_text
 
@@ -67,6 +82,7 @@ def main() -> None:
         f"- throughput on one core: {len(lat) / wall:.1f} minutes/s",
         f"- peak resident memory of the process: {peak_mb:.0f} MB",
         f"- cold start (import + first check, new process): {cold * 1000:.0f} ms",
+        f"- `minutes --help`, start to exit: {cli_help * 1000:.0f} ms; `minutes check FILE`: {cli_check * 1000:.0f} ms",
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
     report = "\n".join([f"## check_text() — {time.strftime('%Y-%m-%d')}", "", f"Machine: {machine}; pinned to one core.", "", *rows, ""])

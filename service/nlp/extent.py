@@ -23,6 +23,7 @@ _MARKERS = re.compile(r"\b(?:bien ban|chi bo|dang vien|dong chi|dang bo|sinh hoa
 _TITLE = re.compile(r"^\s*bien ban\s*(?:$|(?:sinh hoat|hop|hoi nghi|dai hoi|ky hop)\b)")
 # The sentence that opens a meeting's record.
 _OPENING = re.compile(r"\b(?:hom nay|vao (?:luc|hoi)|hoi \d{1,2}\s*(?:gio|h)|bat dau luc|thoi gian)\b")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script, as str.isalpha() counts them
 # Lines that belong to a header block above a title.
 _HEADER_LINE = re.compile(r"dang bo|chi bo|dang uy|dang cong san|ngay\s*\S*\s*thang|ngay \d{1,2}\s*[-/.]|"
                           r"\bso\s*[:\d]|^\s*[*\-_=.·]+\s*$|doc lap|cong hoa")
@@ -118,7 +119,7 @@ def _body_letters(doc: Doc, start: int, end: int) -> int:
     for ln in doc.lines:
         if ln.start < start or ln.start >= end or _is_header(ln) or _TITLE.match(ln.fold):
             continue
-        n += sum(c.isalpha() for c in ln.text)
+        n += len(_LETTER.findall(ln.text))
     return n
 
 

@@ -5,8 +5,12 @@ models/section_classifier/. Input is the heading title and the start of its body
 folded (lower case, no diacritics, no punctuation), so typed-without-diacritics and
 OCR'd minutes share features with clean ones.
 
-    python -m service.nlp.section_model train [--out models/section_classifier]
+    python -m service.nlp.section_model train [--out models/section_classifier]   # then export
+    python -m service.nlp.section_model export     # the weight table read at run time (linear.json)
     python -m service.nlp.section_model evaluate   # keyword rules vs rules + classifier, 5 folds
+
+At run time the classifier is read from ``linear.json`` by service.nlp.section_linear,
+without importing spaCy; spaCy is needed only to train, export and evaluate.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) 
     nlp.add_pipe("textcat", config={"model": {"@architectures": "spacy.TextCatBOW.v3",
                                                "exclusive_classes": True, "ngram_size": 2, "length": 32768,
                                                "no_output_layer": False}})
-    textcat = nlp.get_pipe("textcat")
+    textcat: Any = nlp.get_pipe("textcat")
     for label in LABELS:
         textcat.add_label(label)
     examples = [Example.from_dict(nlp.make_doc(features(t, b)),
@@ -68,17 +72,21 @@ def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) 
     return nlp
 
 
+LINEAR_FILE = "linear.json"
+
+
 class SpacySectionClassifier:
-    """SectionClassifier backed by the trained spaCy model."""
+    """SectionClassifier over a text classifier's scores: the spaCy model, or its exported weight table."""
 
     def __init__(self, nlp: Any, *, min_score: float = 0.5, confident: float = 0.7) -> None:
-        self.nlp = nlp
+        self.nlp = nlp  # a spaCy pipeline, or anything with ``scores(text) -> {label: score}``
         self.min_score = min_score
         self.confident = confident
 
     def best(self, title: str, body: str) -> tuple[str, float]:
         """The most likely label ("none" included) and its score."""
-        cats = self.nlp(features(title, body)).cats
+        text = features(title, body)
+        cats = self.nlp.scores(text) if hasattr(self.nlp, "scores") else self.nlp(text).cats
         label, score = max(cats.items(), key=lambda kv: kv[1])
         return label, float(score)
 
@@ -98,13 +106,41 @@ class SpacySectionClassifier:
 
 @lru_cache(maxsize=2)
 def load_classifier(path: str | None = None) -> SpacySectionClassifier | None:
-    """The shipped classifier, or None when models/ has none."""
+    """The shipped classifier (its exported weight table when there is one), or None when models/ has none."""
     p = Path(path) if path else DEFAULT_MODEL
+    if (p / LINEAR_FILE).exists():
+        from service.nlp.section_linear import LinearTextClassifier
+
+        return SpacySectionClassifier(LinearTextClassifier.load(p / LINEAR_FILE))
     if not (p / "meta.json").exists():
         return None
     import spacy
 
     return SpacySectionClassifier(spacy.load(p))
+
+
+def export_linear(model_dir: Path) -> Path:
+    """Write the spaCy model's bag-of-words weights (``linear.json``) for spaCy-free scoring."""
+    import numpy as np
+    import spacy
+
+    from service.nlp.section_linear import LinearTextClassifier
+
+    nlp = spacy.load(model_dir)
+    textcat: Any = nlp.get_pipe("textcat")
+    sparse = next(node for node in textcat.model.walk() if node.name.startswith("sparse_linear"))
+    if sparse.attrs.get("v1_indexing", False):
+        raise ValueError("only SparseLinear.v2 weights can be exported")
+    length = sparse.get_dim("length")
+    labels = list(textcat.labels)
+    weights = sparse.get_param("W").reshape(len(labels), length).astype(np.float32)
+    bias = sparse.get_param("b").astype(np.float32)
+    ngram_size = next(node for node in textcat.model.walk() if node.name == "extract_ngrams").attrs["ngram_size"]
+    out = model_dir / LINEAR_FILE
+    LinearTextClassifier.save(out, labels, np.ascontiguousarray(weights.T).astype("<f4").tobytes(),
+                              [float(b) for b in bias],
+                              int(ngram_size), int(length))
+    return out
 
 
 def read_gold(path: Path = GOLD) -> list[tuple[str, str, str, str]]:
@@ -159,13 +195,17 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
     t.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    e = sub.add_parser("export")
+    e.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     sub.add_parser("evaluate")
     a = ap.parse_args()
     if a.cmd == "train":
         nlp = train([(t_, b, k) for _, t_, b, k in read_gold()])
         a.out.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(a.out)
-        print(f"saved {a.out}")
+        print(f"saved {a.out}; exported {export_linear(a.out)}")
+    elif a.cmd == "export":
+        print(f"exported {export_linear(a.model)}")
     else:
         for key, val in evaluate().items():
             print(f"{key}: {val:.3f}" if isinstance(val, float) else f"{key}: {val}")
