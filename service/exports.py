@@ -20,14 +20,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.archive import Archive
-from service.archive.audit import UnitAudit
+from service.archive.audit import UnitAudit, months_between
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
+from service.reporting.figures import GRADE_VI
 from service.schema.corrections import TYPE_LABEL
 from service.schema.period import VIETNAM, require_month
 from service.schema.report import SEVERITY_VI, CheckReport, FindingState, Severity
 from service.schema.units import Scope
-from service.stats import GRADE_VI, months_between
 
 TYPE_VI = TYPE_LABEL
 

@@ -13,9 +13,10 @@ from service.archive.base import MinuteFilter
 from service.archive.ingest import check_file_bytes
 from service.archive.sql import SqlStore
 from service.archive.stores import open_store
+from service.reporting.figures import StatsFilter
+from service.reporting.stats import Stats, open_stats
 from service.schema.units import Scope, unit_id, unit_key
 from service.settings import Settings
-from service.stats import Stats, StatsFilter, open_stats
 from tests.archive.conftest import pg_server, pg_url  # noqa: F401 - shared PostgreSQL fixtures
 from tests.archive.factory import make_minute
 

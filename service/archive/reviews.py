@@ -157,9 +157,9 @@ class ReviewTables:
 
     def save_review(self, minute_id: str, events: list[NewEvent], report: CheckReport | None, *, author: str,
                     seen: int) -> int:
-        from service.archive.sql import _now
+        from service.archive.outbox import now_iso
 
-        now = _now()
+        now = now_iso()
         with self._tx(write=True) as cur:
             self.d.lock(cur, f"review\x1f{minute_id}")
             # Taking the row (an update of nothing) waits for an upload or a deletion of the same minute
@@ -233,9 +233,9 @@ class ReviewTables:
 
     def _latest(self, kind: ReviewKind, scope: Scope | None) -> list[tuple[str, str, Any]]:
         """(minute, subject, value) of the latest event of ``kind`` per subject of each current minute in scope."""
-        from service.archive.sql import _Where
+        from service.archive.filters import Where
 
-        w = _Where()
+        w = Where()
         w.add("is_current = 1")
         w.scope(scope)
         with self._tx() as cur:
@@ -257,9 +257,9 @@ class ReviewTables:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def corrected_ids(self, *, scope: Scope | None = None) -> list[str]:
-        from service.archive.sql import _Where
+        from service.archive.filters import Where
 
-        w = _Where()
+        w = Where()
         w.add("is_current = 1")
         w.add("id IN (SELECT minute_id FROM minute_reviews WHERE kind = 'field')")
         w.scope(scope)

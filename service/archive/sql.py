@@ -8,16 +8,13 @@ job commit together or not at all.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from service.archive.base import (
     STORE_SCHEMA_VERSION,
     DeleteResult,
-    IndexJob,
     MinuteFilter,
     MinuteSummary,
     NewMinute,
@@ -28,6 +25,8 @@ from service.archive.base import (
     UnitSummary,
 )
 from service.archive.connection import Database, Dialect
+from service.archive.filters import Where, minute_where
+from service.archive.outbox import OutboxTables, now_iso
 from service.archive.reviews import ReviewTables, review_schema
 from service.errors import ErrorCode, MinutesError
 from service.schema.report import CheckReport, Severity
@@ -84,10 +83,6 @@ def _schema(d: Dialect) -> list[str]:
     ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _period(report: CheckReport) -> str | None:
     m = report.record.meeting
     if m.period.year and m.period.month:
@@ -118,65 +113,7 @@ def _summary(row: Sequence[Any], rules: list[str]) -> MinuteSummary:
         superseded_by=row[17], rules=rules)
 
 
-class _Where:
-    """WHERE clauses and their parameters, built together."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.params: list[Any] = []
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.parts.append(clause)
-        self.params.extend(params)
-
-    def scope(self, scope: Scope | None) -> None:
-        if scope is None:
-            return
-        terms: list[str] = []
-        if scope.dang_bo:
-            terms.append(f"dang_bo_key IN ({', '.join('?' * len(scope.dang_bo))})")
-            self.params.extend(sorted(scope.dang_bo))
-        if scope.units:
-            terms.append(f"unit_id IN ({', '.join('?' * len(scope.units))})")
-            self.params.extend(sorted(scope.units))
-        self.parts.append("(" + " OR ".join(terms) + ")" if terms else "1 = 0")
-
-    def sql(self) -> str:
-        return (" WHERE " + " AND ".join(self.parts)) if self.parts else ""
-
-
-def _filter_where(flt: MinuteFilter, scope: Scope | None) -> _Where:
-    w = _Where()
-    if not flt.include_superseded:
-        w.add("is_current = 1")
-    if flt.dang_bo:
-        w.add("dang_bo_key = ?", unit_key(flt.dang_bo, "dang_bo"))
-    if flt.chi_bo:
-        w.add("chi_bo_key = ?", unit_key(flt.chi_bo, "chi_bo"))
-    if flt.unit_id:
-        w.add("unit_id = ?", flt.unit_id)
-    if flt.period:
-        if len(flt.period) == 4:
-            w.add("period LIKE ?", f"{flt.period}-%")
-        else:
-            w.add("period = ?", flt.period)
-    if flt.date_from:
-        w.add("meeting_date >= ?", flt.date_from.isoformat())
-    if flt.date_to:
-        w.add("meeting_date <= ?", flt.date_to.isoformat())
-    if flt.meeting_type:
-        w.add("meeting_type = ?", flt.meeting_type)
-    if flt.grade:
-        w.add("grade = ?", flt.grade)
-    if flt.complete is not None:
-        w.add("complete = ?", int(flt.complete))
-    if flt.rule:
-        w.add("id IN (SELECT minute_id FROM minute_rules WHERE rule = ?)", flt.rule)
-    w.scope(scope)
-    return w
-
-
-class SqlStore(ReviewTables):
+class SqlStore(ReviewTables, OutboxTables):
     """MinutesStore over a DB-API connection per thread."""
 
     def __init__(self, dialect: Dialect) -> None:
@@ -240,7 +177,7 @@ class SqlStore(ReviewTables):
             if vkey is not None:
                 old = self._exec(cur, "SELECT id, version FROM minutes WHERE version_key = ? AND is_current = 1",
                                  (vkey,)).fetchone()
-            now = _now()
+            now = now_iso()
             if old is not None:
                 cur = self._exec(cur, "UPDATE minutes SET is_current = 0, superseded_by = ? "
                                  "WHERE id = ? AND is_current = 1", (minute.id, old[0]))
@@ -268,7 +205,7 @@ class SqlStore(ReviewTables):
         return PutResult(PutStatus.STORED, minute.id)
 
     def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult | None:
-        w = _Where()
+        w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
         with self._tx(write=True) as cur:
@@ -277,7 +214,7 @@ class SqlStore(ReviewTables):
             if row is None:
                 return None
             is_current, replaces, superseded_by = bool(row[0]), row[1], row[2]
-            now = _now()
+            now = now_iso()
             for table, col in (("minute_rules", "minute_id"), ("minute_reviews", "minute_id"),
                                ("readings", "minute_id"), ("originals", "id"), ("minutes", "id")):
                 self._exec(cur, f"DELETE FROM {table} WHERE {col} = ?", (minute_id,))
@@ -315,7 +252,7 @@ class SqlStore(ReviewTables):
         return out
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute | None:
-        w = _Where()
+        w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
         with self._tx() as cur:
@@ -328,7 +265,7 @@ class SqlStore(ReviewTables):
         return StoredMinute(summary=_summary(row, rules), text=row[-2], report=report)
 
     def original(self, minute_id: str, *, scope: Scope | None = None) -> Original | None:
-        w = _Where()
+        w = Where()
         w.add("m.id = ?", minute_id)
         w.scope(scope)
         with self._tx() as cur:
@@ -340,7 +277,7 @@ class SqlStore(ReviewTables):
 
     def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[MinuteSummary], int]:
-        w = _filter_where(flt, scope)
+        w = minute_where(flt, scope)
         with self._tx() as cur:
             total = self._exec(cur, f"SELECT COUNT(*) FROM minutes{w.sql()}", w.params).fetchone()[0]
             rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes{w.sql()} "
@@ -355,7 +292,7 @@ class SqlStore(ReviewTables):
         with self._tx() as cur:
             for start in range(0, len(ids), 500):
                 part = ids[start:start + 500]
-                w = _Where()
+                w = Where()
                 w.add(f"id IN ({', '.join('?' * len(part))})", *part)
                 w.scope(scope)
                 rows = self._exec(cur, f"SELECT {_SUMMARY_COLS} FROM minutes{w.sql()}", w.params).fetchall()
@@ -364,7 +301,7 @@ class SqlStore(ReviewTables):
         return out
 
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
-        w = _Where()
+        w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
         with self._tx() as cur:
@@ -381,7 +318,7 @@ class SqlStore(ReviewTables):
 
     def reports(self, flt: MinuteFilter, *, scope: Scope | None = None
                 ) -> list[tuple[MinuteSummary, CheckReport]]:
-        w = _filter_where(flt, scope)
+        w = minute_where(flt, scope)
         with self._tx() as cur:
             rows = self._exec(cur, f"SELECT {_SUMMARY_COLS}, report FROM minutes{w.sql()} "
                               "ORDER BY meeting_date, received_at, id", w.params).fetchall()
@@ -389,7 +326,7 @@ class SqlStore(ReviewTables):
         return [(_summary(r, rules[r[0]]), CheckReport.model_validate_json(r[-1])) for r in rows]
 
     def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
-        w = _Where()
+        w = Where()
         w.add("is_current = 1")
         w.add("(dang_bo_key IS NOT NULL OR chi_bo_key IS NOT NULL)")
         w.scope(scope)
@@ -410,52 +347,6 @@ class SqlStore(ReviewTables):
     def current_ids(self) -> set[str]:
         with self._tx() as cur:
             return {r[0] for r in self._exec(cur, "SELECT id FROM minutes WHERE is_current = 1").fetchall()}
-
-    # the index outbox
-
-    def pending_jobs(self, limit: int) -> list[IndexJob]:
-        with self._tx() as cur:
-            rows = self._exec(cur, "SELECT seq, minute_id, op FROM index_jobs ORDER BY seq LIMIT ?",
-                              (limit,)).fetchall()
-        return [IndexJob(int(r[0]), r[1], r[2]) for r in rows]
-
-    def finish_jobs(self, seqs: list[int]) -> None:
-        if not seqs:
-            return
-        with self._tx(write=True) as cur:
-            for start in range(0, len(seqs), 500):
-                part = seqs[start:start + 500]
-                self._exec(cur, f"DELETE FROM index_jobs WHERE seq IN ({', '.join('?' * len(part))})", part)
-
-    def pending_count(self) -> int:
-        with self._tx() as cur:
-            return int(self._exec(cur, "SELECT COUNT(*) FROM index_jobs").fetchone()[0])
-
-    def acquire_lease(self, name: str, owner: str, ttl_s: float, *, steal_from: str | None = None) -> bool:
-        """Take (or renew) the named lease unless another owner (other than ``steal_from``) holds it unexpired."""
-        now = time.time()
-        with self._tx(write=True) as cur:
-            cur = self._exec(cur, "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) "
-                             "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires "
-                             "WHERE leases.owner = ? OR leases.owner = ? OR leases.expires < ?",
-                             (name, owner, now + ttl_s, owner, steal_from or owner, now))
-            return int(cur.rowcount) == 1
-
-    def lease_owner(self, name: str) -> str | None:
-        with self._tx() as cur:
-            row = self._exec(cur, "SELECT owner FROM leases WHERE name = ? AND expires >= ?",
-                             (name, time.time())).fetchone()
-        return None if row is None else str(row[0])
-
-    def release_lease(self, name: str, owner: str) -> None:
-        with self._tx(write=True) as cur:
-            self._exec(cur, "DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
-
-    def enqueue_all(self) -> int:
-        with self._tx(write=True) as cur:
-            cur = self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) "
-                             "SELECT id, 'upsert', ? FROM minutes WHERE is_current = 1", (_now(),))
-            return int(cur.rowcount)
 
 
 class _Retry(Exception):

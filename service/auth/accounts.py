@@ -10,6 +10,7 @@ import math
 import threading
 from datetime import UTC, datetime
 
+from service.auth.audit_log import AuditEvent
 from service.auth.principal import KEY_SCOPES, Principal, Role, Unit, User
 from service.auth.secrets import (
     digest,
@@ -22,7 +23,7 @@ from service.auth.secrets import (
     split_key,
     verify_password,
 )
-from service.auth.store import AuditEvent, AuthStore, KeyInfo, now, open_auth_store
+from service.auth.store import AuthStore, KeyInfo, now, open_auth_store
 from service.auth.units import UNIT_ID, parse_unit
 from service.errors import ErrorCode, Forbidden, InputError, NotFound, Unauthorized
 from service.settings import AuthSettings, Settings

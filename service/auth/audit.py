@@ -17,8 +17,8 @@ from typing import Any
 
 from fastapi import Request
 
+from service.auth.audit_log import AuditEvent
 from service.auth.principal import Principal
-from service.auth.store import AuditEvent
 from service.schema.units import unit_key
 
 log = logging.getLogger("minutes.audit")

@@ -56,7 +56,7 @@ def _password(from_stdin: bool) -> str | None:
 
 
 def _audit(accounts: Accounts, action: str, target: str, detail: dict[str, object]) -> None:
-    from service.auth.store import AuditEvent
+    from service.auth.audit_log import AuditEvent
 
     accounts.audit(AuditEvent(action=action, actor="(dòng lệnh)", target=target, detail=detail))
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -41,6 +42,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                               Permission.CORRECT, Permission.REVIEW, Permission.SELF}),
     Role.ADMIN: frozenset(Permission),
 }
+
+def name_key(name: str) -> str:
+    """How user names are compared: NFC, spaces folded, case-insensitive."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
 
 ROLE_VI = {Role.CLERK: "Văn thư chi bộ", Role.REVIEWER: "Cán bộ kiểm tra", Role.ADMIN: "Quản trị"}
 

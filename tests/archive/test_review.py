@@ -270,7 +270,8 @@ def test_a_returned_minute_waits_for_a_new_version_which_can_be_compared(archive
 
 
 def test_statistics_follow_a_review(archive: Archive) -> None:
-    from service.stats import StatsFilter, open_stats
+    from service.reporting.figures import StatsFilter
+    from service.reporting.stats import open_stats
 
     mid = _store(archive, _without_chair())
     stats = open_stats(archive.store)

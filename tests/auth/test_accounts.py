@@ -12,9 +12,9 @@ from unittest import mock
 import pytest
 
 from service.auth.accounts import Accounts, open_accounts
+from service.auth.audit_log import AuditEvent
 from service.auth.principal import Permission, Role, scope_of
 from service.auth.secrets import digest
-from service.auth.store import AuditEvent
 from service.errors import MinutesError
 from service.settings import AuthSettings, Settings
 

@@ -13,8 +13,9 @@ from service.api.deps import MAX_LIST_OFFSET, AccountsDep, PrincipalDep
 from service.api.routes.minutes import ScopeDep
 from service.auth.accounts import Accounts
 from service.auth.audit import record_event
-from service.auth.principal import GRANTS, Principal, Role, User
-from service.auth.store import AuditEvent, EventFilter, KeyInfo, name_key
+from service.auth.audit_log import AuditEvent, EventFilter
+from service.auth.principal import GRANTS, Principal, Role, User, name_key
+from service.auth.store import KeyInfo
 from service.errors import ErrorCode, Forbidden, InputError, NotFound
 from service.schema.period import VIETNAM, parse_day
 

@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from service.api.routes.minutes import ScopeDep, get_archive
 from service.api.state import shared
-from service.schema.period import MONTH
-from service.stats import (
+from service.reporting.figures import (
     AbsenceRow,
     Dashboard,
     GradeRow,
@@ -18,11 +17,11 @@ from service.stats import (
     Overview,
     QuarterRow,
     RuleRow,
-    Stats,
     StatsFilter,
     UnitRow,
-    open_stats,
 )
+from service.reporting.stats import Stats, open_stats
+from service.schema.period import MONTH
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 

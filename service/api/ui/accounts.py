@@ -35,8 +35,8 @@ from service.api.routes.auth import (
 from service.api.routes.minutes import ScopeDep
 from service.api.ui.render import render, wants_json
 from service.auth.accounts import Accounts
+from service.auth.audit_log import EventFilter
 from service.auth.principal import KEY_SCOPE_VI, Principal, Role, Unit, User
-from service.auth.store import EventFilter
 from service.errors import ErrorCode, InputError, MinutesError
 
 router = APIRouter(include_in_schema=False)

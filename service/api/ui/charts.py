@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from service.reporting.figures import GRADE_VI, MonthRow, QuarterRow, UnitRow
 from service.schema.period import month_short
-from service.stats import GRADE_VI, MonthRow, QuarterRow, UnitRow
 
 _FONT = 'font-family="inherit" font-size="11"'
 

@@ -26,10 +26,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api.errors import error_response
 from service.auth.principal import ROLE_VI, Permission, Principal
 from service.errors import ErrorCode, MinutesError
+from service.reporting.figures import GRADE_VI
 from service.schema.corrections import TYPE_LABEL
 from service.schema.period import VIETNAM
 from service.schema.report import SEVERITY_VI
-from service.stats import GRADE_VI
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
