@@ -12,8 +12,10 @@ import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from service.exports import GRADE_VI, SEVERITY_VI, TYPE_VI, AuditReport
+from service.exports import TYPE_VI, AuditReport
+from service.reporting.figures import GRADE_VI
 from service.schema.period import VIETNAM
+from service.schema.report import SEVERITY_VI
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument

@@ -87,7 +87,7 @@ def ngram_keys(text: str, size: int) -> dict[int, int]:
 class LinearTextClassifier:
     """Scores of each label for a text, from the exported weight table."""
 
-    def __init__(self, labels: list[str], weights: array, bias: list[float], ngram_size: int) -> None:
+    def __init__(self, labels: list[str], weights: array[float], bias: list[float], ngram_size: int) -> None:
         self.labels = labels
         self.weights = weights  # float32, bucket-major: weights[bucket * len(labels) + label]
         self.bias = bias

@@ -49,10 +49,10 @@ def _blank() -> Any:
 
 def train(rows: list[tuple[str, str, str]], *, epochs: int = 12, seed: int = 0) -> Any:
     """Train a bag-of-words text classifier on (title, body, kind) rows."""
-    import spacy
     from spacy.training import Example
+    from spacy.util import fix_random_seed  # type: ignore[attr-defined]
 
-    spacy.util.fix_random_seed(seed)
+    fix_random_seed(seed)
     nlp = _blank()
     nlp.add_pipe("textcat", config={"model": {"@architectures": "spacy.TextCatBOW.v3",
                                                "exclusive_classes": True, "ngram_size": 2, "length": 32768,

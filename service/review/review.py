@@ -247,9 +247,10 @@ def compare_versions(archive: Archive, minute_id: str, other: str | None = None,
                                       lineterm="", n=1))
     changes = [FieldChange(field=p, label=spec.label, before=read_value(earlier.report.record, p),
                            after=read_value(later.report.record, p)) for p, spec in FIELDS.items()]
-    counts = (("record.resolutions", "Số nghị quyết", lambda r: len(r.record.resolutions)),
-              ("record.discussion", "Số ý kiến thảo luận", lambda r: len(r.record.discussion)),
-              ("record.criticism", "Số ý kiến phê bình", lambda r: len(r.record.criticism)))
+    counts: tuple[tuple[str, str, Callable[[CheckReport], int]], ...] = (
+        ("record.resolutions", "Số nghị quyết", lambda r: len(r.record.resolutions)),
+        ("record.discussion", "Số ý kiến thảo luận", lambda r: len(r.record.discussion)),
+        ("record.criticism", "Số ý kiến phê bình", lambda r: len(r.record.criticism)))
     changes += [FieldChange(field=p, label=label, before=fn(earlier.report), after=fn(later.report))
                 for p, label, fn in counts]
 

@@ -50,11 +50,11 @@ def ruleset_name_for(day: date | None, overrides_file: str | None = None) -> str
     sets = _load(overrides_file)["rulesets"]
     ordered = sorted(sets.items(), key=lambda kv: kv[1]["from"])
     if day is None:
-        return ordered[-1][0]
-    chosen = ordered[0][0]
+        return str(ordered[-1][0])
+    chosen = str(ordered[0][0])
     for name, spec in ordered:
         if day >= spec["from"]:
-            chosen = name
+            chosen = str(name)
     return chosen
 
 

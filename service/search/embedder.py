@@ -127,7 +127,8 @@ class E5Embedder:
         self._load()
         with self._use:
             self._torch.set_num_threads(self.query_threads)
-            return self._encode([unicodedata.normalize("NFC", text)], "query", 1)[0]
+            vector: np.ndarray = self._encode([unicodedata.normalize("NFC", text)], "query", 1)[0]
+            return vector
 
 
 class HashEmbedder:

@@ -35,7 +35,7 @@ async def conversion_queue(request: Request) -> QueueResponse:
     """Hàng chờ chuyển đổi và nhận dạng (OCR): tệp của người gọi và vị trí của chúng."""
     queue = queue_of(request)
     converting, waiting = queue.load()
-    items = [QueueItem(name=e.name, pages=e.pages, state=e.state, position=e.position,  # type: ignore[arg-type]
+    items = [QueueItem(name=e.name, pages=e.pages, state=e.state, position=e.position,
                        waited_s=e.waited_s, pages_done=e.done, pages_total=e.total)
              for e in queue.entries(owner_of(request))]
     return QueueResponse(data=items, converting=converting, waiting=waiting, slots=queue.slots)

@@ -182,7 +182,7 @@ def users_page(request: Request, accounts: AccountsDep) -> Response:
 async def add_user(request: Request, accounts: AccountsDep) -> Response:
     form = await request.form()
     try:
-        body = NewUser(name=str(form.get("name") or "").strip(), role=str(form.get("role") or ""),  # type: ignore[arg-type]
+        body = NewUser(name=str(form.get("name") or "").strip(), role=str(form.get("role") or ""),
                        unit=str(form.get("unit") or "").strip() or None,
                        password=str(form.get("password") or "") or None)
         user, password = await add_account(request, accounts, body)
@@ -212,7 +212,7 @@ async def change_user(user_id: str, request: Request, accounts: AccountsDep, pri
                 message=f"Đã cấp mật khẩu tạm cho {user.name}; các phiên đăng nhập đã kết thúc, "
                         f"{revoked} khóa API bị thu hồi."))
         if action == "place":
-            change = UserChange(role=str(form.get("role") or "") or None,  # type: ignore[arg-type]
+            change = UserChange(role=str(form.get("role") or "") or None,
                                 unit=str(form.get("unit") or "").strip() or None)
         elif action in ("disable", "enable"):
             change = UserChange(active=action == "enable")
