@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from service.errors import ErrorCode, MinutesError
+from service.schema.labels import GRADE_VI, SEVERITY_VI
 
 if TYPE_CHECKING:
     from service.archive.base import MinutesStore
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Đọc và kiểm tra biên bản sinh hoạt chi bộ.")
 
-_SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
-_GRADE_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 
 
 def _read(path: str) -> bytes:
@@ -73,10 +72,10 @@ def _print_human(report: object) -> None:
     m = report.record.meeting
     typer.echo(f"== {report.source}")
     typer.echo(f"   {m.chi_bo or '(không rõ chi bộ)'} · {m.date or '(không rõ ngày)'} · bộ tiêu chí {report.ruleset}")
-    typer.echo(f"   Điểm {report.score.points}/100 · xếp loại {_GRADE_VI[report.score.grade.value]}"
+    typer.echo(f"   Điểm {report.score.points}/100 · xếp loại {GRADE_VI[report.score.grade.value]}"
                f" · {'đầy đủ' if report.complete else 'CHƯA ĐẦY ĐỦ'}")
     for f in report.findings:
-        typer.echo(f"   - {_SEVERITY_VI[f.severity.value]} {f.rule}: {f.message}")
+        typer.echo(f"   - {SEVERITY_VI[f.severity.value].upper()} {f.rule}: {f.message}")
 
 
 @app.command()

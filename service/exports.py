@@ -20,13 +20,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.archive import Archive
-from service.archive.audit import UnitAudit, months_between
+from service.archive.audit import UnitAudit
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
-from service.reporting.figures import GRADE_VI
 from service.schema.corrections import TYPE_LABEL
-from service.schema.period import VIETNAM, require_month
-from service.schema.report import SEVERITY_VI, CheckReport, FindingState, Severity
+from service.schema.labels import FINDING_STATE_VI, GRADE_VI, SEVERITY_VI
+from service.schema.period import VIETNAM, months_between, period_vi, require_month
+from service.schema.report import CheckReport, FindingState, Severity
 from service.schema.units import Scope
 
 TYPE_VI = TYPE_LABEL
@@ -39,8 +39,7 @@ RECORD_COLUMNS = [
 ]
 FINDING_COLUMNS = ["Mã biên bản", "Đảng bộ", "Chi bộ", "Ngày họp", "Tiêu chí", "Mức độ", "Nội dung", "Căn cứ",
                    "Vị trí trong văn bản", "Đánh giá", "Lý do đánh giá"]
-STATE_VI = {FindingState.OPEN: "chưa đánh giá", FindingState.ACCEPTED: "phải sửa",
-            FindingState.DISMISSED: "bác bỏ (không tính điểm)"}
+STATE_VI = FINDING_STATE_VI
 
 
 @dataclass(frozen=True)
@@ -192,20 +191,9 @@ def _cell(ws: Any, value: Any) -> Any:
             cell = WriteOnlyCell(ws, value=moment)
             cell.number_format = "DD/MM/YYYY HH:MM"
             return cell
-        m = _MONTH.fullmatch(value)
-        if m:
-            return f"Tháng {int(m.group(2))}/{m.group(1)}"
+        if _MONTH.fullmatch(value):
+            return period_vi(value)
     return _safe(value)
-
-
-def period_vi(period: str | None) -> str:
-    """A period as people write it: "2025-03" → "Tháng 3/2025"; "2025-Q3" → "Quý III/2025"."""
-    if not period:
-        return ""
-    if "-Q" in period:
-        year, q = period.split("-Q")
-        return f"Quý {['I', 'II', 'III', 'IV'][int(q) - 1]}/{year}"
-    return f"Tháng {int(period[5:7])}/{period[:4]}"
 
 
 def archive_zip(archive: Archive, minutes: Sequence[tuple[MinuteSummary, CheckReport]], out: Any, *,

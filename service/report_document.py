@@ -13,19 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from service.exports import TYPE_VI, AuditReport
-from service.reporting.figures import GRADE_VI
-from service.schema.period import VIETNAM
-from service.schema.report import SEVERITY_VI
+from service.schema.labels import GRADE_VI, SEVERITY_VI
+from service.schema.period import VIETNAM, month_vi
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import _Cell
 
 FONT = "Times New Roman"
-
-
-def _month_vi(period: str | None) -> str:
-    return f"{int(period[5:7])}/{period[:4]}" if period else "…"
 
 
 def _run(par: Any, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
@@ -87,8 +82,8 @@ def audit_report_docx(report: AuditReport, *, issuer: str | None = None, place: 
     _line(doc, "")
     _line(doc, "BÁO CÁO", bold=True, size=15)
     _line(doc, "kết quả kiểm tra biên bản sinh hoạt chi bộ", bold=True, size=14)
-    _line(doc, f"{report.chi_bo or report.unit_id}, từ tháng {_month_vi(report.period_from)} đến tháng "
-               f"{_month_vi(report.period_to)}", italic=True, size=13)
+    _line(doc, f"{report.chi_bo or report.unit_id}, từ tháng {month_vi(report.period_from) if report.period_from else '…'}"
+               f" đến tháng {month_vi(report.period_to) if report.period_to else '…'}", italic=True, size=13)
 
     grades = "; ".join(f"{GRADE_VI.get(g, g)}: {n}" for g, n in report.grades.items() if n) or "—"
     rate = f"{report.attendance * 100:.1f}%".replace(".", ",") if report.attendance is not None else "—"

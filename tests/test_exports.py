@@ -92,7 +92,8 @@ def test_the_workbook_holds_both_sheets_and_no_formula(archive: Archive) -> None
 def test_a_period_is_archived_with_originals_reports_and_a_list(archive: Archive, tmp_path: Path) -> None:
     import zipfile
 
-    from service.exports import archive_zip, period_vi
+    from service.exports import archive_zip
+    from service.schema.period import period_vi
 
     minutes = collect(archive, ExportFilter(period_from="2024-02", period_to="2024-03"), scope=None, max_minutes=100)
     path = tmp_path / "kho.zip"

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.base import MinuteSummary
-from service.schema.period import is_month, month_vi
+from service.schema.period import is_month, month_vi, months_between
 from service.schema.record import MeetingType
 from service.schema.report import CheckReport, Severity
 
@@ -110,17 +110,6 @@ def member_key(name: str) -> str:
     text = unicodedata.normalize("NFC", name).strip()
     text = _TITLE.sub("", text)
     return " ".join(text.split()).casefold()
-
-
-def months_between(first: str, last: str) -> list[str]:
-    """Every month "YYYY-MM" from ``first`` to ``last`` inclusive."""
-    y, m = int(first[:4]), int(first[5:7])
-    ly, lm = int(last[:4]), int(last[5:7])
-    out = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def _is_regular(report: CheckReport) -> bool:

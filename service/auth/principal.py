@@ -48,7 +48,6 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
-ROLE_VI = {Role.CLERK: "Văn thư chi bộ", Role.REVIEWER: "Cán bộ kiểm tra", Role.ADMIN: "Quản trị"}
 
 # What an API key may do, within its owner's role: everything, read only, or the check API only.
 KEY_SCOPES: dict[str, frozenset[Permission] | None] = {
@@ -56,8 +55,6 @@ KEY_SCOPES: dict[str, frozenset[Permission] | None] = {
     "read": frozenset({Permission.READ, Permission.CHECK, Permission.EXPORT}),
     "check": frozenset({Permission.CHECK}),
 }
-KEY_SCOPE_VI = {"full": "Mọi quyền của người dùng", "read": "Chỉ đọc và xuất dữ liệu",
-                "check": "Chỉ kiểm tra biên bản (/v1/check)"}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-GRADE_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
 

@@ -11,12 +11,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from service.archive.audit import months_between
 from service.database import scope_clause
 from service.errors import ErrorCode, InputError
 from service.reporting.figures import (
     DEFAULT_MONTHS,
-    GRADE_VI,
     MAX_MONTHS,
     AbsenceRow,
     Dashboard,
@@ -31,7 +29,8 @@ from service.reporting.figures import (
 )
 from service.reporting.stat_tables import StatTables
 from service.reporting.streaks import absence_rows
-from service.schema.period import quarter_of, require_month, shift
+from service.schema.labels import GRADE_VI
+from service.schema.period import months_between, quarter_of, require_month, shift
 from service.schema.units import Scope, unit_key
 
 

@@ -18,13 +18,13 @@ from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.reviews import MinuteStatus
 from service.auth.principal import Role
 from service.auth.store import AuthStore
+from service.schema.labels import SUBMISSION_STATE_VI
 from service.schema.period import VIETNAM, require_month
 from service.schema.report import CheckReport
 from service.schema.units import Scope
 
 State = Literal["missing", "submitted", "returned", "approved"]
-STATE_VI: dict[str, str] = {"missing": "chưa nộp", "submitted": "đã nộp, chờ soát xét", "returned": "bị trả lại",
-                            "approved": "đã duyệt"}
+STATE_VI = SUBMISSION_STATE_VI
 _RANK = {"returned": 0, "submitted": 1, "approved": 2}
 
 

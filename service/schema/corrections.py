@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from service.errors import ErrorCode, InputError
+from service.schema.labels import MEETING_TYPE_LABEL, MEETING_TYPE_VI
 from service.schema.record import FieldReading, FieldState, MeetingType, Person, Record, Secretary
 
 Kind = Literal["text", "name", "date", "time", "count", "flag", "meeting_type"]
@@ -21,11 +22,8 @@ Kind = Literal["text", "name", "date", "time", "count", "flag", "meeting_type"]
 MAX_TEXT = 300
 MAX_COUNT = 100_000
 
-TYPE_VI = {
-    MeetingType.THUONG_KY: "thường kỳ", MeetingType.CHUYEN_DE: "chuyên đề", MeetingType.CHI_UY: "chi ủy",
-    MeetingType.HOI_NGHI: "hội nghị", MeetingType.DAI_HOI: "đại hội", MeetingType.BAT_THUONG: "bất thường",
-}
-TYPE_LABEL = {t.value: vi.capitalize() for t, vi in TYPE_VI.items()}  # "thuong_ky" → "Thường kỳ"
+TYPE_VI = {t: MEETING_TYPE_VI[t.value] for t in MeetingType}
+TYPE_LABEL = MEETING_TYPE_LABEL  # "thuong_ky" → "Thường kỳ"
 
 
 @dataclass(frozen=True)

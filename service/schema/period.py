@@ -17,6 +17,7 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 _YEAR = r"(?:19[3-9]\d|20\d\d)"  # 1930, the Party's founding, to 2099
 MONTH = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"  # for Query(pattern=…)
 YEAR_OR_MONTH = rf"^{_YEAR}(?:-(?:0[1-9]|1[0-2]))?$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"  # for Query(pattern=…); parse_day checks the calendar
 _MONTH = re.compile(MONTH)
 _YEAR_OR_MONTH = re.compile(YEAR_OR_MONTH)
 
@@ -62,6 +63,27 @@ def shift(month: str, months: int) -> str:
 def quarter_of(month: str) -> str:
     """ "2025-08" → "2025-Q3"."""
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month "YYYY-MM" from ``first`` to ``last`` inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    ly, lm = int(last[:4]), int(last[5:7])
+    out = []
+    while (y, m) <= (ly, lm):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def period_vi(period: str | None) -> str:
+    """A period as people write it: "2025-03" → "Tháng 3/2025"; "2025-Q3" → "Quý III/2025"."""
+    if not period:
+        return ""
+    if "-Q" in period:
+        year, q = period.split("-Q")
+        return f"Quý {['I', 'II', 'III', 'IV'][int(q) - 1]}/{year}"
+    return f"Tháng {int(period[5:7])}/{period[:4]}"
 
 
 def month_vi(month: str) -> str:

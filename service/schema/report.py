@@ -18,7 +18,6 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 
 class Grade(StrEnum):

@@ -17,7 +17,7 @@ from service.auth.audit_log import AuditEvent, EventFilter
 from service.auth.principal import GRANTS, Principal, Role, User, name_key
 from service.auth.store import KeyInfo
 from service.errors import ErrorCode, Forbidden, InputError, NotFound
-from service.schema.period import VIETNAM, parse_day
+from service.schema.period import DAY, VIETNAM, parse_day
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -340,9 +340,6 @@ async def revoke_key(key_id: str, accounts: AccountsDep, principal: PrincipalDep
     """Thu hồi một khóa API của mình (quản trị: bất kỳ khóa nào)."""
     await revoke_a_key(request, accounts, principal, key_id)
     return await run_in_threadpool(list_keys, accounts, principal)
-
-
-DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def day_bounds(since_day: str | None, until_day: str | None) -> tuple[int | None, int | None]:

@@ -15,7 +15,7 @@ from service.archive.archive import Archive
 from service.archive.base import MinuteSummary
 from service.archive.reviews import MinuteStatus
 from service.auth.audit import record_event
-from service.exports import period_vi, to_csv, to_xlsx
+from service.exports import to_csv, to_xlsx
 from service.review.review import (
     Correction,
     MinuteReview,
@@ -38,7 +38,7 @@ from service.review.submissions import (
     submissions,
     this_month,
 )
-from service.schema.period import MONTH
+from service.schema.period import MONTH, period_vi
 from service.schema.report import FindingState
 from service.schema.units import Scope
 

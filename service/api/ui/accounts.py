@@ -36,8 +36,9 @@ from service.api.routes.minutes import ScopeDep
 from service.api.ui.render import render, wants_json
 from service.auth.accounts import Accounts
 from service.auth.audit_log import EventFilter
-from service.auth.principal import KEY_SCOPE_VI, Principal, Role, Unit, User
+from service.auth.principal import Principal, Role, Unit, User
 from service.errors import ErrorCode, InputError, MinutesError
+from service.schema.labels import KEY_SCOPE_VI
 
 router = APIRouter(include_in_schema=False)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from service.reporting.figures import GRADE_VI, MonthRow, QuarterRow, UnitRow
+from service.reporting.figures import MonthRow, QuarterRow, UnitRow
+from service.schema.labels import GRADE_VI
 from service.schema.period import month_short
 
 _FONT = 'font-family="inherit" font-size="11"'

@@ -24,22 +24,17 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.errors import error_response
-from service.auth.principal import ROLE_VI, Permission, Principal
+from service.auth.principal import Permission, Principal
 from service.errors import ErrorCode, MinutesError
-from service.reporting.figures import GRADE_VI
 from service.schema.corrections import TYPE_LABEL
+from service.schema.labels import GRADE_VI, ROLE_VI, SECTION_VI, SEVERITY_VI
 from service.schema.period import VIETNAM
-from service.schema.report import SEVERITY_VI
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 TYPE_VI = TYPE_LABEL
-SECTION_VI = {"header": "Tiêu đề", "opening": "Khai mạc", "attendance": "Thành phần dự họp", "agenda": "Chương trình",
-              "report": "Báo cáo, diễn biến", "discussion": "Thảo luận", "conclusion": "Kết luận",
-              "resolution": "Nghị quyết", "criticism": "Phê bình và tự phê bình", "vote": "Biểu quyết",
-              "closing": "Bế mạc", "signatures": "Chữ ký"}
 
 
 def _date_vi(value: str | None) -> str:

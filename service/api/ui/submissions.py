@@ -10,8 +10,8 @@ from service.api.routes.minutes import ArchiveDep, ScopeDep
 from service.api.routes.review import PeriodQuery, _submissions
 from service.api.ui.render import render
 from service.auth.principal import Permission
-from service.exports import period_vi
 from service.review.submissions import STATE_VI
+from service.schema.period import period_vi
 
 router = APIRouter(include_in_schema=False)
 

@@ -28,7 +28,7 @@ from service.api.routes.minutes import (
 )
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
-from service.api.ui.render import SECTION_VI, TYPE_VI, principal_of, render, wants_json
+from service.api.ui.render import TYPE_VI, principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.auth.accounts import Accounts
@@ -38,7 +38,7 @@ from service.auth.secrets import new_token, same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
-from service.reporting.figures import GRADE_VI
+from service.schema.labels import GRADE_VI, SECTION_VI
 from service.schema.period import parse_day, require_month, require_period
 from service.schema.units import unit_key
 from service.settings import Settings
