@@ -56,19 +56,22 @@ def _download(data: bytes, media_type: str, name: str) -> Response:
     return Response(data, media_type=media_type, headers=attachment(name))
 
 
-async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, scope: ScopeDep
-                   ) -> list[tuple[MinuteSummary, CheckReport]]:
+async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, scope: ScopeDep,
+                   what: str | None = None) -> list[tuple[MinuteSummary, CheckReport]]:
+    """The minutes an export covers; the export ``what`` is logged with its filter and size when named."""
     settings: Settings = request.app.state.settings
-    return await run_in_threadpool(collect, archive, flt, scope=scope, max_minutes=settings.exports.max_minutes)
+    minutes = await run_in_threadpool(collect, archive, flt, scope=scope, max_minutes=settings.exports.max_minutes)
+    if what is not None:
+        await record_event(request, "export", target=what, unit_id=flt.unit_id, dang_bo=flt.dang_bo,
+                           detail={"filter": flt.describe(), "minutes": len(minutes)})
+    return minutes
 
 
 @router.get("/records.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "Mỗi biên bản một dòng."}})
 async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Bảng biên bản (mỗi biên bản một dòng: đơn vị, ngày, dự họp, điểm, xếp loại, tiêu chí vi phạm), CSV UTF-8."""
-    minutes = await _collect(request, archive, flt, scope)
-    await record_event(request, "export", target="records.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
-                detail={"filter": flt.describe(), "minutes": len(minutes)})
+    minutes = await _collect(request, archive, flt, scope, "records.csv")
     return _download(to_csv(RECORD_COLUMNS, record_rows(minutes)), "text/csv; charset=utf-8",
                      file_name(flt, "bien-ban", "csv"))
 
@@ -77,9 +80,7 @@ async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, sco
             responses={200: {"content": {"text/csv": {}}, "description": "Mỗi phát hiện một dòng."}})
 async def findings_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Các phát hiện của từng biên bản (tiêu chí, mức độ, nội dung, căn cứ), CSV UTF-8."""
-    minutes = await _collect(request, archive, flt, scope)
-    await record_event(request, "export", target="findings.csv", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
-                detail={"filter": flt.describe(), "minutes": len(minutes)})
+    minutes = await _collect(request, archive, flt, scope, "findings.csv")
     return _download(to_csv(FINDING_COLUMNS, finding_rows(minutes)), "text/csv; charset=utf-8",
                      file_name(flt, "phat-hien", "csv"))
 
@@ -89,13 +90,11 @@ async def findings_csv(request: Request, archive: ArchiveDep, flt: ExportDep, sc
 async def minutes_xlsx(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep,
                        principal: PrincipalDep) -> Response:
     """Sổ Excel gồm trang “Biên bản”, “Phát hiện” và “Thông tin” cho một đơn vị và khoảng thời gian."""
-    minutes = await _collect(request, archive, flt, scope)
+    minutes = await _collect(request, archive, flt, scope, "minutes.xlsx")
     by = principal.user.name if principal.user else None
     data = await run_in_threadpool(to_xlsx, [("Biên bản", RECORD_COLUMNS, record_rows(minutes)),
                                              ("Phát hiện", FINDING_COLUMNS, finding_rows(minutes))],
                                    describe(flt, by=by, count=len(minutes)))
-    await record_event(request, "export", target="minutes.xlsx", unit_id=flt.unit_id, dang_bo=flt.dang_bo,
-                detail={"filter": flt.describe(), "minutes": len(minutes)})
     return _download(data, XLSX, file_name(flt, "bien-ban", "xlsx"))
 
 
