@@ -9,17 +9,7 @@ from pydantic import BaseModel
 
 from service.api.routes.minutes import ScopeDep, get_archive
 from service.api.state import shared
-from service.reporting.figures import (
-    AbsenceRow,
-    Dashboard,
-    GradeRow,
-    MonthRow,
-    Overview,
-    QuarterRow,
-    RuleRow,
-    StatsFilter,
-    UnitRow,
-)
+from service.reporting import figures as fig
 from service.reporting.stats import Stats, open_stats
 from service.schema.period import MONTH
 
@@ -41,55 +31,46 @@ def stats_filter(
     unit_id: Annotated[str | None, Query(description="Chỉ một chi bộ (mã đơn vị).")] = None,
     period_from: Annotated[str | None, Query(alias="from", pattern=MONTH, description="Từ tháng YYYY-MM.")] = None,
     period_to: Annotated[str | None, Query(alias="to", pattern=MONTH, description="Đến tháng YYYY-MM.")] = None,
-) -> StatsFilter:
+) -> fig.StatsFilter:
     """Period defaults to the 12 months up to the newest minute in view."""
     return stats.default_filter(scope=scope, dang_bo=dang_bo, unit_id=unit_id, period_from=period_from,
                                 period_to=period_to)
 
 
-FilterDep = Annotated[StatsFilter, Depends(stats_filter)]
+FilterDep = Annotated[fig.StatsFilter, Depends(stats_filter)]
 
 
 class DashboardResponse(BaseModel):
     ok: bool = True
-    data: Dashboard
+    data: fig.Dashboard
 
 
-class AttendanceResponse(BaseModel):
+class _Period(BaseModel):
     ok: bool = True
     period_from: str
     period_to: str
-    data: list[UnitRow]
 
 
-class MeetingsResponse(BaseModel):
-    ok: bool = True
-    period_from: str
-    period_to: str
-    per_month: list[MonthRow]
-    per_quarter: list[QuarterRow]
+class AttendanceResponse(_Period):
+    data: list[fig.UnitRow]
 
 
-class GradesResponse(BaseModel):
-    ok: bool = True
-    period_from: str
-    period_to: str
-    overview: Overview
-    data: list[GradeRow]
+class MeetingsResponse(_Period):
+    per_month: list[fig.MonthRow]
+    per_quarter: list[fig.QuarterRow]
 
 
-class RulesResponse(BaseModel):
-    ok: bool = True
-    period_from: str
-    period_to: str
-    data: list[RuleRow]
+class GradesResponse(_Period):
+    overview: fig.Overview
+    data: list[fig.GradeRow]
 
 
-class AbsencesResponse(BaseModel):
-    ok: bool = True
-    period_from: str
-    period_to: str
-    data: list[AbsenceRow]
+class RulesResponse(_Period):
+    data: list[fig.RuleRow]
+
+
+class AbsencesResponse(_Period):
+    data: list[fig.AbsenceRow]
 
 
 @router.get("/dashboard", response_model=DashboardResponse)
