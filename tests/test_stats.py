@@ -155,3 +155,15 @@ def test_the_default_period_ends_at_the_newest_minute(store: SqlStore, stats: St
     with pytest.raises(Exception) as bad:
         stats.default_filter(scope=None, period_from="2024-06", period_to="2024-01")
     assert getattr(bad.value, "code", None) is not None and bad.value.code.value == "INVALID_PERIOD"  # type: ignore[attr-defined]
+
+
+def test_a_dashboard_is_kept_until_the_archive_changes(store: SqlStore, stats: Stats) -> None:
+    ids = _fill(store)
+    first = stats.dashboard(H1, scope=None)
+    assert stats.dashboard(H1, scope=None) is first  # nothing changed: the same figures, not computed again
+    assert stats.dashboard(H1, scope=Scope(dang_bo=frozenset({unit_key(DB_B, "dang_bo")}))) is not first
+    _put(store, "c3-2.txt", dang_bo=DB_B, chi_bo=C3, day=date(2024, 2, 9), total=12)
+    added = stats.dashboard(H1, scope=None)
+    assert added is not first and added.overview.minutes == first.overview.minutes + 1
+    assert store.delete(ids["C2"][0]) is not None
+    assert stats.dashboard(H1, scope=None).overview.minutes == first.overview.minutes

@@ -60,6 +60,8 @@ class StatTables:
     def __init__(self, dialect: Dialect) -> None:
         self.db = Database(dialect)
         self._sync_lock = threading.Lock()
+        self._memo_lock = threading.Lock()
+        self._memo: dict[tuple[Any, ...], Any] = {}  # see Stats.dashboard
         self._last_sync = 0.0
         self._last_full = -float(_FULL_EVERY)
         with self.db.tx(write=True) as cur:

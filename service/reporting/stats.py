@@ -33,9 +33,24 @@ from service.schema.labels import GRADE_VI
 from service.schema.period import months_between, quarter_of, require_month, shift
 from service.schema.units import Scope, unit_key
 
+_MEMO_SIZE = 64  # dashboards kept per archive state (one per caller scope and filter in use)
+
 
 class Stats(StatTables):
-    """Dashboard figures over one archive database."""
+    """Dashboard figures over one archive database.
+
+    A dashboard is computed once per state of the archive: until a minute is stored,
+    replaced, deleted or reviewed, the same scope and filter get the same figures back
+    from memory (``archive_state`` tells the states apart with four indexed lookups).
+    """
+
+    def archive_state(self) -> tuple[Any, ...]:
+        """What changes whenever the figures could: minutes stored or deleted, versions replaced, reviews."""
+        with self.db.tx() as cur:
+            row = self.db.run(cur, "SELECT (SELECT COUNT(*) FROM minutes), (SELECT MAX(received_at) FROM minutes), "
+                              "(SELECT COUNT(*) FROM minutes WHERE is_current = 0), "
+                              "(SELECT MAX(seq) FROM minute_reviews)").fetchone()
+        return tuple(row)
 
     # the filter
 
@@ -187,6 +202,20 @@ class Stats(StatTables):
         return absence_rows(meetings, by_minute, names)[:limit]
 
     def dashboard(self, flt: StatsFilter, *, scope: Scope | None) -> Dashboard:
+        """Every figure of the dashboard for the filter, within the scope."""
+        key = (self.archive_state(), flt, scope)
+        with self._memo_lock:
+            found = self._memo.get(key)
+        if isinstance(found, Dashboard):
+            return found
+        board = self._dashboard(flt, scope)
+        with self._memo_lock:
+            if len(self._memo) >= _MEMO_SIZE or any(k[0] != key[0] for k in self._memo):
+                self._memo.clear()  # an older state of the archive: nothing in it is current
+            self._memo[key] = board
+        return board
+
+    def _dashboard(self, flt: StatsFilter, scope: Scope | None) -> Dashboard:
         self.sync()
         units, grid = self._units(flt, scope)
         names = {u.dang_bo for u in units if u.dang_bo}

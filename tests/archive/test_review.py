@@ -278,9 +278,11 @@ def test_statistics_follow_a_review(archive: Archive) -> None:
     try:
         flt = StatsFilter(period_from="2024-03", period_to="2024-03")
         _, before = stats.grades(flt, scope=None)
+        board = stats.dashboard(flt, scope=None)
         judge_finding(archive, mid, "SIGN", FindingState.DISMISSED, "có chữ ký ở bản gốc", author="a")
         _, after = stats.grades(flt, scope=None)
         assert after.points == archive.get(mid).summary.points and after.points != before.points
+        assert stats.dashboard(flt, scope=None).overview.points == after.points != board.overview.points
     finally:
         stats.close()
 

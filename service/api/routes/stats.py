@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from service.api.routes.minutes import ScopeDep, get_archive
@@ -73,17 +74,22 @@ class AbsencesResponse(_Period):
     data: list[fig.AbsenceRow]
 
 
+def _json(model: BaseModel) -> Response:
+    """A large answer serialised once by pydantic-core (the figures are typed already), not re-validated."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 @router.get("/dashboard", response_model=DashboardResponse)
-def dashboard(stats: StatsDep, flt: FilterDep, scope: ScopeDep) -> DashboardResponse:
+def dashboard(stats: StatsDep, flt: FilterDep, scope: ScopeDep) -> Response:
     """Mọi số liệu của trang tổng quan một đảng bộ trong một lần gọi."""
-    return DashboardResponse(data=stats.dashboard(flt, scope=scope))
+    return _json(DashboardResponse.model_construct(data=stats.dashboard(flt, scope=scope)))
 
 
 @router.get("/attendance", response_model=AttendanceResponse)
-def attendance(stats: StatsDep, flt: FilterDep, scope: ScopeDep) -> AttendanceResponse:
+def attendance(stats: StatsDep, flt: FilterDep, scope: ScopeDep) -> Response:
     """Tỷ lệ dự họp của từng chi bộ theo tháng, các tháng không họp và các quý thiếu chuyên đề."""
-    return AttendanceResponse(period_from=flt.period_from, period_to=flt.period_to,
-                              data=stats.units(flt, scope=scope))
+    return _json(AttendanceResponse.model_construct(period_from=flt.period_from, period_to=flt.period_to,
+                                                    data=stats.units(flt, scope=scope)))
 
 
 @router.get("/meetings", response_model=MeetingsResponse)
