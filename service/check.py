@@ -17,7 +17,7 @@ from service.nlp.section_model import load_classifier
 from service.nlp.sections import SectionClassifier
 from service.nlp.text import Doc
 from service.rules.checks import Context, checks
-from service.rules.ruleset import load_ruleset, ruleset_name_for
+from service.rules.ruleset import load_ruleset, note_rules, ruleset_name_for
 from service.rules.scoring import score
 from service.schema.record import Record
 from service.schema.report import CheckReport, Finding, FindingState, Severity, TextInfo
@@ -120,10 +120,9 @@ def _check(norm: NormalizedText, *, source: str | None, settings: Settings, incl
                 fix=spec.fix,
             ))
     if day is None:
-        findings.append(Finding(
-            rule="RULESET-DEFAULT", severity=Severity.INFO,
-            message=f"Không đọc được ngày sinh hoạt; áp dụng bộ tiêu chí mới nhất ({name}).",
-            reference=ruleset.source, span=None))
+        note = note_rules("reading_rules")["RULESET-DEFAULT"]
+        findings.append(Finding(rule=note.id, severity=note.severity, message=note.text(name=name),
+                                reference=ruleset.source, span=None))
     findings.extend(carried or ())
     for f in findings:
         f.state, f.note = (states or {}).get(f.rule, (FindingState.OPEN, None))
@@ -191,11 +190,10 @@ def check_bytes(data: bytes, *, source: str | None = None, settings: Settings | 
                          declared_format=format_from_name(source))
     low = [p for p in info.pages
            if p.method == "ocr" and p.confidence is not None and p.confidence < settings.documents.ocr_low_confidence]
+    note = note_rules("reading_rules")["OCR-LOW-CONFIDENCE"]
     for p in low:
-        report.findings.append(Finding(
-            rule="OCR-LOW-CONFIDENCE", severity=Severity.WARNING,
-            message=(f"Trang {p.page} là bản quét, máy đọc chữ (OCR) với độ tin cậy thấp ({p.confidence:.0f}%); "
-                     "hãy đối chiếu với bản gốc hoặc gửi bản quét rõ hơn trước khi dùng kết quả kiểm tra."),
-            reference=None, span=p.span))
+        report.findings.append(Finding(rule=note.id, severity=note.severity,
+                                       message=note.text(page=p.page, confidence=f"{p.confidence:.0f}"),
+                                       reference=note.reference, span=p.span))
     report.document = info
     return report

@@ -31,31 +31,15 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.base import MinuteSummary
+from service.rules.ruleset import note_rules, threshold
 from service.schema.period import is_month, month_vi, months_between
 from service.schema.record import MeetingType
 from service.schema.report import CheckReport, Severity
 
-STREAK_LIMIT = 3  # HD 12-HD/BTCTW criterion 1: not absent with reason more than 3 times in a row in the year
-UNEXCUSED_LIMIT = 2  # absent without reason at 2 or more meetings in a year
-
-
-@dataclass(frozen=True)
-class _Rule:
-    severity: Severity
-    title: str
-    reference: str
-
-
-RULES = {
-    "ARC-MONTHLY-GAP": _Rule(Severity.ERROR, "Sinh hoạt thường kỳ hằng tháng",
-                             "Điều lệ Đảng, Điều 24 khoản 2"),
-    "ARC-THEMATIC-QUARTER": _Rule(Severity.WARNING, "Sinh hoạt chuyên đề mỗi quý",
-                                  "Hướng dẫn 12-HD/BTCTW (06/7/2018) mục II.2.2; Hướng dẫn 42-HD/BTCTW (28/10/2025)"),
-    "ARC-ABSENT-STREAK": _Rule(Severity.WARNING, "Vắng có lý do nhiều kỳ liên tiếp",
-                               "Hướng dẫn 12-HD/BTCTW (06/7/2018), tiêu chí 1"),
-    "ARC-UNEXCUSED-REPEAT": _Rule(Severity.ERROR, "Vắng không lý do nhiều lần trong năm",
-                                  "Điều lệ Đảng; Quy định thi hành Điều lệ Đảng (xóa tên sau 3 tháng)"),
-}
+# The ARC rules, their texts and limits are data, beside every other rule (service/rules/rulesets.yaml).
+RULES = note_rules("archive_rules")
+STREAK_LIMIT = int(threshold("absent_streak_limit"))  # not absent with reason more often in a row in a year
+UNEXCUSED_LIMIT = int(threshold("unexcused_repeat_limit"))  # absent without reason this often in a year
 
 
 class ArchiveFinding(BaseModel):
@@ -146,8 +130,7 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
         regular = {s.period for s, r in in_span if _is_regular(r)}
         for month in months_between(lo, hi):
             if month not in regular:
-                findings.append(_finding("ARC-MONTHLY-GAP", f"Tháng {month_vi(month)} không có biên bản sinh "
-                                         "hoạt chi bộ thường kỳ trong kho.", period=month))
+                findings.append(_finding("ARC-MONTHLY-GAP", {"month": month_vi(month)}, period=month))
         thematic = {s.period for s, r in in_span if _is_thematic(r)}
         months = months_between(lo, hi)
         for q_start in [p for p in months if int(p[5:7]) % 3 == 1]:
@@ -156,8 +139,8 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
                 continue
             if not thematic.intersection(quarter):
                 q = (int(q_start[5:7]) - 1) // 3 + 1
-                findings.append(_finding("ARC-THEMATIC-QUARTER", f"Quý {q}/{q_start[:4]} không có buổi sinh "
-                                         "hoạt chuyên đề trong kho.", period=f"{q_start[:4]}-Q{q}"))
+                findings.append(_finding("ARC-THEMATIC-QUARTER", {"quarter": q, "year": q_start[:4]},
+                                         period=f"{q_start[:4]}-Q{q}"))
 
     members: dict[str, _Member] = {}
     unexcused_by_year: dict[tuple[str, str], list[str]] = {}
@@ -192,10 +175,7 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
                 mem.longest = max(mem.longest, len(mem.streak))
                 if len(mem.streak) > STREAK_LIMIT and year not in mem.flagged:
                     mem.flagged.add(year)
-                    findings.append(_finding(
-                        "ARC-ABSENT-STREAK", f"Đồng chí {mem.name} vắng có lý do {len(mem.streak)} kỳ sinh hoạt "
-                        f"liên tiếp trong năm {year} (quá {STREAK_LIMIT} kỳ).", period=year, member=mem.name,
-                        minute_ids=list(mem.streak)))
+                    findings.append(_streak_finding(mem, year))
                 elif len(mem.streak) > STREAK_LIMIT and year in mem.flagged:
                     _extend_streak_finding(findings, mem, year)
             elif complete:
@@ -204,8 +184,8 @@ def audit_unit(unit_id: str, minutes: list[tuple[MinuteSummary, CheckReport]], *
     for (key, year), ids in sorted(unexcused_by_year.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if len(ids) >= UNEXCUSED_LIMIT:
             name = members[key].name
-            findings.append(_finding("ARC-UNEXCUSED-REPEAT", f"Đồng chí {name} vắng không lý do {len(ids)} lần "
-                                     f"trong năm {year}.", period=year, member=name, minute_ids=ids))
+            findings.append(_finding("ARC-UNEXCUSED-REPEAT", {"member": name, "count": len(ids), "year": year},
+                                     period=year, member=name, minute_ids=ids))
 
     latest = max(minutes, key=lambda m: (m[0].date or "", m[0].received_at))[0] if minutes else None
     return UnitAudit(
@@ -225,18 +205,21 @@ def _extend_streak_finding(findings: list[ArchiveFinding], mem: _Member, year: s
     for i, f in enumerate(findings):
         if f.rule == "ARC-ABSENT-STREAK" and f.member == mem.name and f.period == year:
             if len(mem.streak) > len(f.minute_ids):
-                findings[i] = _finding(
-                    "ARC-ABSENT-STREAK", f"Đồng chí {mem.name} vắng có lý do {len(mem.streak)} kỳ sinh hoạt "
-                    f"liên tiếp trong năm {year} (quá {STREAK_LIMIT} kỳ).", period=year, member=mem.name,
-                    minute_ids=list(mem.streak))
+                findings[i] = _streak_finding(mem, year)
             return
 
 
-def _finding(rule: str, message: str, *, period: str | None = None, member: str | None = None,
+def _streak_finding(mem: _Member, year: str) -> ArchiveFinding:
+    return _finding("ARC-ABSENT-STREAK", {"member": mem.name, "count": len(mem.streak), "year": year,
+                                          "limit": STREAK_LIMIT}, period=year, member=mem.name,
+                    minute_ids=list(mem.streak))
+
+
+def _finding(rule: str, values: dict[str, object], *, period: str | None = None, member: str | None = None,
              minute_ids: list[str] | None = None) -> ArchiveFinding:
     spec = RULES[rule]
-    return ArchiveFinding(rule=rule, severity=spec.severity, message=message, reference=spec.reference,
-                          period=period, member=member, minute_ids=minute_ids or [])
+    return ArchiveFinding(rule=rule, severity=spec.severity, message=spec.text(**values),
+                          reference=spec.reference or "", period=period, member=member, minute_ids=minute_ids or [])
 
 
 def parse_period(value: str | None) -> str | None:

@@ -62,6 +62,33 @@ def rule_ids() -> list[str]:
     return list(_load(None)["rules"])
 
 
+@dataclass(frozen=True)
+class NoteSpec:
+    """A rule outside the single-minute rule sets: over a unit's archive, or a note on the reading."""
+
+    id: str
+    severity: Severity
+    title: str
+    message: str  # a template: str.format with the finding's values
+    reference: str | None = None
+
+    def text(self, **values: object) -> str:
+        return self.message.format(**values)
+
+
+@lru_cache(maxsize=2)
+def note_rules(kind: str) -> dict[str, NoteSpec]:
+    """``archive_rules`` or ``reading_rules`` of rulesets.yaml, by id."""
+    return {rid: NoteSpec(id=rid, severity=Severity(spec["severity"]), title=spec["title"], message=spec["message"],
+                          reference=spec.get("reference"))
+            for rid, spec in (_load(None)[kind] or {}).items()}
+
+
+def threshold(name: str) -> float:
+    """A threshold of rulesets.yaml (before a province's overrides)."""
+    return float(_load(None)["thresholds"][name])
+
+
 def load_ruleset(name: str, *, province: str | None = None, overrides_file: str | None = None
                  ) -> RuleSet:
     """The rule set ``name`` with a province's overrides applied."""

@@ -64,3 +64,21 @@ def test_no_date_uses_newest_ruleset_with_info():
     assert r.ruleset == "HD42"
     assert any(f.rule == "RULESET-DEFAULT" and f.severity == "info" for f in r.findings)
     assert any(f.rule == "HDR-DATE" for f in r.findings)
+
+
+def test_every_rule_the_code_names_is_defined_in_the_one_rules_file() -> None:
+    import re
+    from pathlib import Path
+
+    from service.rules.checks import checks
+    from service.rules.ruleset import note_rules, rule_ids
+
+    defined = set(rule_ids()) | set(note_rules("archive_rules")) | set(note_rules("reading_rules"))
+    assert set(checks()) <= set(rule_ids())
+    root = Path(__file__).resolve().parents[2] / "service"
+    named = {m for p in root.rglob("*.py")
+             for m in re.findall(r'"((?:ARC|OCR|RULESET)-[A-Z-]+)"', p.read_text(encoding="utf-8"))}
+    assert named and named <= defined, named - defined
+    for kind in ("archive_rules", "reading_rules"):
+        for spec in note_rules(kind).values():
+            assert spec.title and spec.message and "{" in spec.message, spec.id  # a template with values
