@@ -4,7 +4,7 @@ Cold start is measured three ways, each in a new process, median of five: import
 check in Python, `minutes --help`, and `minutes check FILE` from start to exit.
 
 usage: python -m bench.bench_check [--rounds N] [--write BENCHMARKS.md]
-Runs pinned to one CPU core (os.sched_setaffinity) over every minute in corpora/ and the
+Runs pinned to one CPU core (os.sched_setaffinity) over every minute in corpora/written/ and the
 shared samples, after a warm-up pass.
 """
 
@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _texts() -> list[str]:
-    paths = sorted((ROOT / "corpora").glob("c*.txt")) + sorted((ROOT.parent / "shared" / "samples").glob("*.txt"))
+    paths = sorted((ROOT / "corpora" / "written").glob("c*.txt")) + sorted((ROOT.parent / "shared" / "samples").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in paths]
 
 
 def _cold_start() -> float:
     code = ("import time; t=time.perf_counter(); from service.check import check_text; "
-            "check_text(open('corpora/c001.txt', encoding='utf-8').read()); print(time.perf_counter()-t)")
+            "check_text(open('corpora/written/c001.txt', encoding='utf-8').read()); print(time.perf_counter()-t)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
@@ -56,7 +56,7 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     cold = statistics.median(_cold_start() for _ in range(5))
-    cli_help, cli_check = _cli("--help"), _cli("check", "corpora/c001.txt")
+    cli_help, cli_check = _cli("--help"), _cli("check", "corpora/written/c001.txt")
 
     from service.check import check_text
 

@@ -95,7 +95,7 @@ def bench_scans(root: Path, name: str, *, limit: int | None, jobs: int) -> dict[
     errors = chars = pages = 0
     per_doc, confs = [], []
     for r in results:
-        truth = _fold(_printed((ROOT / "corpora" / f"{Path(str(r['path'])).stem}.txt").read_text(encoding="utf-8")))
+        truth = _fold(_printed((ROOT / "corpora" / "written" / f"{Path(str(r['path'])).stem}.txt").read_text(encoding="utf-8")))
         d = Levenshtein.distance(truth, _fold(str(r["text"])))
         errors += d
         chars += len(truth)

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _sources() -> list[str]:
-    paths = sorted((ROOT / "corpora").glob("c*.txt")) + sorted((ROOT.parent / "shared" / "samples").glob("*.txt"))
+    paths = sorted((ROOT / "corpora" / "written").glob("c*.txt")) + sorted((ROOT.parent / "shared" / "samples").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in paths]
 
 

@@ -1,6 +1,6 @@
 """Does underthesea's NER find the names the minutes' labels name better than the rules?
 
-For every labeled minute (corpora/ and the shared samples) the gold names are the chair,
+For every labeled minute (corpora/written/ and the shared samples) the gold names are the chair,
 the thư ký, the discussion speakers and the named absentees. Each reader runs over the whole
 normalised text; a gold name counts as found when the reader returns it exactly.
 
@@ -68,7 +68,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0)
     a = ap.parse_args()
-    labels = sorted((ROOT / "corpora").glob("c*.json")) + sorted((ROOT.parent / "shared" / "samples").glob("*.json"))
+    labels = sorted((ROOT / "corpora" / "written").glob("c*.json")) + sorted((ROOT.parent / "shared" / "samples").glob("*.json"))
     if a.limit:
         labels = labels[: a.limit]
     tot = found_rule = found_ner = 0

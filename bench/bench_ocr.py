@@ -157,7 +157,7 @@ def bench_set(root: Path, name: str, *, limit: int | None, jobs: int, language: 
         results = list(ex.map(_measure, [(str(f), i % 2 == 0, language) for i, f in enumerate(files)]))
     pages = sum(r["pages"] for r in results)
     row: dict[str, Any] = {"set": name, "docs": len(results), "pages": pages}
-    truths = [_fold(_printed((ROOT / "corpora" / f"{Path(r['path']).stem}.txt").read_text(encoding="utf-8")))
+    truths = [_fold(_printed((ROOT / "corpora" / "written" / f"{Path(r['path']).stem}.txt").read_text(encoding="utf-8")))
               for r in results]
     chars = sum(len(t) for t in truths)
     for path_name in ("project", "plain"):

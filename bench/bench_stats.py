@@ -37,7 +37,7 @@ NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm 
 def _templates() -> list[dict[str, Any]]:
     from service.check import check_text
 
-    paths = sorted((ROOT / "corpora").glob("c*.txt"))
+    paths = sorted((ROOT / "corpora" / "written").glob("c*.txt"))
     return [json.loads(check_text(p.read_text(encoding="utf-8")).model_dump_json(by_alias=True)) for p in paths]
 
 

@@ -53,7 +53,7 @@ def load_questions(which: str) -> list[Query]:
 
 def archive_files() -> list[Path]:
     """The minutes the questions were judged over (corpora/questions/README.md)."""
-    return sorted((ROOT / "corpora" / "dev").glob("d*.txt")) + sorted((ROOT / "corpora").glob("c*.txt"))
+    return sorted((ROOT / "corpora" / "dev").glob("d*.txt")) + sorted((ROOT / "corpora" / "written").glob("c*.txt"))
 
 
 def load_chunks() -> list[Any]:

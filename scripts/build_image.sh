@@ -65,7 +65,7 @@ ctr=$(buildah from "$IMAGE")
 trap 'buildah rm "$ctr" >/dev/null' EXIT
 buildah run --isolation chroot --env "SMOKE_PORT=${SMOKE_PORT:-8765}" \
   --volume "$PWD/scripts/image_smoke.sh:/smoke/image_smoke.sh:ro" \
-  --volume "$PWD/corpora/c001.txt:/smoke/c001.txt:ro" \
+  --volume "$PWD/corpora/written/c001.txt:/smoke/c001.txt:ro" \
   "$ctr" -- bash /smoke/image_smoke.sh /smoke/c001.txt
 t3=$SECONDS
 

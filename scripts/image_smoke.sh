@@ -2,15 +2,15 @@
 # Smoke test of an installed minutes service (run inside the image by scripts/build_image.sh):
 # a clerk and an API key from the CLI, `minutes serve` in the background, then over HTTP
 # upload a minute (201, stored), check its first half (200, findings incl. SIGN), search (a hit).
-#   bash scripts/image_smoke.sh [MINUTE.txt]    default corpora/c001.txt next to this script
+#   bash scripts/image_smoke.sh [MINUTE.txt]    default corpora/written/c001.txt next to this script
 # Uses MINUTES_DATA_DIR (the image's /data), or a fresh temporary folder when it is unset.
 set -euo pipefail
-MINUTE="${1:-$(dirname "$0")/../corpora/c001.txt}"
+MINUTE="${1:-$(dirname "$0")/../corpora/written/c001.txt}"
 PORT="${SMOKE_PORT:-8765}"
 export MINUTES_DATA_DIR="${MINUTES_DATA_DIR:-$(mktemp -d)}"
 export SMOKE_MINUTE="$MINUTE" SMOKE_URL="http://127.0.0.1:$PORT"
 
-# A clerk of the unit that corpora/c001.txt names, and a key acting for it.
+# A clerk of the unit that corpora/written/c001.txt names, and a key acting for it.
 minutes users add smoke --role clerk --unit "Đảng bộ xã Minh Khai Hạ / Chi bộ thôn Trại Mới" >/dev/null
 SMOKE_KEY="$(minutes keys create smoke --label smoke)"
 export SMOKE_KEY

@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
 CORPORA = ROOT / "corpora"
+WRITTEN = CORPORA / "written"  # the labeled minutes written beside the code
 
 
 # Test tiers: "browser" (Debian's Chromium through Playwright), "integration" (a real server
@@ -40,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def sample_texts() -> dict[str, str]:
-    paths = sorted(SAMPLES.glob("*.txt")) + sorted(CORPORA.glob("c*.txt"))
+    paths = sorted(SAMPLES.glob("*.txt")) + sorted(WRITTEN.glob("c*.txt"))
     return {p.stem: p.read_text(encoding="utf-8") for p in paths}
 
 
@@ -49,4 +50,4 @@ def s01() -> str:
     p = SAMPLES / "s01.txt"
     if p.exists():
         return p.read_text(encoding="utf-8")
-    return (CORPORA / "c001.txt").read_text(encoding="utf-8")
+    return (WRITTEN / "c001.txt").read_text(encoding="utf-8")

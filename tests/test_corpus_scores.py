@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPORA, ROOT, SAMPLES
+from tests.conftest import CORPORA, ROOT, SAMPLES, WRITTEN
 
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 MINUTES = Path(sys.executable).parent / "minutes"
@@ -27,7 +27,7 @@ def _score(folder: Path, floors: tuple[float, float, float] = (0.95, 0.95, 0.03)
 
 
 @pytest.mark.skipif(not SCORER.exists(), reason="the shared scorer is not beside the checkout")
-@pytest.mark.parametrize("folder", [SAMPLES, CORPORA], ids=["samples", "corpora"])
+@pytest.mark.parametrize("folder", [SAMPLES, WRITTEN], ids=["samples", "corpora"])
 def test_scores_meet_the_floors(folder):
     figures = _score(folder)
     assert figures["fields"] >= 0.95
@@ -36,7 +36,7 @@ def test_scores_meet_the_floors(folder):
 
 
 def test_corpus_is_labeled_and_large_enough():
-    labels = sorted(CORPORA.glob("c*.json"))
+    labels = sorted(WRITTEN.glob("c*.json"))
     assert len(labels) >= 80
     for p in labels:
         assert p.with_suffix(".txt").exists(), p

@@ -1,4 +1,4 @@
-"""Make the legacy-encoded minutes of corpora/ from labeled Unicode ones.
+"""Make the legacy-encoded minutes of corpora/written/ from labeled Unicode ones.
 
 Old minutes typed with .VnTime (TCVN3) or VNI-Times fonts reach the service as
 text that looks like "Chi bé th«n" or "Chi boä thoân" once pasted. Each derived
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from service.nlp.legacy import decode_tcvn3, decode_vni, encode_tcvn3, encode_vni
 
-HERE = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent.parent / "written"
 PLAN = [
     ("c089", "c014", "tcvn3"), ("c090", "c019", "tcvn3"), ("c091", "c023", "tcvn3"),
     ("c092", "c045", "tcvn3"), ("c093", "c021", "vni"), ("c094", "c041", "vni"),

@@ -1,4 +1,4 @@
-"""Make document versions of the labelled minutes in corpora/: scans, DOCX, .doc and PDF.
+"""Make document versions of the labelled minutes in corpora/written/: scans, DOCX, .doc and PDF.
 
 usage: python corpora/tools/make_documents.py OUT [--ids c001,c002] [--sets SET,...] [--jobs N]
 
@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from render import FONTS, HARD, MILD, Layout, Style, degrade, ink, segments  # noqa: E402
 
-CORPORA = Path(__file__).resolve().parents[1]
+CORPORA = Path(__file__).resolve().parents[1] / "written"
 SCAN_SETS = {"scan300-mild": (300, MILD), "scan300-hard": (300, HARD), "scan200-mild": (200, MILD),
              "scan200-hard": (200, HARD)}
 ALL_SETS = [*SCAN_SETS, "png300-mild", "docx", "docx-legacy", "doc", "pdf-text"]
@@ -279,7 +279,7 @@ def _legacy_for(name: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
-    ap.add_argument("--ids", help="comma-separated minute ids (default: every cNNN in corpora/)")
+    ap.add_argument("--ids", help="comma-separated minute ids (default: every cNNN in corpora/written/)")
     ap.add_argument("--sets", default=",".join(ALL_SETS))
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()

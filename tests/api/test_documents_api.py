@@ -30,7 +30,7 @@ def _assert_error(resp, status, code):
     ("bb.pdf", DOCS / "pdf-text" / "c023.pdf"),
 ])
 def test_every_text_format_gives_the_same_record_as_the_text(client, name, path):
-    txt = client.post("/v1/check", files={"file": ("c023.txt", (DOCS.parent / "c023.txt").read_bytes())}).json()
+    txt = client.post("/v1/check", files={"file": ("c023.txt", (DOCS.parent / "written" / "c023.txt").read_bytes())}).json()
     r = client.post("/v1/check", files={"file": (name, path.read_bytes())})
     assert r.status_code == 200, r.text
     body = r.json()
@@ -46,7 +46,7 @@ def test_every_text_format_gives_the_same_record_as_the_text(client, name, path)
 
 
 def test_json_text_has_no_document(client):
-    body = client.post("/v1/check", json={"text": (DOCS.parent / "c023.txt").read_text(encoding="utf-8")}).json()
+    body = client.post("/v1/check", json={"text": (DOCS.parent / "written" / "c023.txt").read_text(encoding="utf-8")}).json()
     assert body["document"] is None
 
 

@@ -7,7 +7,7 @@ from service.check import check_text
 from service.schema.units import unit_key
 from tests.archive.factory import make_minute
 
-CORPORA = Path(__file__).resolve().parents[2] / "corpora"
+CORPORA = Path(__file__).resolve().parents[2] / "corpora" / "written"
 
 
 def test_chunks_follow_the_searchable_sections() -> None:

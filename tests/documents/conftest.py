@@ -75,6 +75,6 @@ def rendered_page():  # type: ignore[no-untyped-def]
     from render import MILD, Layout, Style, degrade, ink
 
     layout = Layout(Style(font="liberation-serif", size_pt=13, dpi=300))
-    pages = layout.pages((ROOT / "corpora" / "c001.txt").read_text(encoding="utf-8"))
+    pages = layout.pages((ROOT / "corpora" / "written" / "c001.txt").read_text(encoding="utf-8"))
     rng = random.Random(7)
     return [(degrade(ink(layout.draw(p), p, layout, rng), MILD, rng), p.text) for p in pages]

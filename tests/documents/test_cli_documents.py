@@ -12,7 +12,7 @@ def test_cli_checks_docx_pdf_and_text_in_order_past_a_bad_file(tmp_path):
     bad = tmp_path / "hong.docx"
     bad.write_bytes(b"PK\x03\x04broken")
     paths = [str(DOCS / "docx" / "c001.docx"), str(bad), str(DOCS / "pdf-text" / "c001.pdf"),
-             str(DOCS.parent / "c001.txt")]
+             str(DOCS.parent / "written" / "c001.txt")]
     result = CliRunner().invoke(app, ["check", *paths, "--json"])
     assert result.exit_code == 0
     reports = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]

@@ -163,7 +163,7 @@ def test_empty_scan_has_no_text(make):
 
 
 def test_a_name_that_lies_does_not_change_how_a_file_is_read():
-    text = (DOCS.parent / "c001.txt").read_bytes()
+    text = (DOCS.parent / "written" / "c001.txt").read_bytes()
     report = check_bytes(text, source="bien-ban.pdf", settings=make_settings())
     assert report.document is not None
     assert report.document.format == "txt" and report.document.declared_format == "pdf"

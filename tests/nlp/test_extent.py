@@ -14,7 +14,7 @@ from service.nlp.normalize import normalize
 from service.nlp.text import Doc
 
 CORPORA = Path(__file__).resolve().parents[2] / "corpora"
-WHOLE = sorted(CORPORA.glob("c0[0-4]*.txt")) + sorted((CORPORA / "dev").glob("d0[0-2]*.txt"))
+WHOLE = sorted((CORPORA / "written").glob("c0[0-4]*.txt")) + sorted((CORPORA / "dev").glob("d0[0-2]*.txt"))
 
 
 def _text(path: Path) -> str:
@@ -29,7 +29,7 @@ def test_a_whole_minute_is_read_whole(path: Path) -> None:
 
 
 def test_two_minutes_in_one_file_are_read_as_the_first_and_reported() -> None:
-    march, april = _text(CORPORA / "c001.txt"), _text(CORPORA / "c002.txt")
+    march, april = _text(CORPORA / "written" / "c001.txt"), _text(CORPORA / "written" / "c002.txt")
     alone = check_text(march)
     both = check_text(march + "\n\n\n" + april)
     assert both.record.meeting == alone.record.meeting and both.record.attendance == alone.record.attendance
@@ -40,7 +40,7 @@ def test_two_minutes_in_one_file_are_read_as_the_first_and_reported() -> None:
 
 
 def test_a_minute_cut_mid_sentence_says_so_and_quotes_the_cut() -> None:
-    text = _text(CORPORA / "c001.txt")
+    text = _text(CORPORA / "written" / "c001.txt")
     at = text.index(" ", len(text) // 2)
     while text[at - 1] in ".,;:" or not text[at + 1].islower():
         at = text.index(" ", at + 1)
@@ -53,7 +53,7 @@ def test_a_minute_cut_mid_sentence_says_so_and_quotes_the_cut() -> None:
 
 
 def test_a_header_alone_is_one_clear_error() -> None:
-    text = "\n".join(_text(CORPORA / "c001.txt").split("\n")[:6])
+    text = "\n".join(_text(CORPORA / "written" / "c001.txt").split("\n")[:6])
     assert "BIÊN BẢN" in text.upper()
     report = check_text(text)
     assert [f.rule for f in report.findings if f.rule.startswith("DOC-")] == ["DOC-HEADER-ONLY"]
@@ -74,7 +74,7 @@ def test_a_text_that_is_no_minute_is_refused_with_the_reason(text: str, says: st
 
 
 def test_an_unaccented_minute_is_a_minute() -> None:
-    text = _text(CORPORA / "c004.txt")  # typed without diacritics
+    text = _text(CORPORA / "written" / "c004.txt")  # typed without diacritics
     assert detect(text).code == "vi" and not detect(text).accented
     assert measure(Doc(text)).is_minute
 

@@ -41,7 +41,7 @@ def test_the_exported_table_scores_every_labeled_heading_as_spacy_does() -> None
 
 def test_checking_a_minute_does_not_import_spacy_or_numpy() -> None:
     code = ("import sys; from pathlib import Path; from service.check import check_text; "
-            "r = check_text(Path('corpora/c001.txt').read_text(encoding='utf-8')); "
+            "r = check_text(Path('corpora/written/c001.txt').read_text(encoding='utf-8')); "
             "assert r.record.meeting.date, r; "
             "print(sorted(m for m in ('spacy', 'thinc', 'torch', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
