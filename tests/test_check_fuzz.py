@@ -5,9 +5,10 @@ from hypothesis import strategies as st
 
 from service.check import check_text
 from service.errors import MinutesError
-from tests.conftest import CORPORA
+from tests.conftest import WRITTEN
 
-BASE = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("c0[0-4]*.txt"))[:20]]
+BASE = [p.read_text(encoding="utf-8") for p in sorted(WRITTEN.glob("c0[0-4]*.txt"))[:20]]
+assert len(BASE) == 20, "the damaged minutes are made from corpora/written/c001–c020"
 
 
 @st.composite

@@ -58,7 +58,9 @@ def test_a_minute_without_sections_is_one_chunk() -> None:
 
 
 def test_every_corpus_minute_chunks_into_valid_spans() -> None:
-    for path in sorted(CORPORA.glob("c*.txt")):
+    paths = sorted(CORPORA.glob("c*.txt"))
+    assert len(paths) >= 100, CORPORA
+    for path in paths:
         report = check_text(path.read_text(encoding="utf-8"), include_text=True)
         text = report.text.content or ""
         chunks = make_chunks(path.stem, report, text)
