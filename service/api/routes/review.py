@@ -94,6 +94,39 @@ def _audit_detail(review: MinuteReview, **detail: Any) -> dict[str, Any]:
     return {**detail, "points": review.report.score.points, "grade": review.report.score.grade.value}
 
 
+# One use case per review action, for the API and the minute's page alike: the change, its audit
+# event, and the search index brought up to date.
+
+async def correct_minute(request: Request, archive: Archive, scope: Scope | None, minute_id: str,
+                         corrections: list[Correction], base: int | None) -> MinuteReview:
+    review = await run_in_threadpool(partial(correct_fields, archive, minute_id, corrections,
+                                             author=author_of(request), scope=scope, base=base))
+    await record_event(request, "correct", minute_id=minute_id, detail=_audit_detail(
+        review, fields=[c.field for c in corrections]))
+    await run_in_threadpool(_drain_quietly, archive)
+    return review
+
+
+async def judge_minute_finding(request: Request, archive: Archive, scope: Scope | None, minute_id: str, rule: str,
+                               state: FindingState, note: str | None, base: int | None) -> MinuteReview:
+    review = await run_in_threadpool(partial(judge_finding, archive, minute_id, rule, state, note,
+                                             author=author_of(request), scope=scope, base=base))
+    await record_event(request, f"finding_{state.value}", minute_id=minute_id,
+                       detail=_audit_detail(review, rule=rule, note=note))
+    await run_in_threadpool(_drain_quietly, archive)
+    return review
+
+
+async def change_minute_status(request: Request, archive: Archive, scope: Scope | None, minute_id: str,
+                               status: MinuteStatus, note: str | None, comments: dict[str, str],
+                               base: int | None) -> MinuteReview:
+    review = await run_in_threadpool(partial(set_status, archive, minute_id, status, note,
+                                             author=author_of(request), comments=comments, scope=scope, base=base))
+    await record_event(request, f"status_{status.value}", minute_id=minute_id,
+                       detail={"note": note, "comments": sorted(comments)})
+    return review
+
+
 @router.get("/minutes/{minute_id}/review", response_model=ReviewResponse, response_model_by_alias=True)
 def get_review(minute_id: str, archive: ArchiveDep, scope: ScopeDep) -> ReviewResponse:
     """Biên bản đã soát xét: báo cáo hiện hành, các trường đã sửa (kèm giá trị máy đọc) và toàn bộ lịch sử."""
@@ -106,24 +139,15 @@ async def patch_record(minute_id: str, body: CorrectionRequest, request: Request
     """Sửa các trường máy đọc sai; phát hiện, điểm và xếp loại được tính lại theo giá trị đã sửa."""
     corrections = [Correction(field=c.field, value=c.value, reason=c.reason, revert=c.revert)
                    for c in body.corrections]
-    review = await run_in_threadpool(partial(correct_fields, archive, minute_id, corrections,
-                                             author=author_of(request), scope=scope, base=body.base))
-    await record_event(request, "correct", minute_id=minute_id, detail=_audit_detail(
-        review, fields=[c.field for c in body.corrections]))
-    await run_in_threadpool(_drain_quietly, archive)
-    return ReviewResponse(data=review)
+    return ReviewResponse(data=await correct_minute(request, archive, scope, minute_id, corrections, body.base))
 
 
 @router.put("/minutes/{minute_id}/findings/{rule}", response_model=ReviewResponse, response_model_by_alias=True)
 async def put_finding_state(minute_id: str, rule: str, body: FindingJudgement, request: Request,
                             archive: ArchiveDep, scope: ScopeDep) -> ReviewResponse:
     """Ghi nhận một phát hiện (phải sửa), bác bỏ nó (kèm lý do) hoặc mở lại."""
-    review = await run_in_threadpool(partial(judge_finding, archive, minute_id, rule, body.state, body.note,
-                                             author=author_of(request), scope=scope, base=body.base))
-    await record_event(request, f"finding_{body.state.value}", minute_id=minute_id,
-                       detail=_audit_detail(review, rule=rule, note=body.note))
-    await run_in_threadpool(_drain_quietly, archive)
-    return ReviewResponse(data=review)
+    return ReviewResponse(data=await judge_minute_finding(request, archive, scope, minute_id, rule, body.state,
+                                                          body.note, body.base))
 
 
 @router.get("/reviews/dismissals", response_model=DismissalsResponse)
@@ -167,12 +191,8 @@ class ReturnedResponse(BaseModel):
 async def put_status(minute_id: str, body: StatusChange, request: Request, archive: ArchiveDep,
                      scope: ScopeDep) -> ReviewResponse:
     """Trả biên bản lại cho văn thư (kèm nhận xét), duyệt, hoặc đưa về chưa soát xét."""
-    review = await run_in_threadpool(partial(set_status, archive, minute_id, body.status, body.note,
-                                             author=author_of(request), comments=body.comments, scope=scope,
-                                             base=body.base))
-    await record_event(request, f"status_{body.status.value}", minute_id=minute_id,
-                       detail={"note": body.note, "comments": sorted(body.comments)})
-    return ReviewResponse(data=review)
+    return ReviewResponse(data=await change_minute_status(request, archive, scope, minute_id, body.status, body.note,
+                                                          body.comments, body.base))
 
 
 @router.get("/minutes/{minute_id}/compare", response_model=CompareResponse)

@@ -14,16 +14,15 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.errors import error_response
-from service.api.routes.minutes import ArchiveDep, ScopeDep, _drain_quietly
-from service.api.routes.review import author_of as _author
+from service.api.routes.minutes import ArchiveDep, ScopeDep
+from service.api.routes.review import change_minute_status, correct_minute, judge_minute_finding
 from service.api.ui.marks import Mark, blocks_of
 from service.api.ui.render import principal_of, render, wants_json
 from service.archive.archive import Archive
 from service.archive.reviews import MinuteStatus
-from service.auth.audit import record_event
 from service.auth.principal import Permission
 from service.errors import ErrorCode, InputError, MinutesError
-from service.review.review import Correction, compare_versions, correct_fields, judge_finding, set_status
+from service.review.review import Correction, compare_versions
 from service.schema.corrections import FIELDS
 from service.schema.report import FindingState
 from service.schema.units import Scope
@@ -107,15 +106,11 @@ async def correct(minute_id: str, request: Request, archive: ArchiveDep, scope: 
     try:
         if not corrections:
             raise InputError(ErrorCode.INVALID_CORRECTION, "Chưa có trường nào được đổi.")
-        review = await run_in_threadpool(partial(correct_fields, archive, minute_id, corrections,
-                                                 author=_author(request), scope=scope, base=_base(form)))
+        await correct_minute(request, archive, scope, minute_id, corrections, _base(form))
     except MinutesError as e:
         if e.status == 404:
             raise
         return await _refused(request, archive, scope, minute_id, e)
-    await record_event(request, "correct", minute_id=minute_id, detail={
-        "fields": [c.field for c in corrections], "points": review.report.score.points})
-    await run_in_threadpool(_drain_quietly, archive)
     return _back(minute_id, "thong-tin")
 
 
@@ -131,15 +126,11 @@ async def judge(minute_id: str, rule: str, request: Request, archive: ArchiveDep
     try:
         if state is None:
             raise InputError(ErrorCode.INVALID_REVIEW, "Hãy chọn: phải sửa, bác bỏ hoặc mở lại.")
-        review = await run_in_threadpool(partial(judge_finding, archive, minute_id, rule, state, note,
-                                                 author=_author(request), scope=scope, base=_base(form)))
+        await judge_minute_finding(request, archive, scope, minute_id, rule, state, note, _base(form))
     except MinutesError as e:
         if e.status == 404:
             raise
         return await _refused(request, archive, scope, minute_id, e)
-    await record_event(request, f"finding_{state.value}", minute_id=minute_id, detail={
-        "rule": rule, "note": note, "points": review.report.score.points})
-    await run_in_threadpool(_drain_quietly, archive)
     return _back(minute_id, "findings")
 
 
@@ -155,13 +146,11 @@ async def change_status(minute_id: str, request: Request, archive: ArchiveDep, s
     try:
         if status is None:
             raise InputError(ErrorCode.INVALID_REVIEW, "Hãy chọn: trả lại hoặc duyệt.")
-        await run_in_threadpool(partial(set_status, archive, minute_id, status, note, author=_author(request),
-                                        scope=scope, base=_base(form)))
+        await change_minute_status(request, archive, scope, minute_id, status, note, {}, _base(form))
     except MinutesError as e:
         if e.status == 404:
             raise
         return await _refused(request, archive, scope, minute_id, e)
-    await record_event(request, f"status_{status.value}", minute_id=minute_id, detail={"note": note})
     return _back(minute_id, "trang-thai")
 
 
