@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -43,6 +45,18 @@ def _accounts(data_dir: str | None) -> Accounts:
     return open_accounts(_settings(data_dir))
 
 
+@contextmanager
+def _session(data_dir: str | None) -> Iterator[Accounts]:
+    """The accounts for one command: a refusal becomes its message and exit status 2; always closed."""
+    accounts = _accounts(data_dir)
+    try:
+        yield accounts
+    except MinutesError as e:
+        raise _fail(e) from e
+    finally:
+        accounts.close()
+
+
 def _fail(e: MinutesError) -> typer.Exit:
     typer.echo(f"[{e.code.value}] {e.message}", err=True)
     return typer.Exit(2)
@@ -71,14 +85,9 @@ def users_add(
     data_dir: Annotated[str | None, _DATA_DIR] = None,
 ) -> None:
     """Thêm người dùng; mật khẩu ngẫu nhiên (nếu không đưa) được in ra một lần."""
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         user, made = accounts.add_user(name, role, unit, _password(password_stdin))
         _audit(accounts, "user_add", user.name, {"role": user.role.value, "unit": user.unit.label if user.unit else None})
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     where = f" · {user.unit.label} (mã {user.unit.id})" if user.unit else ""
     typer.echo(f"Đã thêm {user.name}: {user.role.value}{where}.", err=True)
     if made:
@@ -90,11 +99,8 @@ def users_add(
 def users_list(json_out: Annotated[bool, typer.Option("--json")] = False,
                data_dir: Annotated[str | None, _DATA_DIR] = None) -> None:
     """Liệt kê người dùng."""
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         users = accounts.store.users()
-    finally:
-        accounts.close()
     for u in users:
         if json_out:
             typer.echo(json.dumps({"name": u.name, "role": u.role.value, "unit": u.unit.label if u.unit else None,
@@ -116,31 +122,21 @@ def users_set_password(
     """
     from service.auth.secrets import new_password
 
-    accounts = _accounts(data_dir)
     given = _password(password_stdin)
     password = given or new_password()
-    try:
+    with _session(data_dir) as accounts:
         revoked = accounts.set_password(accounts.user(name), password, must_change=not given)
         _audit(accounts, "password_reset", name, {"keys_revoked": revoked})
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     typer.echo(f"Đã đặt lại mật khẩu của {name}; đã thu hồi {revoked} khóa API.", err=True)
     if not given:
         typer.echo(password)
 
 
 def _set_active(name: str, active: bool, data_dir: str | None) -> None:
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         user = accounts.user(name)
         revoked = accounts.set_active(user, active)
         _audit(accounts, "user_enable" if active else "user_disable", name, {"keys_revoked": revoked} if revoked else {})
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     typer.echo(f"Đã mở tài khoản {name}." if active else f"Đã khóa tài khoản {name}; đã thu hồi {revoked} khóa API.",
                err=True)
 
@@ -168,15 +164,10 @@ def keys_create(
     data_dir: Annotated[str | None, _DATA_DIR] = None,
 ) -> None:
     """Tạo khóa API và in ra một lần; gửi kèm dạng “Authorization: Bearer KEY”."""
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         user = accounts.user(name)
         info, key = accounts.create_key(user, label=label, expires_days=expires_days, scope=scope)
         _audit(accounts, "key_create", info.id, {"user": user.name, "label": info.label, "scope": info.scope})
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     until = f", hết hạn {datetime.fromtimestamp(info.expires_at, UTC):%d/%m/%Y %H:%M} UTC" if info.expires_at else ""
     typer.echo(f"Khóa {info.id} cho {user.name} ({user.role.value}){until}. Khóa chỉ hiện một lần:", err=True)
     typer.echo(key)
@@ -186,14 +177,9 @@ def keys_create(
 def keys_list(name: Annotated[str | None, typer.Argument(help="Chỉ khóa của người này.")] = None,
               data_dir: Annotated[str | None, _DATA_DIR] = None) -> None:
     """Liệt kê khóa API (không hiện khóa, chỉ mã)."""
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         owners = {u.id: u.name for u in accounts.store.users()}
         keys = accounts.store.keys(accounts.user(name).id if name else None)
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     for k in keys:
         state = "thu hồi" if k.revoked_at else "đang dùng"
         expires = datetime.fromtimestamp(k.expires_at, UTC).strftime("%Y-%m-%d") if k.expires_at else "—"
@@ -204,17 +190,12 @@ def keys_list(name: Annotated[str | None, typer.Argument(help="Chỉ khóa của
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, data_dir: Annotated[str | None, _DATA_DIR] = None) -> None:
     """Thu hồi một khóa API theo mã."""
-    accounts = _accounts(data_dir)
-    try:
+    with _session(data_dir) as accounts:
         if not accounts.store.revoke_key(key_id):
             from service.errors import ErrorCode, NotFound
 
             raise NotFound(ErrorCode.KEY_NOT_FOUND, f"Không có khóa API đang dùng mã “{key_id}”.")
         _audit(accounts, "key_revoke", key_id, {})
-    except MinutesError as e:
-        raise _fail(e) from e
-    finally:
-        accounts.close()
     typer.echo(f"Đã thu hồi khóa {key_id}.", err=True)
 
 
