@@ -167,3 +167,24 @@ def test_a_dashboard_is_kept_until_the_archive_changes(store: SqlStore, stats: S
     assert added is not first and added.overview.minutes == first.overview.minutes + 1
     assert store.delete(ids["C2"][0]) is not None
     assert stats.dashboard(H1, scope=None).overview.minutes == first.overview.minutes
+
+
+def test_a_district_dashboard_made_of_its_dang_bo_equals_one_computed_whole(store: SqlStore, stats: Stats) -> None:
+    _fill(store)
+    stats.sync()
+    assert set(stats.versions()) == {unit_key(DB_A, "dang_bo"), unit_key(DB_B, "dang_bo")}
+    whole = stats._assemble(H1, [stats._compute(H1, None)])
+    assert stats.dashboard(H1, scope=None).model_dump() == whole.model_dump()
+    before = stats.versions()
+    _put(store, "c3-3.txt", dang_bo=DB_B, chi_bo=C3, day=date(2024, 3, 9), total=12, unexcused=["Lý Văn Út"])
+    board = stats.dashboard(H1, scope=None)
+    after = stats.versions()
+    assert after[unit_key(DB_B, "dang_bo")] > before[unit_key(DB_B, "dang_bo")]
+    assert after[unit_key(DB_A, "dang_bo")] == before[unit_key(DB_A, "dang_bo")]  # its share is not computed again
+    assert board.model_dump() == stats._assemble(H1, [stats._compute(H1, None)]).model_dump()
+    assert board.overview.minutes == whole.overview.minutes + 1
+    a_only = StatsFilter(period_from=H1.period_from, period_to=H1.period_to, dang_bo_key=unit_key(DB_A, "dang_bo"))
+    reviewer = Scope(dang_bo=frozenset({unit_key(DB_A, "dang_bo")}))
+    assert stats.dashboard(a_only, scope=reviewer).model_dump() == \
+        stats._assemble(a_only, [stats._compute(a_only, reviewer)]).model_dump()
+    assert unit_key(stats.dashboard(a_only, scope=reviewer).dang_bo, "dang_bo") == unit_key(DB_A, "dang_bo")

@@ -62,8 +62,10 @@ class StatTables:
         self._sync_lock = threading.Lock()
         self._memo_lock = threading.Lock()
         self._memo: dict[tuple[Any, ...], Any] = {}  # see Stats.dashboard
+        self._parts: dict[tuple[Any, ...], Any] = {}  # see Stats._part
         self._last_sync = 0.0
         self._last_full = -float(_FULL_EVERY)
+        self._review_seq = 0  # reviews up to this one are in the copy
         with self.db.tx(write=True) as cur:
             for stmt in (
                 """CREATE TABLE IF NOT EXISTS stat_minutes (
@@ -80,6 +82,8 @@ class StatTables:
                 """CREATE TABLE IF NOT EXISTS stat_units (
                     unit_id TEXT PRIMARY KEY, dang_bo_key TEXT, dang_bo TEXT, chi_bo TEXT, first_period TEXT)""",
                 "CREATE INDEX IF NOT EXISTS stat_units_dang_bo ON stat_units (dang_bo_key)",
+                # One counter per đảng bộ ('' for minutes of none), moved on whenever its copied rows change.
+                "CREATE TABLE IF NOT EXISTS stat_versions (dang_bo_key TEXT PRIMARY KEY, version BIGINT NOT NULL)",
                 # New minutes are found by when they arrived; superseded ones through a small partial index.
                 "CREATE INDEX IF NOT EXISTS stat_minutes_received ON minutes (received_at)",
                 "CREATE INDEX IF NOT EXISTS stat_minutes_superseded ON minutes (id) WHERE is_current = 0",
@@ -101,8 +105,11 @@ class StatTables:
             full = started - self._last_full >= _FULL_EVERY
             since = None if full else datetime.fromtimestamp(self._last_sync - _LATE_MARGIN, UTC).isoformat(
                 timespec="seconds")
-            self._forget_reviewed(since)
-            added = self._fill(since)
+            if full:
+                self._count_every_dang_bo()
+            seen = self._review_seq
+            self._forget_reviewed()
+            added = self._fill(since, seen)
             if added >= _ANALYZE_AFTER:
                 # Fresh table statistics let the planner pick the period indexes over full scans.
                 with self.db.tx(write=True) as cur:
@@ -118,31 +125,62 @@ class StatTables:
                 self._drop_orphans()
         return added
 
+    def _bump(self, cur: Any, dang_bo_keys: set[str | None]) -> None:
+        """Move on the counters of the đảng bộ whose copied rows changed (see ``versions``)."""
+        for key in sorted(k or "" for k in dang_bo_keys):
+            self.db.run(cur, "INSERT INTO stat_versions (dang_bo_key, version) VALUES (?, 1) ON CONFLICT "
+                        "(dang_bo_key) DO UPDATE SET version = stat_versions.version + 1", (key,))
+
+    def _count_every_dang_bo(self) -> None:
+        """Give a counter to each đảng bộ in the copy that has none (a copy made before counters were kept)."""
+        with self.db.tx(write=True) as cur:
+            self.db.run(cur, "INSERT INTO stat_versions (dang_bo_key, version) SELECT DISTINCT "
+                        "COALESCE(dang_bo_key, ''), 1 FROM stat_minutes WHERE COALESCE(dang_bo_key, '') NOT IN "
+                        "(SELECT dang_bo_key FROM stat_versions)")
+
+    def versions(self) -> dict[str, int]:
+        """Each đảng bộ's counter ('' for minutes of none): figures computed at the same counter still hold."""
+        with self.db.tx() as cur:
+            return {k: int(v) for k, v in self.db.run(cur, "SELECT dang_bo_key, version FROM stat_versions")}
+
     def _drop_orphans(self) -> None:
         with self.db.tx(write=True) as cur:
+            gone = {k for k, in self.db.run(cur, "SELECT DISTINCT dang_bo_key FROM stat_minutes s WHERE NOT EXISTS "
+                                            "(SELECT 1 FROM minutes m WHERE m.id = s.minute_id)").fetchall()}
             for table, col, key in (("stat_absences", "id", "minute_id"), ("stat_minutes", "id", "minute_id"),
                                     ("stat_units", "unit_id", "unit_id")):
                 self.db.run(cur, f"DELETE FROM {table} WHERE NOT EXISTS "
                             f"(SELECT 1 FROM minutes m WHERE m.{col} = {table}.{key})")
+            self._bump(cur, gone)
 
-    def _forget_reviewed(self, since: str | None) -> None:
-        """Drop the copy of minutes reviewed since ``since`` (all reviewed ones when None): _fill copies them anew."""
-        recent = " WHERE at >= ?" if since else ""
+    def _forget_reviewed(self) -> None:
+        """Drop the copy of minutes reviewed since the last sync (every reviewed one at the first): _fill copies
+        them anew."""
+        newer = "FROM minute_reviews WHERE seq > ?"
         with self.db.tx(write=True) as cur:
+            last = self.db.run(cur, "SELECT MAX(seq) FROM minute_reviews").fetchone()[0]
+            if last is None or int(last) <= self._review_seq:
+                return
+            changed = {k for k, in self.db.run(cur, "SELECT DISTINCT dang_bo_key FROM stat_minutes WHERE minute_id "
+                                               f"IN (SELECT minute_id {newer})", (self._review_seq,)).fetchall()}
             for table in ("stat_absences", "stat_minutes"):
-                self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN (SELECT minute_id FROM minute_reviews"
-                            f"{recent})", [since] if since else [])
+                self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN (SELECT minute_id {newer})",
+                            (self._review_seq,))
+            self._bump(cur, changed)
+        self._review_seq = int(last)
 
-    def _fill(self, since: str | None) -> int:
+    def _fill(self, since: str | None, review_seq: int) -> int:
+        """Copy the minutes missing from the copy: all of them, or those received since ``since`` or reviewed
+        after ``review_seq``."""
         added = 0
-        recent = ("(m.received_at >= ? OR m.id IN (SELECT r.minute_id FROM minute_reviews r WHERE r.at >= ?)) AND "
+        recent = ("(m.received_at >= ? OR m.id IN (SELECT r.minute_id FROM minute_reviews r WHERE r.seq > ?)) AND "
                   if since else "")
         while True:
             with self.db.tx() as cur:
                 rows = self.db.run(cur, f"""SELECT m.id, m.report, m.unit_id, m.dang_bo_key, m.chi_bo_key, m.dang_bo,
                     m.chi_bo, m.period, m.meeting_date, m.grade, m.points, m.complete FROM minutes m
                     WHERE {recent}NOT EXISTS (SELECT 1 FROM stat_minutes f WHERE f.minute_id = m.id) LIMIT ?""",
-                                   [*([since, since] if since else []), _SYNC_BATCH]).fetchall()
+                                   [*([since, review_seq] if since else []), _SYNC_BATCH]).fetchall()
             if not rows:
                 break
             facts: list[tuple[Any, ...]] = []
@@ -163,6 +201,7 @@ class StatTables:
                 self.db.run_many(cur, "INSERT INTO stat_absences (minute_id, member_key, member, excused) "
                                  "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", absences)
                 self._merge_units(cur, units)
+                self._bump(cur, {row[3] for row in rows})
             added += len(rows)
             if len(rows) < _SYNC_BATCH:
                 break

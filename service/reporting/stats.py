@@ -6,6 +6,7 @@ All figures respect a Scope, like every other read of the archive.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,12 +29,41 @@ from service.reporting.figures import (
     rule_titles,
 )
 from service.reporting.stat_tables import StatTables
-from service.reporting.streaks import absence_rows
+from service.reporting.streaks import absence_order, absence_rows
 from service.schema.labels import GRADE_VI
 from service.schema.period import months_between, quarter_of, require_month, shift
 from service.schema.units import Scope, unit_key
 
 _MEMO_SIZE = 64  # dashboards kept per archive state (one per caller scope and filter in use)
+_PARTS_SIZE = 2048  # đảng bộ shares kept (one per đảng bộ, counter and period in use)
+_ABSENCES = 50  # members listed on a dashboard
+
+
+@dataclass
+class _Grades:
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    complete: int = 0
+    points: int = 0
+
+    def add(self, other: _Grades) -> None:
+        for grade, n in other.counts.items():
+            self.counts[grade] = self.counts.get(grade, 0) + n
+        self.total += other.total
+        self.complete += other.complete
+        self.points += other.points
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The figures of some minutes, in sums that add up across parts."""
+
+    units: list[UnitRow]
+    grid: dict[str, dict[str, tuple[int, int, int, int, float | None]]]
+    grades: _Grades
+    rules: dict[str, tuple[str, int]]  # rule → (severity, minutes breaking it)
+    minutes: int
+    absences: list[AbsenceRow]  # the worst _ABSENCES: the worst of several parts are among theirs
 
 
 class Stats(StatTables):
@@ -135,7 +165,7 @@ class Stats(StatTables):
                 "quarters_without_thematic": [q for q, ms in quarters.items() if ms[0] >= since
                                               and not any(cells_of.get(p, (0, 0, 0))[2] for p in ms)]})
         rows.sort(key=lambda r: (unit_key(r["dang_bo"], "dang_bo") or "", unit_key(r["chi_bo"], "chi_bo") or "",
-                                 r["unit_id"]))
+                                 r["unit_id"]))  # as _unit_order sorts the rows of several parts
         # One validation in pydantic-core is much cheaper than a Python object per cell.
         return _UNIT_ROWS.validate_python(rows), grid
 
@@ -147,33 +177,35 @@ class Stats(StatTables):
 
     def grades(self, flt: StatsFilter, *, scope: Scope | None) -> tuple[list[GradeRow], Overview]:
         self.sync()
+        return _grade_rows(self._grade_counts(flt, scope))
+
+    def _grade_counts(self, flt: StatsFilter, scope: Scope | None) -> _Grades:
         where, params = self._where(flt, scope)
         with self.db.tx() as cur:
             rows = self.db.run(cur, f"SELECT m.grade, m.complete, COUNT(*), SUM(m.points) FROM stat_minutes m "
                                f"WHERE {where} GROUP BY m.grade, m.complete", params).fetchall()
-        counts: dict[str, int] = defaultdict(int)
-        complete = total = points = 0
+        g = _Grades()
         for grade, done, n, pts in rows:
-            counts[grade] += int(n)
-            total += int(n)
-            complete += int(n) if done else 0
-            points += int(pts or 0)
-        grades = [GradeRow(grade=g, label=label, count=counts.get(g, 0)) for g, label in GRADE_VI.items()]
-        return grades, Overview(minutes=total, complete=complete, incomplete=total - complete,
-                                points=round(points / total, 1) if total else None)
+            g.counts[grade] = g.counts.get(grade, 0) + int(n)
+            g.total += int(n)
+            g.complete += int(n) if done else 0
+            g.points += int(pts or 0)
+        return g
 
     def rules(self, flt: StatsFilter, *, scope: Scope | None, limit: int = 10) -> list[RuleRow]:
         """The most broken rules in the period, by how many minutes break them."""
         self.sync()
+        return _rule_rows(*self._rule_counts(flt, scope), limit)
+
+    def _rule_counts(self, flt: StatsFilter, scope: Scope | None) -> tuple[dict[str, tuple[str, int]], int]:
+        """How many minutes break each rule (with its severity), and how many minutes are in view."""
         where, params = self._where(flt, scope)
         with self.db.tx() as cur:
             total = int(self.db.run(cur, f"SELECT COUNT(*) FROM stat_minutes m WHERE {where}", params).fetchone()[0])
             rows = self.db.run(cur, f"SELECT r.rule, MAX(r.severity), COUNT(*) FROM stat_minutes m "
-                               f"JOIN minute_rules r ON r.minute_id = m.minute_id WHERE {where} GROUP BY r.rule "
-                               "ORDER BY COUNT(*) DESC, r.rule LIMIT ?", [*params, limit]).fetchall()
-        titles = rule_titles()
-        return [RuleRow(rule=r, severity=s, title=titles.get(r), minutes=int(n),
-                        share=round(int(n) / total, 4) if total else 0.0) for r, s, n in rows]
+                               f"JOIN minute_rules r ON r.minute_id = m.minute_id WHERE {where} GROUP BY r.rule",
+                               params).fetchall()
+        return {r: (s, int(n)) for r, s, n in rows}, total
 
     def absences(self, flt: StatsFilter, *, scope: Scope | None, limit: int = 50) -> list[AbsenceRow]:
         """Members whose absences form a streak or repeat (see service.archive.audit), worst first."""
@@ -217,20 +249,86 @@ class Stats(StatTables):
 
     def _dashboard(self, flt: StatsFilter, scope: Scope | None) -> Dashboard:
         self.sync()
+        keys = self._dang_bo_in_view(flt, scope)
+        if keys:
+            return self._assemble(flt, [self._part(flt, k, v) for k, v in keys])
+        return self._assemble(flt, [self._compute(flt, scope)])
+
+    def _dang_bo_in_view(self, flt: StatsFilter, scope: Scope | None) -> list[tuple[str, int]] | None:
+        """The đảng bộ a dashboard is made of (with their counters), when it is made of whole ones; else None."""
+        if flt.unit_id or (scope is not None and scope.units):
+            return None
+        versions = self.versions()
+        if flt.dang_bo_key:
+            allowed = scope is None or flt.dang_bo_key in scope.dang_bo
+            return [(flt.dang_bo_key, versions[flt.dang_bo_key])] if allowed and flt.dang_bo_key in versions else None
+        if "" in versions:
+            return None  # minutes filed under no đảng bộ: computed as one
+        keys = sorted(versions) if scope is None else sorted(k for k in scope.dang_bo if k in versions)
+        return [(k, versions[k]) for k in keys]
+
+    def _part(self, flt: StatsFilter, dang_bo_key: str, version: int) -> _Part:
+        """One đảng bộ's share of a wider dashboard, kept while its counter stands."""
+        key = (dang_bo_key, version, flt.period_from, flt.period_to)
+        with self._memo_lock:
+            found = self._parts.get(key)
+        if isinstance(found, _Part):
+            return found
+        part = self._compute(replace(flt, dang_bo_key=dang_bo_key), None)
+        with self._memo_lock:
+            if len(self._parts) >= _PARTS_SIZE:
+                self._parts.clear()
+            self._parts[key] = part
+        return part
+
+    def _compute(self, flt: StatsFilter, scope: Scope | None) -> _Part:
         units, grid = self._units(flt, scope)
+        rules, total = self._rule_counts(flt, scope)
+        return _Part(units=units, grid=grid, grades=self._grade_counts(flt, scope), rules=rules, minutes=total,
+                     absences=self.absences(flt, scope=scope, limit=_ABSENCES))
+
+    def _assemble(self, flt: StatsFilter, parts: list[_Part]) -> Dashboard:
+        """The dashboard of the parts together (one part: the dashboard itself)."""
+        units = sorted((u for p in parts for u in p.units), key=_unit_order) if len(parts) > 1 else parts[0].units
+        grid = {uid: cells for p in parts for uid, cells in p.grid.items()}
+        grades = _Grades()
+        rules: dict[str, tuple[str, int]] = {}
+        for p in parts:
+            grades.add(p.grades)
+            for rule, (severity, n) in p.rules.items():
+                old = rules.get(rule)
+                rules[rule] = (max(severity, old[0]) if old else severity, n + (old[1] if old else 0))
         names = {u.dang_bo for u in units if u.dang_bo}
-        dang_bo = min(names) if flt.dang_bo_key and names else None
-        grades, overview = self.grades(flt, scope=scope)
+        grade_rows, overview = _grade_rows(grades)
         return Dashboard.model_construct(
-            dang_bo=dang_bo, unit_id=flt.unit_id, period_from=flt.period_from, period_to=flt.period_to,
+            dang_bo=min(names) if flt.dang_bo_key and names else None, unit_id=flt.unit_id,
+            period_from=flt.period_from, period_to=flt.period_to,
             months=months_between(flt.period_from, flt.period_to), overview=overview, units=units,
-            per_month=_per_month(flt, units, grid), per_quarter=_per_quarter(flt, units, grid), grades=grades,
-            rules=self.rules(flt, scope=scope), absences=self.absences(flt, scope=scope))
+            per_month=_per_month(flt, units, grid), per_quarter=_per_quarter(flt, units, grid), grades=grade_rows,
+            rules=_rule_rows(rules, sum(p.minutes for p in parts), 10),
+            absences=sorted((a for p in parts for a in p.absences), key=absence_order)[:_ABSENCES])
 
 
 
 
 _UNIT_ROWS = TypeAdapter(list[UnitRow])
+
+
+def _unit_order(u: UnitRow) -> tuple[str, str, str]:
+    return unit_key(u.dang_bo, "dang_bo") or "", unit_key(u.chi_bo, "chi_bo") or "", u.unit_id
+
+
+def _grade_rows(g: _Grades) -> tuple[list[GradeRow], Overview]:
+    grades = [GradeRow(grade=k, label=label, count=g.counts.get(k, 0)) for k, label in GRADE_VI.items()]
+    return grades, Overview(minutes=g.total, complete=g.complete, incomplete=g.total - g.complete,
+                            points=round(g.points / g.total, 1) if g.total else None)
+
+
+def _rule_rows(counts: dict[str, tuple[str, int]], total: int, limit: int) -> list[RuleRow]:
+    titles = rule_titles()
+    top = sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    return [RuleRow(rule=r, severity=s, title=titles.get(r), minutes=n,
+                    share=round(n / total, 4) if total else 0.0) for r, (s, n) in top]
 _CURRENT = " AND m.minute_id NOT IN (SELECT id FROM minutes WHERE is_current = 0)"
 
 

@@ -28,6 +28,11 @@ class _Run:
     worst_ids: list[str] | None = None
 
 
+def absence_order(r: AbsenceRow) -> tuple[bool, int, int, str, str, str]:
+    """Worst first: flagged, longest excused streak, most unexcused; then by chi bộ, member, unit."""
+    return not r.flagged, -r.longest_excused_streak, -r.unexcused, r.chi_bo or "", r.member, r.unit_id
+
+
 def absence_rows(meetings: Iterable[tuple[str, str, str, int]], by_minute: dict[str, list[tuple[str, str, int]]],
              chi_bo: dict[str, str | None]) -> list[AbsenceRow]:
     """Excused-absence streaks and unexcused absences per year, member by member within each chi bộ.
@@ -77,5 +82,5 @@ def absence_rows(meetings: Iterable[tuple[str, str, str, int]], by_minute: dict[
                               unexcused=unexcused, last_absent=run.last,
                               flagged=run.longest > STREAK_LIMIT or unexcused >= UNEXCUSED_LIMIT,
                               minute_ids=run.worst_ids or []))
-    out.sort(key=lambda r: (not r.flagged, -r.longest_excused_streak, -r.unexcused, r.chi_bo or "", r.member))
+    out.sort(key=absence_order)
     return out
