@@ -27,6 +27,8 @@ def _iso(ts: int | None) -> str | None:
 
 
 class UnitOut(BaseModel):
+    """Một đơn vị trong cây đơn vị: đảng bộ, hoặc chi bộ thuộc một đảng bộ."""
+
     id: str
     level: str
     dang_bo: str
@@ -34,6 +36,8 @@ class UnitOut(BaseModel):
 
 
 class UserOut(BaseModel):
+    """Một người dùng: tên, vai trò, đơn vị được gắn, còn hoạt động hay đã bị khóa."""
+
     id: str
     name: str
     role: Role
@@ -43,11 +47,14 @@ class UserOut(BaseModel):
 
 
 def user_out(u: User) -> UserOut:
+    """The API's view of a user."""
     unit = UnitOut(id=u.unit.id, level=u.unit.level, dang_bo=u.unit.dang_bo, chi_bo=u.unit.chi_bo) if u.unit else None
     return UserOut(id=u.id, name=u.name, role=u.role, unit=unit, active=u.active, must_change_password=u.must_change)
 
 
 class MeResponse(BaseModel):
+    """Người đang gọi, cách xác thực (phiên hay khóa API) và các quyền."""
+
     ok: bool = True
     user: UserOut
     via: str
@@ -55,12 +62,16 @@ class MeResponse(BaseModel):
 
 
 class UsersResponse(BaseModel):
+    """Danh sách người dùng."""
+
     ok: bool = True
     data: list[UserOut]
     count: int
 
 
 class NewUser(BaseModel):
+    """Người dùng mới: tên đăng nhập, vai trò, đơn vị, mật khẩu (bỏ trống để tạo mật khẩu tạm)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
@@ -70,6 +81,8 @@ class NewUser(BaseModel):
 
 
 class NewUserResponse(BaseModel):
+    """Người dùng vừa thêm, kèm mật khẩu tạm (chỉ hiện một lần) khi không đưa mật khẩu."""
+
     ok: bool = True
     user: UserOut
     password: str | None = Field(None, description="Mật khẩu đã tạo; chỉ hiện một lần.")
@@ -79,6 +92,8 @@ KeyScope = Literal["full", "read", "check"]
 
 
 class UserChange(BaseModel):
+    """Thay đổi một người dùng: vai trò, đơn vị, khóa hoặc mở tài khoản."""
+
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
@@ -88,12 +103,16 @@ class UserChange(BaseModel):
 
 
 class UserChangeResponse(BaseModel):
+    """Người dùng sau thay đổi và số khóa API bị thu hồi."""
+
     ok: bool = True
     user: UserOut
     keys_revoked: int = Field(0, description="Số khóa API bị thu hồi theo thay đổi này.")
 
 
 class PasswordReset(BaseModel):
+    """Mật khẩu tạm cấp cho người dùng (chỉ hiện một lần) và số khóa API bị thu hồi."""
+
     ok: bool = True
     user: UserOut
     password: str = Field(description="Mật khẩu tạm; chỉ hiện một lần; người dùng phải đổi khi đăng nhập.")
@@ -101,6 +120,8 @@ class PasswordReset(BaseModel):
 
 
 class PasswordChange(BaseModel):
+    """Đổi mật khẩu của mình: mật khẩu hiện tại và mật khẩu mới."""
+
     model_config = ConfigDict(extra="forbid")
 
     old: str = Field(max_length=1000)
@@ -108,11 +129,15 @@ class PasswordChange(BaseModel):
 
 
 class PasswordChanged(BaseModel):
+    """Kết quả đổi mật khẩu."""
+
     ok: bool = True
     keys_revoked: int = Field(description="Khóa API của mình bị thu hồi khi đổi mật khẩu.")
 
 
 class KeyOut(BaseModel):
+    """Một khóa API (không bao giờ kèm bí mật): chủ, phạm vi, ghi chú, các mốc thời gian."""
+
     id: str
     user_id: str
     user_name: str | None = None
@@ -125,6 +150,7 @@ class KeyOut(BaseModel):
 
 
 def key_out(k: KeyInfo, names: dict[str, str] | None = None) -> KeyOut:
+    """The API's view of a key; ``names`` maps user ids to names."""
     scope: KeyScope = k.scope if k.scope in ("full", "read", "check") else "check"  # type: ignore[assignment]
     return KeyOut(id=k.id, user_id=k.user_id, user_name=(names or {}).get(k.user_id), scope=scope, label=k.label,
                   created_at=_iso(k.created_at), expires_at=_iso(k.expires_at), last_used_at=_iso(k.last_used_at),
@@ -132,12 +158,16 @@ def key_out(k: KeyInfo, names: dict[str, str] | None = None) -> KeyOut:
 
 
 class KeysResponse(BaseModel):
+    """Danh sách khóa API."""
+
     ok: bool = True
     data: list[KeyOut]
     count: int
 
 
 class NewKey(BaseModel):
+    """Khóa API mới: ghi chú, hạn dùng, phạm vi, và (quản trị) người dùng mà khóa thay mặt."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     label: str | None = Field(None, max_length=100)
@@ -149,12 +179,16 @@ class NewKey(BaseModel):
 
 
 class NewKeyResponse(BaseModel):
+    """Khóa API vừa tạo; khóa chỉ hiện một lần."""
+
     ok: bool = True
     key: str = Field(description="Khóa API; chỉ hiện một lần. Gửi dạng “Authorization: Bearer KEY”.")
     data: KeyOut
 
 
 class EventOut(BaseModel):
+    """Một sự kiện của nhật ký: lúc nào, ai, làm gì, với đối tượng và đơn vị nào, thành hay không."""
+
     seq: int
     at: str | None
     action: str
@@ -168,6 +202,8 @@ class EventOut(BaseModel):
 
 
 class EventsResponse(BaseModel):
+    """Một trang nhật ký, mới nhất trước, với tổng số sự kiện khớp điều kiện."""
+
     ok: bool = True
     data: list[EventOut]
     count: int
@@ -176,6 +212,7 @@ class EventsResponse(BaseModel):
 
 
 def event_out(e: AuditEvent) -> EventOut:
+    """The API's view of an audit event."""
     return EventOut(seq=e.seq, at=_iso(e.at), action=e.action, actor=e.actor, role=e.role, target=e.target,
                     unit_id=e.unit_id, detail=e.detail, ip=e.ip, ok=e.ok)
 
@@ -202,6 +239,7 @@ def _unit_fields(user: User) -> dict[str, Any]:
 
 
 async def add_account(request: Request, accounts: Accounts, body: NewUser) -> tuple[User, str | None]:
+    """Add a user and log it; returns the user and the made password, if one was made."""
     user, password = await run_in_threadpool(accounts.add_user, body.name, body.role, body.unit, body.password)
     await record_event(request, "user_add", target=user.name, **_unit_fields(user),
                        detail={"role": user.role.value})
@@ -231,6 +269,7 @@ async def change_account(request: Request, accounts: Accounts, by: User, user_id
 
 
 async def reset_account_password(request: Request, accounts: Accounts, user_id: str) -> tuple[User, str, int]:
+    """Give a user a temporary password and log it; returns the user, password and keys revoked."""
     user = await run_in_threadpool(_target, accounts, user_id)
     password, revoked = await run_in_threadpool(accounts.reset_password, user)
     await record_event(request, "password_reset", target=user.name, **_unit_fields(user),
@@ -239,6 +278,7 @@ async def reset_account_password(request: Request, accounts: Accounts, user_id: 
 
 
 async def change_own_password(request: Request, accounts: Accounts, user: User, old: str, new: str) -> int:
+    """Change the caller's own password and log it; returns how many keys were revoked."""
     revoked = await run_in_threadpool(accounts.change_password, user, old, new)
     await record_event(request, "password_change", target=user.name, detail={"keys_revoked": revoked})
     return revoked
@@ -262,6 +302,7 @@ async def make_key(request: Request, accounts: Accounts, principal: Principal, b
 
 
 async def revoke_a_key(request: Request, accounts: Accounts, principal: Principal, key_id: str) -> None:
+    """Revoke a key (the caller's own; an admin's: any) and log it."""
     assert principal.user is not None
     by = principal.user
     await run_in_threadpool(lambda: accounts.revoke_key(key_id, by=by))
@@ -269,6 +310,7 @@ async def revoke_a_key(request: Request, accounts: Accounts, principal: Principa
 
 
 def user_names(accounts: Accounts) -> dict[str, str]:
+    """User id → name, for listing keys."""
     return {u.id: u.name for u in accounts.store.users()}
 
 

@@ -20,6 +20,8 @@ router = APIRouter(prefix="/v1", tags=["check"])
 
 
 class CheckRequest(BaseModel):
+    """Văn bản biên bản cần kiểm tra, và tùy chọn: tỉnh (bộ tiêu chí riêng), trả kèm văn bản đã chuẩn hóa."""
+
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="Toàn văn biên bản.")

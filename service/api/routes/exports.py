@@ -40,6 +40,7 @@ def export_filter(
     period_from: Annotated[str | None, Query(alias="from", pattern=MONTH, description="Từ tháng YYYY-MM.")] = None,
     period_to: Annotated[str | None, Query(alias="to", pattern=MONTH, description="Đến tháng YYYY-MM.")] = None,
 ) -> ExportFilter:
+    """The export filter from the query: unit, đảng bộ, chi bộ and months."""
     return ExportFilter(period_from=period_from, period_to=period_to, dang_bo=dang_bo, chi_bo=chi_bo,
                         unit_id=unit_id)
 
@@ -48,6 +49,7 @@ ExportDep = Annotated[ExportFilter, Depends(export_filter)]
 
 
 def file_name(flt: ExportFilter, what: str, ext: str) -> str:
+    """The download's file name: what, unit and months."""
     span = "_".join(p for p in (flt.period_from, flt.period_to) if p) or "tat-ca"
     return f"{what}_{flt.unit_id or 'don-vi'}_{span}.{ext}"
 

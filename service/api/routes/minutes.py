@@ -119,6 +119,8 @@ def _drain_quietly(archive: Archive) -> None:
 
 
 class IngestOutcome(BaseModel):
+    """Kết quả nạp một tệp: đã lưu, đã có, thay bản cũ, hoặc lỗi (mã và lời giải thích)."""
+
     model_config = ConfigDict(extra="forbid")
 
     file_name: str | None
@@ -132,6 +134,8 @@ class IngestOutcome(BaseModel):
 
 
 class IngestResponse(BaseModel):
+    """Kết quả nạp của từng tệp trong yêu cầu."""
+
     ok: bool = True
     data: list[IngestOutcome]
     count: int
@@ -142,6 +146,8 @@ class IngestResponse(BaseModel):
 
 
 class MinutesPage(BaseModel):
+    """Một trang danh sách biên bản, với tổng số biên bản khớp bộ lọc."""
+
     ok: bool = True
     data: list[MinuteSummary]
     count: int = Field(description="How many minutes match the filters, over all pages.")
@@ -150,17 +156,23 @@ class MinutesPage(BaseModel):
 
 
 class MinuteDetail(BaseModel):
+    """Một biên bản đã lưu: thông tin tóm tắt và báo cáo kiểm tra."""
+
     summary: MinuteSummary
     report: CheckReport
     versions: list[MinuteSummary] = Field(description="Every stored version of this minute, oldest first.")
 
 
 class MinuteResponse(BaseModel):
+    """Một biên bản đã lưu."""
+
     ok: bool = True
     data: MinuteDetail
 
 
 class DeleteResponse(BaseModel):
+    """Biên bản đã xóa, và bản cũ được khôi phục (nếu có)."""
+
     ok: bool = True
     deleted: str
     restored: str | None = Field(None, description="The earlier version that is current again.")

@@ -13,6 +13,8 @@ router = APIRouter(prefix="/v1", tags=["queue"])
 
 
 class QueueItem(BaseModel):
+    """Một tệp của người gọi trong hàng chờ chuyển đổi và nhận dạng."""
+
     name: str | None = Field(description="Tên tệp.")
     pages: int = Field(description="Số trang ước tính.")
     state: Literal["converting", "waiting"] = Field(description="Đang chuyển đổi / nhận dạng, hoặc đang chờ.")
@@ -23,6 +25,8 @@ class QueueItem(BaseModel):
 
 
 class QueueResponse(BaseModel):
+    """Các tệp của người gọi trong hàng chờ, và tải chung của hàng."""
+
     ok: bool = True
     data: list[QueueItem] = Field(description="Tệp của người gọi, đang chuyển đổi trước, rồi đang chờ.")
     converting: int = Field(description="Số tệp đang chuyển đổi (mọi người dùng).")

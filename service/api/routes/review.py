@@ -46,6 +46,8 @@ router = APIRouter(prefix="/v1", tags=["review"])
 
 
 class FieldCorrection(BaseModel):
+    """Sửa một trường: đường dẫn của trường, giá trị đúng, lý do; hoặc bỏ lần sửa trước (revert)."""
+
     model_config = ConfigDict(extra="forbid")
 
     field: str = Field(description="The field's path, as in the label format without `record.` "
@@ -57,6 +59,8 @@ class FieldCorrection(BaseModel):
 
 
 class CorrectionRequest(BaseModel):
+    """Các trường cần sửa của một biên bản, và lần soát xét mà người gửi đã thấy (base)."""
+
     model_config = ConfigDict(extra="forbid")
 
     corrections: list[FieldCorrection] = Field(min_length=1, max_length=50)
@@ -65,6 +69,8 @@ class CorrectionRequest(BaseModel):
 
 
 class FindingJudgement(BaseModel):
+    """Đánh giá một phát hiện: phải sửa, bác bỏ (kèm lý do) hoặc mở lại."""
+
     model_config = ConfigDict(extra="forbid")
 
     state: FindingState = Field(description="accepted: the minute must be fixed; dismissed: the finding is wrong "
@@ -74,11 +80,15 @@ class FindingJudgement(BaseModel):
 
 
 class ReviewResponse(BaseModel):
+    """Biên bản sau soát xét: báo cáo tính lại, các trường đã sửa và lịch sử."""
+
     ok: bool = True
     data: MinuteReview
 
 
 class DismissalsResponse(BaseModel):
+    """Theo từng tiêu chí: số biên bản có phát hiện bị bác bỏ."""
+
     ok: bool = True
     data: list[RuleDismissals]
 
@@ -99,6 +109,7 @@ def _audit_detail(review: MinuteReview, **detail: Any) -> dict[str, Any]:
 
 async def correct_minute(request: Request, archive: Archive, scope: Scope | None, minute_id: str,
                          corrections: list[Correction], base: int | None) -> MinuteReview:
+    """Correct fields of a minute, log it and bring the search index up to date."""
     review = await run_in_threadpool(partial(correct_fields, archive, minute_id, corrections,
                                              author=author_of(request), scope=scope, base=base))
     await record_event(request, "correct", minute_id=minute_id, detail=_audit_detail(
@@ -109,6 +120,7 @@ async def correct_minute(request: Request, archive: Archive, scope: Scope | None
 
 async def judge_minute_finding(request: Request, archive: Archive, scope: Scope | None, minute_id: str, rule: str,
                                state: FindingState, note: str | None, base: int | None) -> MinuteReview:
+    """Accept, dismiss or reopen a finding, log it and bring the search index up to date."""
     review = await run_in_threadpool(partial(judge_finding, archive, minute_id, rule, state, note,
                                              author=author_of(request), scope=scope, base=base))
     await record_event(request, f"finding_{state.value}", minute_id=minute_id,
@@ -120,6 +132,7 @@ async def judge_minute_finding(request: Request, archive: Archive, scope: Scope 
 async def change_minute_status(request: Request, archive: Archive, scope: Scope | None, minute_id: str,
                                status: MinuteStatus, note: str | None, comments: dict[str, str],
                                base: int | None) -> MinuteReview:
+    """Return, approve or reopen a minute and log it."""
     review = await run_in_threadpool(partial(set_status, archive, minute_id, status, note,
                                              author=author_of(request), comments=comments, scope=scope, base=base))
     await record_event(request, f"status_{status.value}", minute_id=minute_id,
@@ -166,6 +179,8 @@ def export_corrections(archive: ArchiveDep, scope: ScopeDep) -> Response:
 
 
 class StatusChange(BaseModel):
+    """Trả biên bản lại cho văn thư (kèm nhận xét), duyệt, hoặc đưa về chưa soát xét."""
+
     model_config = ConfigDict(extra="forbid")
 
     status: MinuteStatus = Field(description="returned: back to the clerk (a note is required); approved; "
@@ -178,11 +193,15 @@ class StatusChange(BaseModel):
 
 
 class CompareResponse(BaseModel):
+    """Khác biệt giữa hai phiên bản của một biên bản: văn bản, các trường, phát hiện, điểm."""
+
     ok: bool = True
     data: VersionDiff
 
 
 class ReturnedResponse(BaseModel):
+    """Các biên bản đang bị trả lại cho văn thư."""
+
     ok: bool = True
     data: list[MinuteSummary] = Field(description="Current minutes returned to their clerk, oldest meeting first.")
 
@@ -213,6 +232,8 @@ def get_returned(archive: ArchiveDep, scope: ScopeDep) -> ReturnedResponse:
 
 
 class SubmissionsResponse(BaseModel):
+    """Tình hình nộp biên bản của một tháng theo từng chi bộ, và danh sách cần nhắc."""
+
     ok: bool = True
     data: Submissions
 

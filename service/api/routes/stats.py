@@ -42,6 +42,8 @@ FilterDep = Annotated[fig.StatsFilter, Depends(stats_filter)]
 
 
 class DashboardResponse(BaseModel):
+    """Mọi số liệu của trang tổng quan."""
+
     ok: bool = True
     data: fig.Dashboard
 
@@ -53,24 +55,34 @@ class _Period(BaseModel):
 
 
 class AttendanceResponse(_Period):
+    """Tỷ lệ dự họp theo chi bộ và tháng."""
+
     data: list[fig.UnitRow]
 
 
 class MeetingsResponse(_Period):
+    """Số buổi sinh hoạt theo tháng và sinh hoạt chuyên đề theo quý."""
+
     per_month: list[fig.MonthRow]
     per_quarter: list[fig.QuarterRow]
 
 
 class GradesResponse(_Period):
+    """Phân bố xếp loại và số biên bản đầy đủ / chưa đầy đủ."""
+
     overview: fig.Overview
     data: list[fig.GradeRow]
 
 
 class RulesResponse(_Period):
+    """Các tiêu chí bị vi phạm nhiều nhất."""
+
     data: list[fig.RuleRow]
 
 
 class AbsencesResponse(_Period):
+    """Đảng viên vắng nhiều kỳ liên tiếp hoặc vắng không lý do lặp lại."""
+
     data: list[fig.AbsenceRow]
 
 

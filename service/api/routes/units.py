@@ -16,12 +16,16 @@ router = APIRouter(prefix="/v1", tags=["units"])
 
 
 class UnitsResponse(BaseModel):
+    """Các đơn vị trong phạm vi người gọi được xem."""
+
     ok: bool = True
     data: list[UnitSummary]
     count: int
 
 
 class AuditResponse(BaseModel):
+    """Kiểm tra một chi bộ qua các biên bản trong kho (các tiêu chí ARC-*)."""
+
     ok: bool = True
     data: UnitAudit
 
