@@ -6,8 +6,10 @@ Both call the review use cases the API calls, then return to the minute page
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from enum import Enum
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -28,6 +30,7 @@ from service.schema.report import FindingState
 from service.schema.units import Scope
 
 router = APIRouter(include_in_schema=False)
+E = TypeVar("E", bound=Enum)
 
 @router.get("/bien-ban/{minute_id}")
 def minute_page(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep,
@@ -91,67 +94,65 @@ def _back(minute_id: str, anchor: str) -> Response:
     return RedirectResponse(f"/bien-ban/{minute_id}?luu=1#{anchor}", status_code=303)
 
 
-@router.post("/bien-ban/{minute_id}/sua")
-async def correct(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
+async def _review_form(request: Request, archive: Archive, scope: Scope | None, minute_id: str, anchor: str,
+                       act: Callable[[Any], Awaitable[object]]) -> Response:
+    """One review form: the minute must be visible first; a refusal is shown on the minute's page."""
     form = await request.form()
     await run_in_threadpool(partial(archive.get, minute_id, scope=scope))  # not found before any other answer
-    reason = str(form.get("reason") or "") or None
-    corrections: list[Correction] = []
-    for path in FIELDS:
-        if form.get(REVERT_PREFIX + path):
-            corrections.append(Correction(path, revert=True, reason=reason))
-        elif FIELD_PREFIX + path in form and str(form.get(FIELD_PREFIX + path) or "") != str(
-                form.get("was:" + path) or ""):
-            corrections.append(Correction(path, str(form.get(FIELD_PREFIX + path) or ""), reason))
     try:
-        if not corrections:
-            raise InputError(ErrorCode.INVALID_CORRECTION, "Chưa có trường nào được đổi.")
-        await correct_minute(request, archive, scope, minute_id, corrections, _base(form))
+        await act(form)
     except MinutesError as e:
         if e.status == 404:
             raise
         return await _refused(request, archive, scope, minute_id, e)
-    return _back(minute_id, "thong-tin")
+    return _back(minute_id, anchor)
+
+
+def _choice(form: Any, name: str, kind: type[E], message: str) -> E:
+    try:
+        return kind(str(form.get(name) or ""))
+    except ValueError as e:
+        raise InputError(ErrorCode.INVALID_REVIEW, message) from e
+
+
+def _note(form: Any) -> str | None:
+    return str(form.get("note") or "") or None
+
+
+@router.post("/bien-ban/{minute_id}/sua")
+async def correct(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
+    async def act(form: Any) -> object:
+        reason = str(form.get("reason") or "") or None
+        corrections: list[Correction] = []
+        for path in FIELDS:
+            if form.get(REVERT_PREFIX + path):
+                corrections.append(Correction(path, revert=True, reason=reason))
+            elif FIELD_PREFIX + path in form and str(form.get(FIELD_PREFIX + path) or "") != str(
+                    form.get("was:" + path) or ""):
+                corrections.append(Correction(path, str(form.get(FIELD_PREFIX + path) or ""), reason))
+        if not corrections:
+            raise InputError(ErrorCode.INVALID_CORRECTION, "Chưa có trường nào được đổi.")
+        return await correct_minute(request, archive, scope, minute_id, corrections, _base(form))
+
+    return await _review_form(request, archive, scope, minute_id, "thong-tin", act)
 
 
 @router.post("/bien-ban/{minute_id}/phat-hien/{rule}")
 async def judge(minute_id: str, rule: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
-    form = await request.form()
-    await run_in_threadpool(partial(archive.get, minute_id, scope=scope))  # not found before any other answer
-    note = str(form.get("note") or "") or None
-    try:
-        state = FindingState(str(form.get("state") or ""))
-    except ValueError:
-        state = None
-    try:
-        if state is None:
-            raise InputError(ErrorCode.INVALID_REVIEW, "Hãy chọn: phải sửa, bác bỏ hoặc mở lại.")
-        await judge_minute_finding(request, archive, scope, minute_id, rule, state, note, _base(form))
-    except MinutesError as e:
-        if e.status == 404:
-            raise
-        return await _refused(request, archive, scope, minute_id, e)
-    return _back(minute_id, "findings")
+    async def act(form: Any) -> object:
+        state = _choice(form, "state", FindingState, "Hãy chọn: phải sửa, bác bỏ hoặc mở lại.")
+        return await judge_minute_finding(request, archive, scope, minute_id, rule, state, _note(form), _base(form))
+
+    return await _review_form(request, archive, scope, minute_id, "findings", act)
 
 
 @router.post("/bien-ban/{minute_id}/trang-thai")
 async def change_status(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
-    form = await request.form()
-    await run_in_threadpool(partial(archive.get, minute_id, scope=scope))  # not found before any other answer
-    note = str(form.get("note") or "") or None
-    try:
-        status = MinuteStatus(str(form.get("status") or ""))
-    except ValueError:
-        status = None
-    try:
-        if status is None:
-            raise InputError(ErrorCode.INVALID_REVIEW, "Hãy chọn: trả lại hoặc duyệt.")
-        await change_minute_status(request, archive, scope, minute_id, status, note, {}, _base(form))
-    except MinutesError as e:
-        if e.status == 404:
-            raise
-        return await _refused(request, archive, scope, minute_id, e)
-    return _back(minute_id, "trang-thai")
+    async def act(form: Any) -> object:
+        status = _choice(form, "status", MinuteStatus, "Hãy chọn: trả lại hoặc duyệt.")
+        return await change_minute_status(request, archive, scope, minute_id, status, _note(form), {}, _base(form))
+
+    return await _review_form(request, archive, scope, minute_id, "trang-thai", act)
 
 
 @router.get("/bien-ban/{minute_id}/so-sanh")
