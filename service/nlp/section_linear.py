@@ -72,9 +72,13 @@ def _gram_key(unigrams: tuple[int, ...]) -> int:
     return murmur64a(b"".join(u.to_bytes(8, "little") for u in unigrams), 0)
 
 
-def ngram_keys(text: str, size: int) -> dict[int, int]:
-    """Each distinct n-gram key (1 to ``size`` tokens) of ``text`` with how often it occurs."""
-    unigrams = [_word_key(w) for w in text.split()]
+def ngram_keys(text: str, size: int, symbols: dict[str, int] | None = None) -> dict[int, int]:
+    """Each distinct n-gram key (1 to ``size`` tokens) of ``text`` with how often it occurs.
+
+    ``symbols`` are the strings spaCy numbers itself ("dep", "num", …) instead of hashing them.
+    """
+    table = symbols or {}
+    unigrams = [table[w] if w in table else _word_key(w) for w in text.split()]
     keys = list(unigrams)
     for n in range(2, size + 1):
         keys.extend(_gram_key(tuple(unigrams[i:i + n])) for i in range(len(unigrams) - n + 1))
@@ -87,8 +91,10 @@ def ngram_keys(text: str, size: int) -> dict[int, int]:
 class LinearTextClassifier:
     """Scores of each label for a text, from the exported weight table."""
 
-    def __init__(self, labels: list[str], weights: array[float], bias: list[float], ngram_size: int) -> None:
+    def __init__(self, labels: list[str], weights: array[float], bias: list[float], ngram_size: int,
+                 symbols: dict[str, int] | None = None) -> None:
         self.labels = labels
+        self.symbols = symbols or {}
         self.weights = weights  # float32, bucket-major: weights[bucket * len(labels) + label]
         self.bias = bias
         self.ngram_size = ngram_size
@@ -104,16 +110,18 @@ class LinearTextClassifier:
             weights.byteswap()
         if len(weights) != len(meta["labels"]) * meta["length"]:
             raise ValueError(f"{meta_path}: the weight table does not match its labels and length")
-        return cls(list(meta["labels"]), weights, [float(b) for b in meta["bias"]], int(meta["ngram_size"]))
+        return cls(list(meta["labels"]), weights, [float(b) for b in meta["bias"]], int(meta["ngram_size"]),
+                   {str(k): int(v) for k, v in (meta.get("symbols") or {}).items()})
 
     @staticmethod
     def save(meta_path: Path, labels: list[str], weights: bytes, bias: list[float], ngram_size: int,
-             length: int) -> None:
+             length: int, symbols: dict[str, int]) -> None:
         """Write the table (float32 little-endian, bucket-major) and its description."""
         table = meta_path.with_suffix(".bin")
         table.write_bytes(zlib.compress(weights, 9))
         meta_path.write_text(json.dumps({"labels": labels, "bias": bias, "ngram_size": ngram_size, "length": length,
-                                         "weights": table.name}, ensure_ascii=False, indent=1), encoding="utf-8")
+                                         "weights": table.name, "symbols": symbols}, ensure_ascii=False, indent=1),
+                             encoding="utf-8")
 
     def _rows_of(self, key: int) -> tuple[float, ...]:
         """What one key adds to each label: its two buckets' rows, summed."""
@@ -123,7 +131,7 @@ class LinearTextClassifier:
 
     def scores(self, text: str) -> dict[str, float]:
         total = list(self.bias)
-        for key, count in ngram_keys(text, self.ngram_size).items():
+        for key, count in ngram_keys(text, self.ngram_size, self.symbols).items():
             total = [t + w * count for t, w in zip(total, self._rows(key), strict=True)]
         top = max(total)
         exp = [math.exp(t - top) for t in total]

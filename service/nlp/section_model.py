@@ -137,9 +137,12 @@ def export_linear(model_dir: Path) -> Path:
     bias = sparse.get_param("b").astype(np.float32)
     ngram_size = next(node for node in textcat.model.walk() if node.name == "extract_ngrams").attrs["ngram_size"]
     out = model_dir / LINEAR_FILE
+    from spacy.symbols import IDS
+
+    # spaCy numbers these strings itself instead of hashing them (a title word "dep", "num", "det" …).
+    symbols = {str(name): int(sid) for name, sid in IDS.items() if name and " " not in str(name)}
     LinearTextClassifier.save(out, labels, np.ascontiguousarray(weights.T).astype("<f4").tobytes(),
-                              [float(b) for b in bias],
-                              int(ngram_size), int(length))
+                              [float(b) for b in bias], int(ngram_size), int(length), symbols)
     return out
 
 
