@@ -168,6 +168,8 @@ class Accounts:
         if found is None or not verify_password(found[1], old):
             raise InputError(ErrorCode.INVALID_CREDENTIALS, "Mật khẩu hiện tại không đúng.", status=422)
         self.store.clear_failures(what)
+        if new == old:
+            raise InputError(ErrorCode.INVALID_PASSWORD, "Mật khẩu mới phải khác mật khẩu hiện tại.", status=422)
         return self.set_password(user, new)
 
     def ensure_first_admin(self) -> tuple[User, str] | None:
@@ -275,7 +277,7 @@ class Accounts:
             raise Unauthorized(ErrorCode.INVALID_CREDENTIALS, "Tên đăng nhập hoặc mật khẩu không đúng.")
         user, stored = found
         if stored and needs_rehash(stored):
-            self.store.set_password(user.id, hash_password(password))
+            self.store.set_password(user.id, hash_password(password), must_change=user.must_change)
         self.store.clear_failures(name)
         token, csrf = new_token(), new_token()
         self.store.add_session(digest(token), user.id, csrf, self._session_end(t, t), ip)

@@ -294,3 +294,26 @@ def test_older_databases_gain_the_new_account_columns(tmp_path: Path) -> None:
         assert [k.scope for k in store.keys("u1")] == ["full"]
     finally:
         store.close()
+
+
+def test_a_temporary_password_cannot_be_kept_and_survives_a_rehash(tmp_path: Path) -> None:
+    from tests.auth.world import settings_for
+
+    accounts = open_accounts(settings_for(tmp_path))
+    try:
+        user, made = accounts.add_user("vanthu-moi", "clerk", f"{DANG_BO_A} / Chi bộ Thôn Một")
+        assert made is not None
+        with pytest.raises(Exception) as same:
+            accounts.change_password(user, made, made)
+        assert getattr(same.value, "code", None) == "INVALID_PASSWORD"
+        # an old hash (as after a change of Argon2 parameters) is rehashed at sign-in; the duty to change stays
+        from argon2 import PasswordHasher
+
+        weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(made)
+        accounts.store.set_password(user.id, weak, must_change=True)
+        principal, _ = accounts.sign_in("vanthu-moi", made, ip="10.0.0.9")
+        found = accounts.store.user_by_name("vanthu-moi")
+        assert found is not None and found[1] != weak, "the old hash was replaced at sign-in"
+        assert principal.user is not None and principal.user.must_change and found[0].must_change
+    finally:
+        accounts.close()
