@@ -188,3 +188,31 @@ def test_a_district_dashboard_made_of_its_dang_bo_equals_one_computed_whole(stor
     assert stats.dashboard(a_only, scope=reviewer).model_dump() == \
         stats._assemble(a_only, [stats._compute(a_only, reviewer)]).model_dump()
     assert unit_key(stats.dashboard(a_only, scope=reviewer).dang_bo, "dang_bo") == unit_key(DB_A, "dang_bo")
+
+
+APPROVED = '"approved"'  # a status review's value, as JSON
+_OVERRIDE = {"sqlite": "", "postgresql": "OVERRIDING SYSTEM VALUE "}  # numbers given, as if committed in this order
+
+
+def test_a_review_committed_late_under_a_lower_number_still_reaches_the_figures(store: SqlStore,
+                                                                                 stats: Stats) -> None:
+    ids = _fill(store)
+    with store._tx(write=True) as cur:  # two reviews numbered 10 and 12, as reviewers' transactions commit
+        for seq, mid in ((10, ids["C1"][0]), (12, ids["C1"][1])):
+            store._exec(cur, "INSERT INTO minute_reviews (seq, minute_id, kind, subject, value, previous, note, "
+                        f"author, at) {_OVERRIDE[store.d.name]}VALUES (?, ?, 'status', 'status', ?, NULL, NULL, 'a', ?)",
+                        (seq, mid, APPROVED, "2024-07-01T00:00:00+00:00"))
+    before = stats.dashboard(H1, scope=None)
+    versions = stats.versions()
+    stats.sync()
+    assert stats.versions() == versions, "copying the same figures again moves no counter"
+    late = ids["C2"][0]
+    with store._tx(write=True) as cur:  # number 11 commits last, having lowered the minute's points
+        store._exec(cur, "UPDATE minutes SET points = points - 40 WHERE id = ?", (late,))
+        store._exec(cur, "INSERT INTO minute_reviews (seq, minute_id, kind, subject, value, previous, note, "
+                    f"author, at) {_OVERRIDE[store.d.name]}VALUES (11, ?, 'status', 'status', ?, NULL, NULL, 'a', ?)",
+                    (late, APPROVED, "2024-07-01T00:00:00+00:00"))
+    after = stats.dashboard(H1, scope=None)
+    assert after.overview.points is not None and before.overview.points is not None
+    assert after.overview.points < before.overview.points
+    assert after.model_dump() == stats._assemble(H1, [stats._compute(H1, None)]).model_dump()

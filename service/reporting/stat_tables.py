@@ -54,6 +54,30 @@ def _facts_of(report_json: str | bytes) -> tuple[tuple[Any, ...], list[tuple[str
 
 
 
+_REVIEW_OVERLAP = 1000  # reviews below the last one seen that may still commit (PostgreSQL numbers at insert)
+_MINUTE_COLS = ("m.id, m.report, m.unit_id, m.dang_bo_key, m.chi_bo_key, m.dang_bo, m.chi_bo, m.period, "
+                "m.meeting_date, m.grade, m.points, m.complete")
+_FACT_COLS = ("minute_id, unit_id, dang_bo_key, period, day, grade, points, complete, regular, thematic, chi_uy, "
+              "rate_pm, present, named_all")
+
+
+def _copy_rows(rows: list[Any]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                                         dict[str, tuple[str | None, str | None, str | None, str | None]]]:
+    """The copy's rows (facts, absences, chi bộ) of archive rows selected with _MINUTE_COLS."""
+    facts: list[tuple[Any, ...]] = []
+    absences: list[tuple[Any, ...]] = []
+    units: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+    for mid, report, uid, dkey, ckey, dang_bo, chi_bo, period, day, grade, points, complete in rows:
+        row, absent = _facts_of(report)
+        facts.append((mid, uid, dkey, period, day or period, grade, points, complete, *row))
+        absences.extend((mid, *a) for a in absent)
+        if ckey is not None:
+            old = units.get(uid)
+            firsts = [p for p in (period, old[3] if old else None) if p]
+            units[uid] = (dkey, dang_bo, chi_bo, min(firsts) if firsts else None)
+    return facts, absences, units
+
+
 class StatTables:
     """The copy's tables over one archive database, and ``sync`` to keep them in step."""
 
@@ -65,7 +89,7 @@ class StatTables:
         self._parts: dict[tuple[Any, ...], Any] = {}  # see Stats._part
         self._last_sync = 0.0
         self._last_full = -float(_FULL_EVERY)
-        self._review_seq = 0  # reviews up to this one are in the copy
+        self._reviews: tuple[int, int] = (0, 0)  # (count, last sequence) of the reviews in the copy
         with self.db.tx(write=True) as cur:
             for stmt in (
                 """CREATE TABLE IF NOT EXISTS stat_minutes (
@@ -107,9 +131,8 @@ class StatTables:
                 timespec="seconds")
             if full:
                 self._count_every_dang_bo()
-            seen = self._review_seq
-            self._forget_reviewed()
-            added = self._fill(since, seen)
+            self._recopy_reviewed(full)
+            added = self._fill(since)
             if added >= _ANALYZE_AFTER:
                 # Fresh table statistics let the planner pick the period indexes over full scans.
                 with self.db.tx(write=True) as cur:
@@ -136,7 +159,7 @@ class StatTables:
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "INSERT INTO stat_versions (dang_bo_key, version) SELECT DISTINCT "
                         "COALESCE(dang_bo_key, ''), 1 FROM stat_minutes WHERE COALESCE(dang_bo_key, '') NOT IN "
-                        "(SELECT dang_bo_key FROM stat_versions)")
+                        "(SELECT dang_bo_key FROM stat_versions) ON CONFLICT DO NOTHING")
 
     def versions(self) -> dict[str, int]:
         """Each đảng bộ's counter ('' for minutes of none): figures computed at the same counter still hold."""
@@ -153,54 +176,76 @@ class StatTables:
                             f"(SELECT 1 FROM minutes m WHERE m.{col} = {table}.{key})")
             self._bump(cur, gone)
 
-    def _forget_reviewed(self) -> None:
-        """Drop the copy of minutes reviewed since the last sync (every reviewed one at the first): _fill copies
-        them anew."""
-        newer = "FROM minute_reviews WHERE seq > ?"
-        with self.db.tx(write=True) as cur:
-            last = self.db.run(cur, "SELECT MAX(seq) FROM minute_reviews").fetchone()[0]
-            if last is None or int(last) <= self._review_seq:
-                return
-            changed = {k for k, in self.db.run(cur, "SELECT DISTINCT dang_bo_key FROM stat_minutes WHERE minute_id "
-                                               f"IN (SELECT minute_id {newer})", (self._review_seq,)).fetchall()}
-            for table in ("stat_absences", "stat_minutes"):
-                self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN (SELECT minute_id {newer})",
-                            (self._review_seq,))
-            self._bump(cur, changed)
-        self._review_seq = int(last)
+    def _recopy_reviewed(self, full: bool) -> None:
+        """Copy anew the minutes reviewed since the last sync (every reviewed one on a full sync).
 
-    def _fill(self, since: str | None, review_seq: int) -> int:
-        """Copy the minutes missing from the copy: all of them, or those received since ``since`` or reviewed
-        after ``review_seq``."""
+        New reviews are seen by the count and the last sequence number of the reviews (a review
+        committed late, under a lower number, changes the count); the recent ones are copied
+        again, each replaced in one transaction and only when its figures changed, so no other
+        process ever sees it missing and no counter moves for nothing.
+        """
+        with self.db.tx() as cur:
+            count, last = self.db.run(cur, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM minute_reviews").fetchone()
+        state = (int(count), int(last))
+        if state == self._reviews and not full:
+            return
+        low = 0 if full else max(0, self._reviews[1] - _REVIEW_OVERLAP)
+        with self.db.tx() as cur:
+            ids = [r[0] for r in self.db.run(cur, "SELECT DISTINCT minute_id FROM minute_reviews WHERE seq > ?",
+                                             (low,)).fetchall()]
+        for start in range(0, len(ids), _SYNC_BATCH):
+            self._recopy(ids[start:start + _SYNC_BATCH])
+        self._reviews = state
+
+    def _recopy(self, ids: list[str]) -> None:
+        """Replace the copied rows of these minutes where their figures changed; move their đảng bộ on."""
+        marks = ", ".join("?" * len(ids))
+        with self.db.tx(write=True) as cur:
+            rows = self.db.run(cur, f"SELECT {_MINUTE_COLS} FROM minutes m WHERE m.id IN ({marks})", ids).fetchall()
+            facts, absences, units = _copy_rows(rows)
+            old_facts = {r[0]: tuple(r) for r in self.db.run(
+                cur, f"SELECT {_FACT_COLS} FROM stat_minutes WHERE minute_id IN ({marks})", ids).fetchall()}
+            old_absent: dict[str, set[tuple[Any, ...]]] = {}
+            for r in self.db.run(cur, "SELECT minute_id, member_key, member, excused FROM stat_absences "
+                                 f"WHERE minute_id IN ({marks})", ids).fetchall():
+                old_absent.setdefault(r[0], set()).add(tuple(r))
+            new_absent: dict[str, set[tuple[Any, ...]]] = {}
+            for a in absences:
+                new_absent.setdefault(a[0], set()).add(tuple(a))
+            changed = [f for f in facts if old_facts.get(f[0]) != tuple(f)
+                       or old_absent.get(f[0], set()) != new_absent.get(f[0], set())]
+            if not changed:
+                return
+            moved = [f[0] for f in changed]
+            moved_marks = ", ".join("?" * len(moved))
+            keys = {old_facts[m][2] for m in moved if m in old_facts} | {f[2] for f in changed}
+            for table in ("stat_absences", "stat_minutes"):
+                self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN ({moved_marks})", moved)
+            self._insert(cur, changed, [a for a in absences if a[0] in set(moved)], units)
+            self._bump(cur, keys)
+
+    def _insert(self, cur: Any, facts: list[tuple[Any, ...]], absences: list[tuple[Any, ...]],
+                units: dict[str, tuple[str | None, str | None, str | None, str | None]]) -> None:
+        self.db.run_many(cur, f"INSERT INTO stat_minutes ({_FACT_COLS}) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", facts)
+        self.db.run_many(cur, "INSERT INTO stat_absences (minute_id, member_key, member, excused) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", absences)
+        self._merge_units(cur, units)
+
+    def _fill(self, since: str | None) -> int:
+        """Copy the minutes missing from the copy: all of them, or those received since ``since``."""
         added = 0
-        recent = ("(m.received_at >= ? OR m.id IN (SELECT r.minute_id FROM minute_reviews r WHERE r.seq > ?)) AND "
-                  if since else "")
+        recent = "m.received_at >= ? AND " if since else ""
         while True:
             with self.db.tx() as cur:
-                rows = self.db.run(cur, f"""SELECT m.id, m.report, m.unit_id, m.dang_bo_key, m.chi_bo_key, m.dang_bo,
-                    m.chi_bo, m.period, m.meeting_date, m.grade, m.points, m.complete FROM minutes m
+                rows = self.db.run(cur, f"""SELECT {_MINUTE_COLS} FROM minutes m
                     WHERE {recent}NOT EXISTS (SELECT 1 FROM stat_minutes f WHERE f.minute_id = m.id) LIMIT ?""",
-                                   [*([since, review_seq] if since else []), _SYNC_BATCH]).fetchall()
+                                   [*([since] if since else []), _SYNC_BATCH]).fetchall()
             if not rows:
                 break
-            facts: list[tuple[Any, ...]] = []
-            absences: list[tuple[Any, ...]] = []
-            units: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
-            for mid, report, uid, dkey, ckey, dang_bo, chi_bo, period, day, grade, points, complete in rows:
-                row, absent = _facts_of(report)
-                facts.append((mid, uid, dkey, period, day or period, grade, points, complete, *row))
-                absences.extend((mid, *a) for a in absent)
-                if ckey is not None:
-                    old = units.get(uid)
-                    firsts = [p for p in (period, old[3] if old else None) if p]
-                    units[uid] = (dkey, dang_bo, chi_bo, min(firsts) if firsts else None)
+            facts, absences, units = _copy_rows(rows)
             with self.db.tx(write=True) as cur:
-                self.db.run_many(cur, "INSERT INTO stat_minutes (minute_id, unit_id, dang_bo_key, period, day, grade, "
-                                 "points, complete, regular, thematic, chi_uy, rate_pm, present, named_all) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", facts)
-                self.db.run_many(cur, "INSERT INTO stat_absences (minute_id, member_key, member, excused) "
-                                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", absences)
-                self._merge_units(cur, units)
+                self._insert(cur, facts, absences, units)
                 self._bump(cur, {row[3] for row in rows})
             added += len(rows)
             if len(rows) < _SYNC_BATCH:

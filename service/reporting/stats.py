@@ -75,11 +75,13 @@ class Stats(StatTables):
     """
 
     def archive_state(self) -> tuple[Any, ...]:
-        """What changes whenever the figures could: minutes stored or deleted, versions replaced, reviews."""
+        """What changes whenever the figures could: minutes stored or deleted, versions replaced, reviews
+        (counted too: one may commit late under a lower number), and the copy's own counters."""
         with self.db.tx() as cur:
             row = self.db.run(cur, "SELECT (SELECT COUNT(*) FROM minutes), (SELECT MAX(received_at) FROM minutes), "
                               "(SELECT COUNT(*) FROM minutes WHERE is_current = 0), "
-                              "(SELECT MAX(seq) FROM minute_reviews)").fetchone()
+                              "(SELECT MAX(seq) FROM minute_reviews), (SELECT COUNT(*) FROM minute_reviews), "
+                              "(SELECT SUM(version) FROM stat_versions)").fetchone()
         return tuple(row)
 
     # the filter
@@ -210,6 +212,9 @@ class Stats(StatTables):
     def absences(self, flt: StatsFilter, *, scope: Scope | None, limit: int = 50) -> list[AbsenceRow]:
         """Members whose absences form a streak or repeat (see service.archive.audit), worst first."""
         self.sync()
+        return self._absences(flt, scope, limit)
+
+    def _absences(self, flt: StatsFilter, scope: Scope | None, limit: int) -> list[AbsenceRow]:
         where, params = self._where(flt, scope)
         with self.db.tx() as cur:
             absent = self.db.run(cur, f"""SELECT a.minute_id, a.member_key, a.member, a.excused
@@ -235,6 +240,7 @@ class Stats(StatTables):
 
     def dashboard(self, flt: StatsFilter, *, scope: Scope | None) -> Dashboard:
         """Every figure of the dashboard for the filter, within the scope."""
+        self.sync()  # first: what the copy catches up on moves its counters, and so the key
         key = (self.archive_state(), flt, scope)
         with self._memo_lock:
             found = self._memo.get(key)
@@ -285,7 +291,7 @@ class Stats(StatTables):
         units, grid = self._units(flt, scope)
         rules, total = self._rule_counts(flt, scope)
         return _Part(units=units, grid=grid, grades=self._grade_counts(flt, scope), rules=rules, minutes=total,
-                     absences=self.absences(flt, scope=scope, limit=_ABSENCES))
+                     absences=self._absences(flt, scope, _ABSENCES))
 
     def _assemble(self, flt: StatsFilter, parts: list[_Part]) -> Dashboard:
         """The dashboard of the parts together (one part: the dashboard itself)."""
