@@ -325,6 +325,7 @@ def test_an_admin_sets_up_a_clerk_whose_minute_goes_round_the_review_loop(server
     clerk_ctx, clerk = open_page()
     _set_own_password(clerk, server, clerk_name, made, "mat-khau-van-thu-a2-2025")
     clerk.click("header nav a[href='/tai-len']")
+    clerk.wait_for_url(f"{server}/tai-len", wait_until="load")  # upload.js (deferred) listens once loaded
     text = minute_bytes("A2", date(2024, month, 12), unexcused=["Phan Văn Lộc"])
     clerk.set_input_files("#file-input", files=[{"name": "thang-3.txt", "mimeType": "text/plain", "buffer": text}])
     result = clerk.locator("#upload-results tbody tr").first
