@@ -54,7 +54,8 @@ def _facts_of(report_json: str | bytes) -> tuple[tuple[Any, ...], list[tuple[str
 
 
 
-_REVIEW_OVERLAP = 1000  # reviews below the last one seen that may still commit (PostgreSQL numbers at insert)
+_REVIEW_OVERLAP = 64  # reviews below the last one seen that may still commit (PostgreSQL numbers at insert);
+# one later by more is caught by the full sync every few minutes
 _MINUTE_COLS = ("m.id, m.report, m.unit_id, m.dang_bo_key, m.chi_bo_key, m.dang_bo, m.chi_bo, m.period, "
                 "m.meeting_date, m.grade, m.points, m.complete")
 _FACT_COLS = ("minute_id, unit_id, dang_bo_key, period, day, grade, points, complete, regular, thematic, chi_uy, "
@@ -90,6 +91,7 @@ class StatTables:
         self._last_sync = 0.0
         self._last_full = -float(_FULL_EVERY)
         self._reviews: tuple[int, int] = (0, 0)  # (count, last sequence) of the reviews in the copy
+        self._recent: set[int] = set()  # sequence numbers near the last one, already in the copy
         with self.db.tx(write=True) as cur:
             for stmt in (
                 """CREATE TABLE IF NOT EXISTS stat_minutes (
@@ -191,11 +193,12 @@ class StatTables:
             return
         low = 0 if full else max(0, self._reviews[1] - _REVIEW_OVERLAP)
         with self.db.tx() as cur:
-            ids = [r[0] for r in self.db.run(cur, "SELECT DISTINCT minute_id FROM minute_reviews WHERE seq > ?",
-                                             (low,)).fetchall()]
+            found = self.db.run(cur, "SELECT seq, minute_id FROM minute_reviews WHERE seq > ?", (low,)).fetchall()
+        ids = sorted({mid for seq, mid in found if full or int(seq) not in self._recent})
         for start in range(0, len(ids), _SYNC_BATCH):
             self._recopy(ids[start:start + _SYNC_BATCH])
         self._reviews = state
+        self._recent = {int(seq) for seq, _ in found if int(seq) > state[1] - _REVIEW_OVERLAP}
 
     def _recopy(self, ids: list[str]) -> None:
         """Replace the copied rows of these minutes where their figures changed; move their đảng bộ on."""
