@@ -16,22 +16,16 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import SESSION_COOKIE, AccountsDep, PrincipalDep
-from service.api.routes.auth import (
-    NewKey,
-    NewUser,
-    UserChange,
+from service.api.routes.account_actions import (
     add_account,
     change_account,
     change_own_password,
-    day_bounds,
-    event_out,
-    key_out,
     make_key,
     reset_account_password,
     revoke_a_key,
     user_names,
-    user_out,
 )
+from service.api.routes.auth import NewKey, NewUser, UserChange, day_bounds, event_out, key_out, user_out
 from service.api.routes.minutes import ScopeDep
 from service.api.ui.render import render, wants_json
 from service.auth.accounts import Accounts
