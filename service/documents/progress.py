@@ -29,10 +29,6 @@ def report(done: int, total: int) -> None:
         log.debug("page progress not delivered", exc_info=True)
 
 
-def current() -> Sink | None:
-    return _SINK.get()
-
-
 @contextmanager
 def reporting_to(sink: Sink | None) -> Iterator[None]:
     """Send the reports of conversions run in this block (in this thread) to ``sink``."""

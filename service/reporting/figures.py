@@ -112,14 +112,12 @@ class StatsFilter:
 
 @lru_cache(maxsize=1)
 def rule_titles() -> dict[str, str]:
-    from service.rules.ruleset import load_ruleset
+    from service.rules.ruleset import load_ruleset, note_rules
 
     titles: dict[str, str] = {}
     for name in ("HD09", "HD12", "HD42"):
         for spec in load_ruleset(name).rules.values():
             titles[spec.id] = spec.title
-    from service.archive.audit import RULES
-
-    titles.update({rid: r.title for rid, r in RULES.items()})
+    titles.update({rid: r.title for rid, r in note_rules("archive_rules").items()})
     return titles
 

@@ -254,7 +254,7 @@ class Stats(StatTables):
         return board
 
     def _dashboard(self, flt: StatsFilter, scope: Scope | None) -> Dashboard:
-        self.sync()
+        """The dashboard computed (the copy is in step: ``dashboard`` has synced)."""
         keys = self._dang_bo_in_view(flt, scope)
         if keys:
             return self._assemble(flt, [self._part(flt, k, v) for k, v in keys])

@@ -86,8 +86,6 @@ async def make_key(request: Request, accounts: Accounts, principal: Principal, b
         if owner.role != Role.ADMIN:
             raise Forbidden(ErrorCode.FORBIDDEN, "Chỉ quản trị được tạo khóa cho người khác.")
         owner = await run_in_threadpool(accounts.user, body.user)
-    if principal.via == "key" and principal.key_scope != "full" and body.scope == "full":
-        raise Forbidden(ErrorCode.FORBIDDEN, "Một khóa có phạm vi hẹp không tạo được khóa rộng hơn nó.")
     info, key = await run_in_threadpool(lambda: accounts.create_key(owner, label=body.label,
                                                                     expires_days=body.expires_days, scope=body.scope))
     await record_event(request, "key_create", target=info.id, **_unit_fields(owner),

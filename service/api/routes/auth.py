@@ -21,7 +21,7 @@ from service.api.routes.account_actions import (
 )
 from service.api.routes.minutes import ScopeDep
 from service.auth.audit_log import AuditEvent, EventFilter
-from service.auth.principal import GRANTS, Role, User
+from service.auth.principal import GRANTS, KEY_SCOPES, Role, User
 from service.auth.store import KeyInfo
 from service.errors import ErrorCode, InputError
 from service.schema.period import DAY, VIETNAM, parse_day
@@ -158,7 +158,7 @@ class KeyOut(BaseModel):
 
 def key_out(k: KeyInfo, names: dict[str, str] | None = None) -> KeyOut:
     """The API's view of a key; ``names`` maps user ids to names."""
-    scope: KeyScope = k.scope if k.scope in ("full", "read", "check") else "check"  # type: ignore[assignment]
+    scope: KeyScope = k.scope if k.scope in KEY_SCOPES else "check"  # type: ignore[assignment]
     return KeyOut(id=k.id, user_id=k.user_id, user_name=(names or {}).get(k.user_id), scope=scope, label=k.label,
                   created_at=_iso(k.created_at), expires_at=_iso(k.expires_at), last_used_at=_iso(k.last_used_at),
                   revoked=k.revoked_at is not None)
