@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +17,7 @@ from service.schema.labels import GRADE_VI, SEVERITY_VI
 
 if TYPE_CHECKING:
     from service.archive.base import MinutesStore
+    from service.archive.ingest import FileResult
     from service.archive.unit_names import Uploader
     from service.settings import Settings
 
@@ -170,11 +174,40 @@ def ingest(
     settings = _archive_settings(data_dir)
     show = sys.stderr.isatty() if progress is None else progress
     try:
-        code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show,
-                          uploader=lambda store: _uploader(settings, store, unit))
+        with _upload_log(settings) as audit:
+            code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show,
+                              uploader=lambda store: _uploader(settings, store, unit), audit=audit)
     except MinutesError as e:
         raise _fail(e) from e
     raise typer.Exit(code)
+
+
+@contextmanager
+def _upload_log(settings: Settings) -> Iterator[Callable[[MinutesStore, FileResult], None]]:
+    """Each file's outcome into the audit log, as the upload page logs it, by the system user at the command line."""
+    import getpass
+
+    from service.auth.accounts import open_accounts
+    from service.auth.audit import upload_detail, write_event
+
+    try:
+        actor = f"{getpass.getuser()} (dòng lệnh)"
+    except (KeyError, OSError):
+        actor = "(dòng lệnh)"
+    accounts = open_accounts(settings)
+
+    def log(store: MinutesStore, r: FileResult) -> None:
+        if r.status == "failed":
+            write_event(accounts, settings.data_dir, "upload", user=None, actor=actor, target=r.path, ok=False,
+                        detail={"code": r.code})
+        else:
+            write_event(accounts, settings.data_dir, "upload", user=None, actor=actor, store=store,
+                        minute_id=r.minute_id, detail=upload_detail(r, os.path.basename(r.path)))
+
+    try:
+        yield log
+    finally:
+        accounts.close()
 
 
 @app.command()

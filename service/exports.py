@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.archive.archive import Archive
-from service.archive.audit import UnitAudit
+from service.archive.audit import UnitAudit, UnitPeriod
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
 from service.schema.corrections import TYPE_LABEL
@@ -252,16 +252,9 @@ class ReportMinute(BaseModel):
     findings: list[dict[str, Any]]
 
 
-class AuditReport(BaseModel):
+class AuditReport(UnitPeriod):
     """What the printable audit report of one chi bộ shows (its JSON twin)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    unit_id: str
-    dang_bo: str | None
-    chi_bo: str | None
-    period_from: str | None
-    period_to: str | None
     months: list[str]
     printed_at: str
     printed_by: str | None

@@ -74,7 +74,9 @@ class MemberAbsences(BaseModel):
     absences: list[Absence]
 
 
-class UnitAudit(BaseModel):
+class UnitPeriod(BaseModel):
+    """One unit over months [period_from, period_to]: the head of every audit of a unit."""
+
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str
@@ -82,6 +84,9 @@ class UnitAudit(BaseModel):
     chi_bo: str | None
     period_from: str | None
     period_to: str | None
+
+
+class UnitAudit(UnitPeriod):
     minutes: int
     findings: list[ArchiveFinding]
     members: list[MemberAbsences]

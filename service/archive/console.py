@@ -22,12 +22,14 @@ _SHOWN_PER_CODE = 10
 
 
 def run_ingest(paths: list[str], settings: Settings, *, workers: int, json_out: bool, progress: bool,
-               uploader: Callable[[MinutesStore], Uploader] | None = None, out: TextIO | None = None,
+               uploader: Callable[[MinutesStore], Uploader] | None = None,
+               audit: Callable[[MinutesStore, FileResult], None] | None = None, out: TextIO | None = None,
                err: TextIO | None = None) -> int:
     """Ingest files and folders; return the exit status (1 when a file failed).
 
     Each minute is filed under the unit it names, matched against the unit tree and the
     unit chosen that ``uploader`` gives for the open store (see unit_names.place_minute).
+``audit`` hears of every file's outcome, as soon as it is settled.
 
     When the search index cannot be opened (held by a running service, or its model
     not built), the files are still stored: their index jobs wait in the archive.
@@ -59,6 +61,8 @@ def run_ingest(paths: list[str], settings: Settings, *, workers: int, json_out: 
 
     def on_result(r: FileResult) -> None:
         counts[r.status] += 1
+        if audit is not None:
+            audit(store, r)
         if json_out:
             out.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
             out.flush()

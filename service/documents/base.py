@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from service.schema.document import Place
+
 if TYPE_CHECKING:
     from service.settings import DocumentSettings
 
 PageMethod = Literal["text", "ocr"]
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Place):
     """A piece of text in reading order and where it sits in the source file.
 
     ``sep`` follows the block in the document text: a newline after a paragraph or
@@ -21,12 +22,6 @@ class Block:
     """
 
     text: str
-    page: int
-    paragraph: int | None = None
-    table: int | None = None
-    row: int | None = None
-    cell: int | None = None
-    line: int | None = None
     sep: str = "\n"
     words: tuple[tuple[int, int, float], ...] = ()
 

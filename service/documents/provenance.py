@@ -109,8 +109,7 @@ def document_info(doc: Document, *, data: bytes, norm: str, low_confidence: floa
                     w = align.span(start + a, start + b)
                     if w is not None:
                         uncertain.append(w)
-        items.append(Provenance(span=span, page=block.page, paragraph=block.paragraph, table=block.table,
-                                row=block.row, cell=block.cell, line=block.line, confidence=low))
+        items.append(Provenance(span=span, confidence=low, **block.place()))
     pages = []
     for p in doc.pages:
         spans = [it.span for it in items if it.page == p.number]

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from service.nlp.text import all_caps
 from service.schema.spelling import fix_tone_marks
 
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x00AD: None,
@@ -29,6 +30,7 @@ _PAGE_MARK = re.compile(
 )
 _STRAY_LINE = re.compile(r"^[\s'`.,~|¦_*^°•·\"]*$")
 _STRAY_TAIL = re.compile(r"(?:\s{2,}[,.'`~|¦^]+|\s*[|¦]+|\s+[~^`]+)\s*$")
+_STRAY_MARKS = ",.'`~|¦^"
 _LIST_START = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)/-]\s|[a-zđ][.)]\s|[-+•*–—]\s|\(\d{1,2}\)|[IVX]{1,4}[.)]\s)"
 )
@@ -55,7 +57,9 @@ def _drop_ocr_marks(lines: list[str]) -> list[str]:
         if line.strip() and _STRAY_LINE.match(line) and not line.strip() == "*":
             out.append("")
             continue
-        out.append(_STRAY_TAIL.sub("", line))
+        # Only a line whose last mark is one of the stray ones can have a stray tail.
+        tail = line.rstrip()[-1:]
+        out.append(_STRAY_TAIL.sub("", line) if tail and tail in _STRAY_MARKS else line)
     return out
 
 
@@ -81,9 +85,8 @@ def _ends_open(line: str) -> bool:
     s = line.rstrip()
     if not s or s[-1] in ".:;!?\"”»)" and not s.endswith("đ/c"):
         return False
-    letters = [c for c in s if c.isalpha()]
     # A line in capitals is a heading or a title, never half a sentence.
-    return not (letters and all(c.isupper() for c in letters))
+    return not all_caps(s)
 
 
 def _starts_continuation(line: str) -> bool:
@@ -123,13 +126,17 @@ def _rejoin_lines(lines: list[str]) -> list[str]:
 
 # OCR reads "1" as "l" or "I" and "0" as "O" inside figures: "l5 đ/c", "0l", "l00%", "2O24".
 _OCR_FIGURE = re.compile(r"(?<![^\W\d_])(?=[0-9lIO]*\d)(?=[0-9lIO]*[lIO])[0-9lIO]{2,}(?![^\W\d_])")
+_FIGURE_BESIDE_LOOKALIKE = re.compile(r"\d[lIO]|[lIO]\d")
 # … and a list numbered "l." at the start of a line beside "2.", "3.".
 _OCR_ENUM = re.compile(r"(?m)^([^\S\n]*)l([.)/][^\S\n])(?=.*\n(?:.*\n)*?[^\S\n]*2[.)/][^\S\n])")
 
 
 def _fix_ocr_figures(lines: list[str]) -> list[str]:
     text = "\n".join(lines)
-    fixed = _OCR_FIGURE.sub(lambda m: m.group(0).translate(_DIGITS), text)
+    fixed = text
+    # A run of figures and look-alikes that holds both touches them side by side somewhere: a quick test.
+    if _FIGURE_BESIDE_LOOKALIKE.search(text):
+        fixed = _OCR_FIGURE.sub(lambda m: m.group(0).translate(_DIGITS), text)
     fixed = _OCR_ENUM.sub(r"\g<1>1\2", fixed)
     return fixed.split("\n") if fixed != text else lines
 
@@ -141,7 +148,7 @@ _DOT_LEADER = re.compile(r"(?<=[^\W\d_])[^\S\n]*:?[^\S\n]*(?:\.{4,}|…{2,})[^\S
 
 
 def _dot_leaders(lines: list[str]) -> list[str]:
-    return [_DOT_LEADER.sub(": ", line) for line in lines]
+    return [_DOT_LEADER.sub(": ", line) if "...." in line or "……" in line else line for line in lines]
 
 
 def normalize(raw: str) -> NormalizedText:

@@ -7,7 +7,7 @@ import re
 from service.nlp.numerals import COUNT, NUMBER_WORD, parse_count, parse_percent
 from service.nlp.people import TITLE, read_name
 from service.nlp.sections import in_spans
-from service.nlp.text import Doc
+from service.nlp.text import Doc, all_caps
 from service.schema.record import Resolution, Task, Vote
 
 _NOT_ADOPTED = re.compile(
@@ -106,8 +106,7 @@ _NOT_TASK = re.compile(r"tu cham diem|cham diem|tu danh gia (?:chat luong|xep lo
 
 
 def _is_heading_line(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(text.strip()) <= 60
+    return len(text.strip()) <= 60 and all_caps(text, 4)
 
 
 def _task(doc: Doc, a: int, b: int) -> Task:

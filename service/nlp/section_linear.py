@@ -130,9 +130,12 @@ class LinearTextClassifier:
         return tuple(x + y for x, y in zip(self.weights[a:a + n], self.weights[b:b + n], strict=True))
 
     def scores(self, text: str) -> dict[str, float]:
-        total = list(self.bias)
-        for key, count in ngram_keys(text, self.ngram_size, self.symbols).items():
-            total = [t + w * count for t, w in zip(total, self._rows(key), strict=True)]
+        rows = [self._rows(key) for key, count in ngram_keys(text, self.ngram_size, self.symbols).items()
+                for _ in range(count)]
+        if not rows:
+            total = list(self.bias)
+        else:  # a column's sum per label, in C, rather than one list per n-gram
+            total = [b + sum(col) for b, col in zip(self.bias, zip(*rows, strict=True), strict=True)]
         top = max(total)
         exp = [math.exp(t - top) for t in total]
         norm = sum(exp)

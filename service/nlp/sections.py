@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from service.nlp.text import Doc, fold
+from service.nlp.text import Doc, all_caps, fold
 from service.schema.record import Section, SectionKind
 
 _ENUM = re.compile(
@@ -74,8 +74,7 @@ class Heading:
 
 
 def _is_caps(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
+    return all_caps(s, 4)
 
 
 def find_headings(doc: Doc, *, skip_until: int = 0) -> list[Heading]:

@@ -36,6 +36,14 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def all_caps(s: str, min_letters: int = 1) -> bool:
+    """Whether ``s`` has at least ``min_letters`` letters, every one of them a capital."""
+    if not s.isupper():  # the quick no: a lower-case letter, or nothing cased at all
+        return False
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= min_letters and all(c.isupper() for c in letters)
+
+
 @dataclass(frozen=True)
 class Line:
     start: int

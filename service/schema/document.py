@@ -36,22 +36,33 @@ class PageInfo(BaseModel):
     span: Span | None = Field(None, description="Where the page's text lies in the normalised text.")
 
 
-class Provenance(BaseModel):
-    """A stretch of the normalised text and the place in the source file it comes from.
+class Place(BaseModel):
+    """A place in the source file.
 
     Indices are 1-based: paragraph of the document body (DOCX), table / row / cell
     (DOCX tables), line on the page (PDF and OCR).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    span: Span
     page: int
     paragraph: int | None = None
     table: int | None = None
     row: int | None = None
     cell: int | None = None
     line: int | None = None
+
+    def place(self) -> dict[str, int | None]:
+        """The place alone, as keyword arguments for another record at the same place."""
+        return {name: getattr(self, name) for name in Place.model_fields}
+
+
+class Provenance(Place):
+    """A stretch of the normalised text and the place in the source file it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    span: Span
     confidence: float | None = Field(None, description="Lowest OCR word confidence in this stretch.")
 
 

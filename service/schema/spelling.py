@@ -18,11 +18,13 @@ _OLD_TONE = {
 }
 _OLD_TONE_ALL = {**_OLD_TONE, **{k.upper(): v.upper() for k, v in _OLD_TONE.items()}}
 _OLD_TONE_ALL.update({k[0].upper() + k[1]: v[0].upper() + v[1] for k, v in _OLD_TONE.items()})
+# Character classes rather than an alternation of every pair: one pass over the text either way, but
+# a class is tested in one step. A pair the table lacks (e.g. "oÀ") is left as it is.
 _OLD_TONE_RE = re.compile(
-    r"(?<![qQ])(" + "|".join(_OLD_TONE_ALL) + r")(?![^\W\d_])"
+    r"(?<![qQ])([oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])"
 )
 
 
 def fix_tone_marks(text: str) -> str:
     """Move old-style tone marks to the main vowel (hoà → hòa, Thuỷ → Thủy)."""
-    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE_ALL[m.group(1)], text)
+    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE_ALL.get(m.group(1), m.group(1)), text)

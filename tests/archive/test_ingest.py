@@ -177,3 +177,25 @@ def test_a_folder_walk_picks_up_what_the_reader_reads_and_nothing_else(tmp_path:
         (tmp_path / name).write_bytes(b"x")
     found = sorted(Path(p).name for p, err in walk([str(tmp_path)]) if err is None)
     assert found == ["a.txt", "b.docx", "c.doc", "d.rtf", "e.pdf", "f.png", "g.JPG", "h.tif"]
+
+
+def test_cli_ingest_writes_each_file_to_the_audit_log_as_the_upload_page_does(tree: Path, tmp_path: Path) -> None:
+    from service.auth.accounts import open_accounts
+
+    data = tmp_path / "data"
+    result = CliRunner().invoke(app, ["ingest", str(tree / "2024"), "--data-dir", str(data), "--no-progress"])
+    assert result.exit_code == 1
+    settings = Settings(data_dir=data, search={"backend": "memory"})
+    accounts = open_accounts(settings)
+    try:
+        events, total = accounts.store.events(scope=None, action="upload")
+    finally:
+        accounts.close()
+    assert total == 6
+    stored = [e for e in events if e.ok]
+    failed = {Path(e.target or "").name: e for e in events if not e.ok}
+    assert len(stored) == 4 and all(e.actor and e.actor.endswith("(dòng lệnh)") for e in events)
+    assert all(e.detail and e.detail["status"] == "stored" and e.unit_id for e in stored), "filed under the minute's unit"
+    assert {e.detail["file_name"] for e in stored if e.detail} == {"thang-1.txt", "thang-2.txt", "thang-3.txt",
+                                                                   "thang-4.txt"}
+    assert failed["hong.txt"].detail == {"code": "NOT_TEXT"} and failed["rong.txt"].detail == {"code": "EMPTY_INPUT"}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -69,22 +70,33 @@ async def _collect(request: Request, archive: ArchiveDep, flt: ExportFilter, sco
     return minutes
 
 
+# Each CSV export: its columns, how its rows come from the minutes, and the stem of its file name.
+_CSV: dict[str, tuple[list[str], Callable[[list[tuple[MinuteSummary, CheckReport]]], list[list[Any]]], str]] = {
+    "records.csv": (RECORD_COLUMNS, record_rows, "bien-ban"),
+    "findings.csv": (FINDING_COLUMNS, finding_rows, "phat-hien"),
+}
+
+
+async def _csv_export(request: Request, archive: ArchiveDep, flt: ExportFilter, scope: ScopeDep,
+                      what: str) -> Response:
+    """One CSV export (UTF-8), logged as ``what``."""
+    columns, rows, stem = _CSV[what]
+    minutes = await _collect(request, archive, flt, scope, what)
+    return _download(to_csv(columns, rows(minutes)), "text/csv; charset=utf-8", file_name(flt, stem, "csv"))
+
+
 @router.get("/records.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "Mỗi biên bản một dòng."}})
 async def records_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Bảng biên bản (mỗi biên bản một dòng: đơn vị, ngày, dự họp, điểm, xếp loại, tiêu chí vi phạm), CSV UTF-8."""
-    minutes = await _collect(request, archive, flt, scope, "records.csv")
-    return _download(to_csv(RECORD_COLUMNS, record_rows(minutes)), "text/csv; charset=utf-8",
-                     file_name(flt, "bien-ban", "csv"))
+    return await _csv_export(request, archive, flt, scope, "records.csv")
 
 
 @router.get("/findings.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "Mỗi phát hiện một dòng."}})
 async def findings_csv(request: Request, archive: ArchiveDep, flt: ExportDep, scope: ScopeDep) -> Response:
     """Các phát hiện của từng biên bản (tiêu chí, mức độ, nội dung, căn cứ), CSV UTF-8."""
-    minutes = await _collect(request, archive, flt, scope, "findings.csv")
-    return _download(to_csv(FINDING_COLUMNS, finding_rows(minutes)), "text/csv; charset=utf-8",
-                     file_name(flt, "phat-hien", "csv"))
+    return await _csv_export(request, archive, flt, scope, "findings.csv")
 
 
 @router.get("/minutes.xlsx", response_class=Response,

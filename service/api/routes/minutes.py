@@ -19,7 +19,7 @@ from service.archive.archive import Archive, default_index, open_archive
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.archive.ingest import FileResult
 from service.archive.unit_names import Uploader
-from service.auth.audit import audit_event, record_event
+from service.auth.audit import audit_event, record_event, upload_detail
 from service.errors import ErrorCode, InputError, MinutesError
 from service.schema.names import file_name_of
 from service.schema.period import YEAR_OR_MONTH
@@ -105,9 +105,7 @@ async def store_bytes(request: Request, archive: Archive, scope: Scope | None, d
         if raise_refusal:
             raise
         return FileResult(path=name or "", status="failed", code=e.code.value, message=e.message)
-    await record_event(request, "upload", minute_id=result.minute_id,
-                detail={"file_name": name, "status": result.status, "replaced": result.replaced,
-                        "note": result.note})
+    await record_event(request, "upload", minute_id=result.minute_id, detail=upload_detail(result, name))
     return result
 
 

@@ -16,15 +16,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import SESSION_COOKIE, AccountsDep, PrincipalDep
-from service.api.routes.account_actions import (
-    add_account,
-    change_account,
-    change_own_password,
-    make_key,
-    reset_account_password,
-    revoke_a_key,
-    user_names,
-)
+from service.api.routes import account_actions as actions
 from service.api.routes.auth import NewKey, NewUser, UserChange, day_bounds, event_out, key_out, user_out
 from service.api.routes.minutes import ScopeDep
 from service.api.ui.render import render, wants_json
@@ -107,7 +99,7 @@ async def change_password(request: Request, accounts: AccountsDep, principal: Pr
     try:
         if new != again:
             raise InputError(ErrorCode.INVALID_PASSWORD, "Hai lần nhập mật khẩu mới không giống nhau.", status=422)
-        await change_own_password(request, accounts, principal.user, old, new)
+        await actions.change_own_password(request, accounts, principal.user, old, new)
     except MinutesError as e:
         return await run_in_threadpool(_account, request, accounts, principal, error=e)
     resp = RedirectResponse("/dang-nhap", status_code=303)
@@ -121,7 +113,7 @@ async def create_own_key(request: Request, accounts: AccountsDep, principal: Pri
     try:
         body = NewKey(label=str(form.get("label") or "").strip() or None,
                       scope=str(form.get("scope") or "full"))  # type: ignore[arg-type]
-        info, key = await make_key(request, accounts, principal, body)
+        info, key = await actions.make_key(request, accounts, principal, body)
     except ValidationError as e:
         return await run_in_threadpool(_account, request, accounts, principal, error=_form_error(e))
     except MinutesError as e:
@@ -134,7 +126,7 @@ async def create_own_key(request: Request, accounts: AccountsDep, principal: Pri
 @router.post("/tai-khoan/khoa/{key_id}/thu-hoi")
 async def revoke_own_key(key_id: str, request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
     try:
-        await revoke_a_key(request, accounts, principal, key_id)
+        await actions.revoke_a_key(request, accounts, principal, key_id)
     except MinutesError as e:
         return await run_in_threadpool(_account, request, accounts, principal, error=e)
     return await run_in_threadpool(lambda: _account(request, accounts, principal,
@@ -180,7 +172,7 @@ async def add_user(request: Request, accounts: AccountsDep) -> Response:
         body = NewUser(name=str(form.get("name") or "").strip(), role=str(form.get("role") or ""),
                        unit=str(form.get("unit") or "").strip() or None,
                        password=str(form.get("password") or "") or None)
-        user, password = await add_account(request, accounts, body)
+        user, password = await actions.add_account(request, accounts, body)
     except ValidationError as e:
         return await run_in_threadpool(_users_page, request, accounts, error=_form_error(e))
     except MinutesError as e:
@@ -201,7 +193,7 @@ async def change_user(user_id: str, request: Request, accounts: AccountsDep, pri
     by = principal.user
     try:
         if action == "reset":
-            user, password, revoked = await reset_account_password(request, accounts, user_id)
+            user, password, revoked = await actions.reset_account_password(request, accounts, user_id)
             return await run_in_threadpool(lambda: _users_page(
                 request, accounts, password=(user.name, password),
                 message=f"Đã cấp mật khẩu tạm cho {user.name}; các phiên đăng nhập đã kết thúc, "
@@ -213,7 +205,7 @@ async def change_user(user_id: str, request: Request, accounts: AccountsDep, pri
             change = UserChange(active=action == "enable")
         else:
             raise InputError(ErrorCode.INVALID_BODY, "Không rõ thay đổi cần làm.", status=422)
-        user, revoked = await change_account(request, accounts, by, user_id, change)
+        user, revoked = await actions.change_account(request, accounts, by, user_id, change)
     except ValidationError as e:
         return await run_in_threadpool(_users_page, request, accounts, error=_form_error(e))
     except MinutesError as e:
@@ -232,7 +224,7 @@ def _keys_page(request: Request, accounts: Accounts, *, message: str | None = No
         from service.api.errors import error_response
 
         return error_response(error)
-    names = user_names(accounts)
+    names = actions.user_names(accounts)
     keys = accounts.store.keys(None)
     users: list[User] = [u for u in accounts.store.users() if u.active]
     data: dict[str, Any] = {"data": [key_out(k, names).model_dump(mode="json") for k in keys], "count": len(keys)}
@@ -259,7 +251,7 @@ async def create_key(request: Request, accounts: AccountsDep, principal: Princip
                       expires_days=float(days) if days.replace(".", "", 1).isdigit() else None)
         if days and body.expires_days is None:
             raise InputError(ErrorCode.INVALID_BODY, "Số ngày hết hạn phải là một số dương.", status=422)
-        info, key = await make_key(request, accounts, principal, body)
+        info, key = await actions.make_key(request, accounts, principal, body)
     except ValidationError as e:
         return await run_in_threadpool(_keys_page, request, accounts, error=_form_error(e))
     except MinutesError as e:
@@ -272,7 +264,7 @@ async def create_key(request: Request, accounts: AccountsDep, principal: Princip
 @router.post("/quan-tri/khoa-api/{key_id}/thu-hoi")
 async def revoke_key(key_id: str, request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
     try:
-        await revoke_a_key(request, accounts, principal, key_id)
+        await actions.revoke_a_key(request, accounts, principal, key_id)
     except MinutesError as e:
         return await run_in_threadpool(_keys_page, request, accounts, error=e)
     return await run_in_threadpool(lambda: _keys_page(request, accounts, message=f"Đã thu hồi khóa {key_id}."))
