@@ -52,6 +52,7 @@ class Lexicon:
     cues: dict[str, tuple[Cue, ...]]
     blank: re.Pattern[str]
     sample_name: re.Pattern[str]
+    headings: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (section kind, folded heading pattern)
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +72,8 @@ def lexicon() -> Lexicon:
             for c in spec["cues"])
     return Lexicon(labels=labels, values=values, cues=cues,
                    blank=re.compile("|".join(f"(?:{b})" for b in data["blanks"])),
-                   sample_name=re.compile(data["sample_name"]))
+                   sample_name=re.compile(data["sample_name"]),
+                   headings=tuple((h["kind"], re.compile(h["pattern"])) for h in data["headings"]))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
+from service.nlp.cues import lexicon
 from service.nlp.text import Doc, all_caps, fold
 from service.schema.record import Section, SectionKind
 
@@ -21,23 +23,6 @@ _ENUM = re.compile(
 )
 _BULLET = re.compile(r"^\s*[-+•–]\s*")
 
-# (kind, folded keyword pattern), first match wins.
-_RULES: list[tuple[SectionKind, re.Pattern[str]]] = [
-    (SectionKind.REPORT, re.compile(r"ket qua|thuc hien nghi quyet|kiem diem viec|danh gia (?:ket qua|tinh hinh|viec)")),
-    (SectionKind.VOTE, re.compile(r"bieu quyet|bo phieu")),
-    (SectionKind.CONCLUSION, re.compile(r"^(?:ket luan|y kien ket luan|tong hop)|ket luan cua")),
-    # A heading that names a higher body's resolution ("… theo tinh thần Nghị quyết Trung ương 4") is not this one.
-    (SectionKind.RESOLUTION, re.compile(r"nghi quyet(?!\s*(?:so\b|\d|trung uong|tw\b|hoi nghi|dai hoi|cua (?:ban|bo|dang|tinh|huyen|thanh|quan)))")),
-    (SectionKind.CONCLUSION, re.compile(r"ket luan")),
-    (SectionKind.DISCUSSION, re.compile(r"thao luan|y kien|gop y|tham gia|phat bieu")),
-    (SectionKind.CRITICISM, re.compile(r"phe binh|bieu duong|nhac nho|kiem diem|tu tuong|tu soi|xep loai|khen thuong|ky luat")),
-    (SectionKind.AGENDA, re.compile(r"chuong trinh|noi dung sinh hoat\s*:?$|noi dung hoi nghi\s*:?$")),
-    (SectionKind.ATTENDANCE, re.compile(r"thanh phan|tinh hinh dang vien|so luong dang vien|dang vien (?:tham )?du")),
-    (SectionKind.OPENING, re.compile(r"mo dau|khai mac|thu tuc|phan mo")),
-    (SectionKind.CLOSING, re.compile(r"ket thuc|be mac|tu danh gia|chat luong (?:buoi|sinh hoat)|thong qua bien ban")),
-    (SectionKind.HEADER, re.compile(r"thoi gian|dia diem")),
-    (SectionKind.REPORT, re.compile(r"thoi su|nhiem vu|phuong huong|bao cao|trinh bay|chuyen de|dien bien|noi dung|tinh hinh|thong tin|quan triet|pho bien")),
-]
 _LABEL_HEADS = re.compile(
     r"^(?:cac |\* )?(?:y kien thao luan|y kien tham gia|thao luan|y kien phat bieu|ket luan(?: cua [^:]{0,30})?|"
     r"nghi quyet(?: [^:]{0,30})?|bieu quyet|ket qua bieu quyet|chuong trinh(?: [^:]{0,20})?|"
@@ -57,10 +42,15 @@ class SectionClassifier(Protocol):
 
 def classify_title(folded_title: str) -> SectionKind | None:
     """Kind of a heading from its keywords, or None."""
-    for kind, rx in _RULES:
+    for kind, rx in _heading_rules():  # first match wins
         if rx.search(folded_title):
             return kind
     return None
+
+
+@lru_cache(maxsize=1)
+def _heading_rules() -> tuple[tuple[SectionKind, re.Pattern[str]], ...]:
+    return tuple((SectionKind(kind), rx) for kind, rx in lexicon().headings)
 
 
 @dataclass(frozen=True)
