@@ -56,6 +56,9 @@ class SearchSettings(BaseModel):
                                                      "against 1 for the query's own words.")
     period_boost: float = Field(0.5, description="Added to passages of the month or year a query names, as a share "
                                                  "of the best score (0 turns it off).")
+    facet_boost: float = Field(1.0, description="Added to passages of a minute with what a query asks for (a meeting "
+                                                "type, a split vote), as a share of the best score, for each (0 turns "
+                                                "it off).")
     layout: Literal["fast", "compact"] = Field(
         "fast", description="How the index stores vectors: `fast` keeps chunk vectors in memory; `compact` keeps "
                             "them on disk with an int8 copy in memory, line vectors in 8 bits and the BM25 index "

@@ -65,6 +65,17 @@ def _period_words(report: CheckReport) -> str | None:
     return None
 
 
+def facets(report: CheckReport) -> tuple[str, ...]:
+    """What a question may ask of the whole minute (see ``service/search/data/facets.tsv``).
+
+    ``vote=split``: a resolution was adopted with votes against or abstentions recorded.
+    """
+    for r in report.record.resolutions:
+        if r.vote is not None and ((r.vote.against or 0) > 0 or (r.vote.abstain or 0) > 0):
+            return ("vote=split",)
+    return ()
+
+
 def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
     """The chunks of one minute; ids are ``f"{minute_id}:{n}"`` in text order."""
     m = report.record.meeting
@@ -89,6 +100,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
     period_key = m.date[:7] if m.date else (
         f"{m.period.year:04d}-{m.period.month:02d}" if m.period.year and m.period.month else None)
     dkey, ckey = unit_key(m.dang_bo, "dang_bo"), unit_key(m.chi_bo, "chi_bo")
+    minute_facets = facets(report)
     chunks: list[Chunk] = []
     for kind, title, start, end in merged:
         heading = (title or "").strip() or HEADINGS[kind]
@@ -97,5 +109,6 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
             chunks.append(Chunk(
                 id=f"{minute_id}:{len(chunks)}", minute_id=minute_id, text=text[a:b],
                 embed_text=f"{head}\n{text[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,
-                meeting_type=m.type.value if m.type else None, section=kind.value, span=(a, b)))
+                meeting_type=m.type.value if m.type else None, section=kind.value, span=(a, b),
+                facets=minute_facets))
     return chunks

@@ -31,6 +31,7 @@ class Chunk:
     meeting_type: str | None
     section: str  # SectionKind value
     span: tuple[int, int]  # into the minute's normalised text
+    facets: tuple[str, ...] = ()  # what the minute has that a question may ask for: "vote=split"
 
 
 @dataclass(frozen=True)

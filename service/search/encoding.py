@@ -48,7 +48,7 @@ def day_number(iso: str | None, *, end: bool = False) -> int | None:
 def payload_of(c: Chunk) -> dict[str, Any]:
     return {"chunk_id": c.id, "minute_id": c.minute_id, "text": c.text, "dang_bo": c.dang_bo, "chi_bo": c.chi_bo,
             "date": c.date, "day": day_number(c.date), "period": c.period, "meeting_type": c.meeting_type,
-            "section": c.section, "span": [c.span[0], c.span[1]]}
+            "section": c.section, "span": [c.span[0], c.span[1]], "facets": list(c.facets)}
 
 
 def hit_of(payload: dict[str, Any], score: float) -> SearchHit:

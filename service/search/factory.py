@@ -33,7 +33,7 @@ def retrieval_params(settings: Settings) -> RetrievalParams:
     return RetrievalParams(candidates=s.candidates, feedback_docs=s.feedback_docs, feedback_terms=s.feedback_terms,
                            feedback_weight=s.feedback_weight, ascii_dense_weight=s.ascii_dense_weight,
                            min_restored=s.min_restored, expansion_weight=s.expansion_weight,
-                           period_boost=s.period_boost, restored_dense_weight=s.restored_dense_weight,
+                           period_boost=s.period_boost, facet_boost=s.facet_boost, restored_dense_weight=s.restored_dense_weight,
                            dense_weight=s.dense_weight)
 
 

@@ -76,6 +76,7 @@ class MemoryIndex:
         if self.path and self.path.exists():
             for row in json.loads(self.path.read_text(encoding="utf-8")):
                 row["span"] = tuple(row["span"])
+                row["facets"] = tuple(row.get("facets") or ())
                 self._add(Chunk(**row))
 
     def _add(self, c: Chunk) -> None:

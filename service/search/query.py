@@ -11,6 +11,8 @@
 - **English** (``en``): the multilingual model embeds the question as typed; the
   domain's bilingual lexicon (``data/lexicon_en.tsv``) turns its phrases into the
   Vietnamese words that minutes use, for BM25 and for a second dense view.
+- **What is asked of a minute**: a meeting type or a split vote named in the question
+  (``data/facets.tsv``) moves the minutes that have it up the ranking, as a named month does.
 - **Paraphrase**: the thesaurus (``data/thesaurus.tsv``) adds the words a clerk writes
   for the everyday words of a question ("heo" → "lợn", "bỏ họp" → "vắng sinh hoạt"),
   at a lower BM25 weight than the question's own words.
@@ -56,6 +58,7 @@ class QueryPlan:
     restored: str | None = None
     dense_weight: float = 1.0
     period: tuple[int, int | None] | None = None  # (year, month) the query names: "tháng 10/2025", "năm 2013"
+    facets: tuple[tuple[str, str], ...] = ()  # what the query asks of a minute: ("meeting_type", "chuyen_de"), …
 
     @property
     def restored_words(self) -> tuple[str, ...]:
@@ -264,6 +267,19 @@ def _language(text: str) -> str:
     return "vi-ascii"
 
 
+def facets_of(text: str) -> tuple[tuple[str, str], ...]:
+    """What a question asks of the minutes it wants (``data/facets.tsv``): a meeting type, a split vote.
+
+    ("sinh hoạt chuyên đề …", "thematic meeting on …" → meeting_type=chuyen_de; "… không tán
+    thành", "… voted against" → vote=split.) One value per facet, the first phrase found.
+    """
+    out: dict[str, str] = {}
+    for found in _lookup(text, "facets.tsv"):
+        name, _, value = found.partition("=")
+        out.setdefault(name, value)
+    return tuple(sorted(out.items()))
+
+
 _MONTH_YEAR = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\s*(?:/|-|nam|,|of)?\s*((?:19|20)\d{2})\b"
                          r"|\b(\d{1,2})\s*/\s*((?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
@@ -294,7 +310,7 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
         translated = " ".join(vi)
         dense = (text, translated) if translated else (text,)
         return QueryPlan(text=text, language=language, dense_texts=dense, sparse_text=translated,
-                         expansion_weight=expansion_weight, period=period_of(text))
+                         expansion_weight=expansion_weight, period=period_of(text), facets=facets_of(text))
     restored: str | None = None
     dense_weight = 1.0
     searched = text
@@ -315,4 +331,4 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
     extra = " ".join([*([restored] if restored else []), *_lookup(searched, "thesaurus.tsv")])
     return QueryPlan(text=text, language=language, dense_texts=(searched,), sparse_text=text, expansion=extra,
                      expansion_weight=expansion_weight, restored=restored, dense_weight=dense_weight,
-                     period=period_of(text))
+                     period=period_of(text), facets=facets_of(searched))

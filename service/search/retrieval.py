@@ -66,6 +66,7 @@ class RetrievalParams:
     expansion_weight: float = 0.5  # of a thesaurus or lexicon word, against 1 for a query word
     minute_support: float = 0.5  # hybrid: share of a minute's next best passages added to each of its passages
     period_boost: float = 0.5  # added, as a share of the best score, to passages of the period a query names
+    facet_boost: float = 1.0  # likewise, for each facet a query asks for that the passage's minute has
     idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
     idf_refresh_s: float = 600.0
 
@@ -172,29 +173,42 @@ def expand(query: SparseVector, docs: Sequence[SparseVector], df: Counter[int], 
     return SparseVector(indices=keys, values=[out[k] for k in keys])
 
 
-def prefer_period(ranked: Ranked, payloads: dict[str, dict[str, Any]], period: tuple[int, int | None],
-                  boost: float, depth: int) -> Ranked:
-    """``ranked`` with the passages of the period a query names moved up among its first ``depth``.
+def prefer(ranked: Ranked, payloads: dict[str, dict[str, Any]], plan: QueryPlan, boost: float,
+           depth: int, facet_boost: float = 0.0) -> Ranked:
+    """``ranked`` with the passages that have what the query names moved up among its first ``depth``.
 
     A passage of the month named gains ``boost`` × the best score; one of the same year but another
-    month a quarter of that; a year alone asked for counts as the period. A soft filter: nothing
-    is dropped.
+    month a quarter of that; a year alone asked for counts as the period. A passage of a minute
+    with a facet the query asks for (its meeting type, a split vote) gains ``facet_boost`` × the
+    best score for each. A soft filter: nothing is dropped.
     """
-    if not ranked:
+    if not ranked or not (plan.period or plan.facets):
         return ranked
-    year, month = period
     head = ranked[:depth]
     top = max(s for _, s in head) or 1.0
     out = []
     for pid, score in head:
-        got = str(payloads.get(pid, {}).get("period") or "")
-        if got[:4] == str(year) and (month is None or got[5:7] == f"{month:02d}"):
-            score += boost * top
-        elif month is not None and got[:4] == str(year):
-            score += 0.25 * boost * top
-        out.append((pid, score))
+        payload = payloads.get(pid, {})
+        out.append((pid, score + top * (boost * _period_share(payload, plan.period)
+                                        + facet_boost * _facet_share(payload, plan.facets))))
     out.sort(key=lambda kv: (-kv[1], kv[0]))
     return out + ranked[depth:]
+
+
+def _period_share(payload: dict[str, Any], period: tuple[int, int | None] | None) -> float:
+    if period is None:
+        return 0.0
+    year, month = period
+    got = str(payload.get("period") or "")
+    if got[:4] == str(year) and (month is None or got[5:7] == f"{month:02d}"):
+        return 1.0
+    return 0.25 if month is not None and got[:4] == str(year) else 0.0
+
+
+def _facet_share(payload: dict[str, Any], facets: tuple[tuple[str, str], ...]) -> float:
+    """One for each facet asked for that the passage's minute has: a payload field, or a word of ``facets``."""
+    has = set(payload.get("facets") or ())
+    return float(sum(1 for name, value in facets if payload.get(name) == value or f"{name}={value}" in has))
 
 
 def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3) -> list[SearchHit]:
@@ -275,7 +289,7 @@ class Retriever:
         return dbsf([(w, by_dense), (1.0, bm25)])
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
-        """The page of hits: the ranking, then the period the query names and minute support (hybrid).
+        """The page of hits: the ranking, then what the query names (period, facets) and minute support (hybrid).
 
         Both read the payloads of the head of the ranking, which is fetched once.
         """
@@ -283,13 +297,13 @@ class Retriever:
         plan = self._plan(query)
         ranked = self._rank(query, plan, exact)
         end = query.offset + query.limit
-        period = plan.period if p.period_boost > 0.0 else None
+        named = (p.period_boost > 0.0 and plan.period is not None) or (p.facet_boost > 0.0 and bool(plan.facets))
         support = p.minute_support if query.mode == "hybrid" else 0.0
-        head = ranked[:max(p.depth, end)] if period or support > 0.0 else ranked[query.offset:end]
+        head = ranked[:max(p.depth, end)] if named or support > 0.0 else ranked[query.offset:end]
         payloads = self.engine.payloads([pid for pid, _ in head])
-        if period:
-            head = prefer_period(head, payloads, period, p.period_boost, p.depth)
+        if named:
+            head = prefer(head, payloads, plan, p.period_boost, p.depth, p.facet_boost)
         hits = [hit_of(payloads[pid], score) for pid, score in head if pid in payloads]
         if support > 0.0:
             hits = with_minute_support(hits, support)
-        return hits[query.offset:end] if period or support > 0.0 else hits
+        return hits[query.offset:end] if named or support > 0.0 else hits

@@ -69,3 +69,15 @@ def test_every_corpus_minute_chunks_into_valid_spans() -> None:
         for c in chunks:
             assert 0 <= c.span[0] < c.span[1] <= len(text) and text[c.span[0]:c.span[1]] == c.text
             assert len(c.text) <= MAX_CHARS
+
+
+def test_every_chunk_of_a_minute_with_votes_against_says_so() -> None:
+    unanimous = make_minute()
+    assert "tán thành" in unanimous and "không tán thành" not in unanimous
+    plain = check_text(unanimous, include_text=True)
+    assert all(c.facets == () for c in make_chunks("m1", plain, plain.text.content or ""))
+    split_text = CORPORA.joinpath("c053.txt").read_text(encoding="utf-8")
+    split = check_text(split_text, include_text=True)
+    assert split.record.resolutions[0].vote and split.record.resolutions[0].vote.against
+    chunks = make_chunks("c053", split, split.text.content or "")
+    assert chunks and all(c.facets == ("vote=split",) for c in chunks)

@@ -87,6 +87,18 @@ Lê Thị Hằng                Nguyễn Văn Phúc
     assert (rec.signatures.secretary, rec.signatures.chair) == ("Lê Thị Hằng", "Nguyễn Văn Phúc")
 
 
+def test_votes_against_counted_before_their_words_are_read():
+    base = """NGHỊ QUYẾT
+Chi bộ thống nhất giao đ/c Bùi Văn Khải hoàn thành kè mương trước 30/11/2025.
+Kết quả biểu quyết: 20 đồng chí tán thành, đạt 95,24%; {against}.
+"""
+    for against, expected in (("02 đồng chí không tán thành", 2), ("01 phiếu không tán thành", 1),
+                              ("không tán thành: 3", 3), ("không có đồng chí nào không tán thành", 0)):
+        rec, _ = extract(_doc(base.format(against=against)))
+        (res,) = rec.resolutions
+        assert res.vote is not None and (res.vote.for_, res.vote.against) == (20, expected), against
+
+
 def test_agenda_items_are_not_criticism_or_conclusion():
     text = ("Chi bộ thông qua chương trình gồm:\n1. Thảo luận; biểu dương, nhắc nhở; tự phê bình và phê bình.\n"
             "2. Kết luận, thông qua biên bản.\nChi bộ nhất trí.\n")

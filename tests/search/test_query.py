@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.search.query import is_syllable, period_of, plan_query, restore
+from service.search.query import facets_of, is_syllable, period_of, plan_query, restore
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -87,3 +87,19 @@ def test_thesaurus_adds_the_clerks_words_for_everyday_ones() -> None:
 ])
 def test_period_named_by_a_query(text: str, period: tuple[int, int | None] | None) -> None:
     assert period_of(text) == period
+
+
+@pytest.mark.parametrize(("text", "facets"), [
+    ("thematic meeting on self-correction (tự soi, tự sửa)", (("meeting_type", "chuyen_de"),)),
+    ("sinh hoạt chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh", (("meeting_type", "chuyen_de"),)),
+    ("minutes of a branch party congress that elected a new secretary", (("meeting_type", "dai_hoi"),)),
+    ("dai hoi chi bo nhiem ky 2025-2030", (("meeting_type", "dai_hoi"),)),
+    ("resolutions not passed unanimously", (("vote", "split"),)),
+    ("nghị quyết có đảng viên không tán thành", (("vote", "split"),)),
+    ("chuyên đề nào có ý kiến khác khi biểu quyết", (("meeting_type", "chuyen_de"), ("vote", "split"))),
+    ("the national party congress resolution", ()),  # the national congress is not a cell's
+    ("đảng viên vắng sinh hoạt không lý do", ()),
+])
+def test_what_a_question_asks_of_a_minute(text: str, facets: tuple[tuple[str, str], ...]) -> None:
+    assert facets_of(text) == facets
+    assert plan_query(text).facets == facets

@@ -134,3 +134,24 @@ def test_feedback_stays_inside_the_filter(topic_index: EdgeIndex) -> None:
             assert {h.minute_id for h in hits} <= {"b"}, mode
     finally:
         topic_index.close()
+
+
+def test_a_minute_with_what_the_question_asks_for_comes_first(tmp_path: Path, encoder: ChunkEncoder) -> None:
+    chunks = [make_chunk("plain", 0, "Nghị quyết làm đường giao thông nông thôn, biểu quyết 100% tán thành."),
+              replace(make_chunk("split", 0, "Chi bộ thống nhất mở rộng đường liên xóm.", meeting_type="chuyen_de"),
+                      facets=("vote=split",)),
+              make_chunk("other", 0, "Phòng chống dịch tả lợn châu Phi.")]
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(feedback_docs=0, minute_support=0.0))
+    split_q = "nghị quyết làm đường giao thông có người phản đối"
+    thematic_q = "sinh hoạt chuyên đề nghị quyết làm đường giao thông"
+
+    def first(q: str) -> str:
+        return idx.search(SearchQuery(text=q, limit=3))[0].minute_id
+
+    try:
+        idx.upsert(chunks)
+        assert (first(split_q), first(thematic_q)) == ("split", "split")
+        idx.retriever.params = replace(idx.retriever.params, facet_boost=0.0)
+        assert (first(split_q), first(thematic_q)) == ("plain", "plain")  # the words alone favour the other
+    finally:
+        idx.close()
