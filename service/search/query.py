@@ -116,12 +116,13 @@ def _stem(word: str) -> str:
 
 
 @functools.cache
-def _phrase_table(name: str) -> list[tuple[str, str]]:
-    """(phrase folded, what it adds) from a two-column table, longest phrases first."""
+def _phrase_table(name: str) -> list[tuple[str, str, str]]:
+    """(phrase folded, what it adds, phrase as written in lower case) from a two-column table, longest first."""
     english = name.endswith("_en.tsv")
-    rows = [(" ".join(_stem(w) if english else w for w in _WORD.findall(fold(alt))), r[1])
+    rows = [(" ".join(_stem(w) if english else w for w in _WORD.findall(fold(alt))), r[1],
+             " ".join(_WORD.findall(alt.lower())))
             for r in _rows(name) if len(r) >= 2 for alt in r[0].split("|") if _WORD.search(alt)]
-    return sorted(set(rows), key=lambda r: (-len(r[0]), r[0], r[1]))
+    return sorted(set(rows), key=lambda r: (-len(r[0]), r[0], r[1], r[2]))
 
 
 # --- restoration ----------------------------------------------------------------------------
@@ -203,17 +204,25 @@ def _lookup(text: str, table: str) -> list[str]:
     other words between them; words that a phrase has used are not used again.
     """
     english = table.endswith("_en.tsv")
-    words = [_stem(fold(w)) if english else fold(w) for w in _WORD.findall(text)]
+    typed = [w.lower() for w in _WORD.findall(text)]
+    words = [_stem(fold(w)) if english else fold(w) for w in typed]
     used = [False] * len(words)
     found: list[str] = []
-    for phrase, adds in _phrase_table(table):
+    for phrase, adds, written in _phrase_table(table):
         parts = phrase.split()
         at = _find(words, used, parts)
-        if at is not None:
-            found.append(adds)
+        if at is not None and not _accents_differ([typed[i] for i in at], written.split()):
+            if adds not in found:
+                found.append(adds)
             for i in at:
                 used[i] = True
     return found
+
+
+def _accents_differ(typed: list[str], written: list[str]) -> bool:
+    """Whether a word typed with diacritics differs from the table's word with diacritics ("góp" is not
+    "gộp"); a word typed or written without them matches either spelling."""
+    return any(t != w for t, w in zip(typed, written, strict=False) if fold(t) != t and fold(w) != w)
 
 
 def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | None:
@@ -328,7 +337,8 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
             restored = searched = fixed
     # The folded BM25 terms of the typed words already match every spelling; the restored words
     # (a guess) only add their exact forms, at the expansion weight.
-    extra = " ".join([*([restored] if restored else []), *_lookup(searched, "thesaurus.tsv")])
+    # Tables are read against the words as typed: a restored word's diacritics are a guess.
+    extra = " ".join([*([restored] if restored else []), *_lookup(text, "thesaurus.tsv")])
     return QueryPlan(text=text, language=language, dense_texts=(searched,), sparse_text=text, expansion=extra,
                      expansion_weight=expansion_weight, restored=restored, dense_weight=dense_weight,
-                     period=period_of(text), facets=facets_of(searched))
+                     period=period_of(text), facets=facets_of(text))

@@ -103,3 +103,14 @@ def test_period_named_by_a_query(text: str, period: tuple[int, int | None] | Non
 def test_what_a_question_asks_of_a_minute(text: str, facets: tuple[tuple[str, str], ...]) -> None:
     assert facets_of(text) == facets
     assert plan_query(text).facets == facets
+
+
+def test_a_table_word_typed_with_other_diacritics_does_not_match() -> None:
+    assert "sáp nhập" not in plan_query("bà con góp tiền cho học trò nghèo").expansion  # góp is not gộp
+    assert "sáp nhập" in plan_query("gộp xã cũ thành xã mới").expansion
+    assert "sáp nhập" in plan_query("gop xa cu thanh xa moi").expansion  # unaccented: either spelling
+
+
+def test_a_table_row_found_twice_adds_its_words_once() -> None:
+    expansion = plan_query("góp tiền cho con cháu nhà nghèo có tiền ăn học").expansion
+    assert expansion.count("khuyến học quỹ khuyến học") == 1
