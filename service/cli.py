@@ -174,7 +174,7 @@ def ingest(
     settings = _archive_settings(data_dir)
     show = sys.stderr.isatty() if progress is None else progress
     try:
-        with _upload_log(settings) as audit:
+        with _upload_log(settings, unit) as audit:
             code = run_ingest(paths, settings, workers=workers, json_out=json_out, progress=show,
                               uploader=lambda store: _uploader(settings, store, unit), audit=audit)
     except MinutesError as e:
@@ -183,12 +183,18 @@ def ingest(
 
 
 @contextmanager
-def _upload_log(settings: Settings) -> Iterator[Callable[[MinutesStore, FileResult], None]]:
-    """Each file's outcome into the audit log, as the upload page logs it, by the system user at the command line."""
+def _upload_log(settings: Settings, unit: str | None) -> Iterator[Callable[[MinutesStore, FileResult], None]]:
+    """Each file's outcome into the audit log, as the upload page logs it, by the system user at the command line.
+
+    A refused file is filed under the unit chosen with ``--unit`` (when given by its id).
+    """
     import getpass
 
     from service.auth.accounts import open_accounts
     from service.auth.audit import upload_detail, write_event
+    from service.auth.units import UNIT_ID
+
+    chosen = unit if unit and UNIT_ID.match(unit) else None
 
     try:
         actor = f"{getpass.getuser()} (dòng lệnh)"
@@ -198,8 +204,8 @@ def _upload_log(settings: Settings) -> Iterator[Callable[[MinutesStore, FileResu
 
     def log(store: MinutesStore, r: FileResult) -> None:
         if r.status == "failed":
-            write_event(accounts, settings.data_dir, "upload", user=None, actor=actor, target=r.path, ok=False,
-                        detail={"code": r.code})
+            write_event(accounts, settings.data_dir, "upload", user=None, actor=actor, target=os.path.basename(r.path),
+                        ok=False, unit_id=chosen, detail={"code": r.code})
         else:
             write_event(accounts, settings.data_dir, "upload", user=None, actor=actor, store=store,
                         minute_id=r.minute_id, detail=upload_detail(r, os.path.basename(r.path)))

@@ -241,9 +241,11 @@ _FOR = [
     re.compile(rf"(?P<n>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu)\s*(?:chinh thuc\s*)?(?:tan thanh|nhat tri|dong y)"),
     re.compile(rf"(?<!khong )(?:tan thanh|nhat tri|dong y)[^.;:\n]{{0,60}}:\s*(?P<n>{COUNT})(?:\s*/\s*(?P<m>\d+))?"),
 ]
-# "không tán thành: 2", or the count first: "02 đồng chí không tán thành", "01 phiếu không tán thành".
-_AGAINST = re.compile(rf"khong (?:tan thanh|nhat tri|dong y)(?:[^.;:\n]{{0,40}}:)?\s*:?\s*(?P<n>{COUNT}|khong|0)|"
-                      rf"(?<![\d/])(?P<b>{COUNT})\s*(?:dong chi|d/c|dang vien|dv|phieu|y kien)\s+khong (?:tan thanh|nhat tri|dong y)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y)|khong co y kien khac|khong ai (?:khong tan thanh|phan doi))")
+# "không tán thành: 2", or the count first, opening its clause: "…; 02 đồng chí không tán thành",
+# "01 phiếu không tán thành" (not "Tán thành: 18 đồng chí / Không tán thành: 0" on two lines).
+_AGAINST = re.compile(rf"(?m)khong (?:tan thanh|nhat tri|dong y)(?:[^.;:\n]{{0,40}}:)?\s*:?\s*(?P<n>{COUNT}|khong|0)|"
+                      rf"(?:^|(?<=[,;.(:])|(?<=\bva)|(?<=\bco))[^\S\n]*(?P<b>{COUNT})[^\S\n]*"
+                      rf"(?:dong chi|d/c|dang vien|dv|phieu)[^\S\n]+khong (?:tan thanh|nhat tri|dong y)|(?P<z>khong co (?:dong chi|d/c|dang vien|dv|y kien|phieu)\s*(?:nao )?khong (?:tan thanh|nhat tri|dong y)|khong co y kien khac|khong ai (?:khong tan thanh|phan doi))")
 _ABSTAIN = re.compile(rf"(?:khong bieu quyet|phieu trang|khong tham gia bieu quyet|bo phieu trang|khong co y kien)\s*:?\s*(?P<n>{COUNT})(?!\s*(?:/|%))")
 _PCT = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)\s*%")
 _PROB_VOTED = re.compile(r"ke ca (?:\S+\s){0,2}(?:dang vien )?du bi|(?:du bi|dvdb)\s+(?:cung|deu|da)\s+(?:tham gia\s+)?bieu quyet|tinh ca (?:dang vien )?du bi")

@@ -282,11 +282,24 @@ def facets_of(text: str) -> tuple[tuple[str, str], ...]:
     ("sinh hoạt chuyên đề …", "thematic meeting on …" → meeting_type=chuyen_de; "… không tán
     thành", "… voted against" → vote=split.) One value per facet, the first phrase found.
     """
+    typed = [w.lower() for w in _WORD.findall(text)]
+    words = [fold(w) for w in typed]
+    used = [False] * len(words)
     out: dict[str, str] = {}
-    for found in _lookup(text, "facets.tsv"):
+    for phrase, found, written in _phrase_table("facets.tsv"):
+        at = _find(words, used, phrase.split())
+        if at is None or _accents_differ([typed[i] for i in at], written.split()):
+            continue
+        for i in at:
+            used[i] = True
         name, _, value = found.partition("=")
+        if name == "vote" and _NEGATION.search(" ".join(words[max(0, at[0] - 6):at[0]])):
+            continue  # "không có ai không tán thành", "nobody voted against": the opposite
         out.setdefault(name, value)
     return tuple(sorted(out.items()))
+
+
+_NEGATION = re.compile(r"\b(?:khong co|khong ai|chang ai|khong mot|nobody|no one|none|without|no)\b")
 
 
 _MONTH_YEAR = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\s*(?:/|-|nam|,|of)?\s*((?:19|20)\d{2})\b"

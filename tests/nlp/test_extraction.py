@@ -93,10 +93,19 @@ Chi bộ thống nhất giao đ/c Bùi Văn Khải hoàn thành kè mương trư
 Kết quả biểu quyết: 20 đồng chí tán thành, đạt 95,24%; {against}.
 """
     for against, expected in (("02 đồng chí không tán thành", 2), ("01 phiếu không tán thành", 1),
-                              ("không tán thành: 3", 3), ("không có đồng chí nào không tán thành", 0)):
+                              ("không tán thành: 3", 3), ("không có đồng chí nào không tán thành", 0),
+                              ("có 2 ý kiến không đồng ý về thời hạn", None)):  # a remark, not a vote
         rec, _ = extract(_doc(base.format(against=against)))
         (res,) = rec.resolutions
         assert res.vote is not None and (res.vote.for_, res.vote.against) == (20, expected), against
+
+
+def test_a_count_that_belongs_to_the_votes_for_is_not_read_as_against():
+    for layout in ("Kết quả biểu quyết:\nTán thành: 18 đồng chí\nKhông tán thành: 0\n",
+                   "Kết quả biểu quyết: Tán thành 18 đồng chí Không tán thành 0 đồng chí.\n"):
+        rec, _ = extract(_doc("NGHỊ QUYẾT\nGiao đ/c Bùi Văn Khải hoàn thành kè mương trước 30/11/2025.\n" + layout))
+        (res,) = rec.resolutions
+        assert res.vote is not None and (res.vote.for_, res.vote.against) == (18, 0), layout
 
 
 def test_agenda_items_are_not_criticism_or_conclusion():

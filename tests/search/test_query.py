@@ -96,9 +96,18 @@ def test_period_named_by_a_query(text: str, period: tuple[int, int | None] | Non
     ("dai hoi chi bo nhiem ky 2025-2030", (("meeting_type", "dai_hoi"),)),
     ("resolutions not passed unanimously", (("vote", "split"),)),
     ("nghị quyết có đảng viên không tán thành", (("vote", "split"),)),
-    ("chuyên đề nào có ý kiến khác khi biểu quyết", (("meeting_type", "chuyen_de"), ("vote", "split"))),
+    ("buổi sinh hoạt chuyên đề nào có đảng viên không tán thành", (("meeting_type", "chuyen_de"), ("vote", "split"))),
     ("the national party congress resolution", ()),  # the national congress is not a cell's
+    ("nghị quyết đại hội đảng viên toàn quốc", ()),
     ("đảng viên vắng sinh hoạt không lý do", ()),
+    # a topic word alone, or a vote phrase after a negation, asks nothing of the meeting or the vote
+    ("dấu hiệu bất thường trong thu nộp đảng phí", ()),
+    ("quán triệt chuyên đề về chuyển đổi số", ()),
+    ("discuss topical issues", ()),
+    ("đảng viên phản đối việc thu quỹ", ()),
+    ("không có ý kiến khác", ()),
+    ("nghị quyết không có đồng chí nào không tán thành", ()),
+    ("unanimous, nobody voted against", ()),
 ])
 def test_what_a_question_asks_of_a_minute(text: str, facets: tuple[tuple[str, str], ...]) -> None:
     assert facets_of(text) == facets

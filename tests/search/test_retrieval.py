@@ -142,7 +142,7 @@ def test_a_minute_with_what_the_question_asks_for_comes_first(tmp_path: Path, en
                       facets=("vote=split",)),
               make_chunk("other", 0, "Phòng chống dịch tả lợn châu Phi.")]
     idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(feedback_docs=0, minute_support=0.0))
-    split_q = "nghị quyết làm đường giao thông có người phản đối"
+    split_q = "nghị quyết làm đường giao thông có đảng viên không tán thành"
     thematic_q = "sinh hoạt chuyên đề nghị quyết làm đường giao thông"
 
     def first(q: str) -> str:
