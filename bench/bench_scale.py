@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from bench.bench_search import _du_mb, _rss_mb, _unit, grow, placed
-from bench.report import load_average, replace_section
+from bench.report import forget_queries, load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "cache" / "e5-questions.npz"
@@ -94,6 +94,7 @@ def read_side(path: Path, layout: str, queries: list[str]) -> dict[str, Any]:
         lat, ids = [], []
         for q, f in zip(queries, flts, strict=True):
             sq = SearchQuery(text=q, mode="hybrid", limit=10, filter=f if use else SearchFilter())
+            forget_queries(index)
             t = time.perf_counter()
             hits = index.search(sq)
             lat.append((time.perf_counter() - t) * 1000)

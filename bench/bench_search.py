@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.report import load_average, replace_section
+from bench.report import forget_queries, load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "cache" / "e5-lines.npz"
@@ -115,6 +115,7 @@ def measure(index: Any, queries: list[str], rng: np.random.Generator) -> dict[st
         lat, recall = [], []
         for q, f in zip(queries, filters, strict=True):
             sq = SearchQuery(text=q, mode=mode, limit=10, filter=f if use_filter else SearchFilter())  # type: ignore[arg-type]
+            forget_queries(index)
             t = time.perf_counter()
             approx = index.search(sq)
             lat.append((time.perf_counter() - t) * 1000)

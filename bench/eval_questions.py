@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.eval_search import Query, build
-from bench.report import load_average, replace_section
+from bench.report import forget_queries, load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "corpora" / "questions"
@@ -100,6 +100,7 @@ def run(index: Any, questions: list[Query], modes: tuple[str, ...] = MODES) -> d
 
                     extra["plan"] = QueryPlan(text=q.text, language="as-typed", dense_texts=(q.text,),
                                               sparse_text=q.text)
+            forget_queries(index)
             t = time.perf_counter()
             hits = index.search(SearchQuery(text=q.text, mode=real, limit=100, **extra))  # type: ignore[arg-type]
             lat.append((time.perf_counter() - t) * 1000)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench.report import replace_section
+from bench.report import forget_queries, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpora" / "search"
@@ -71,6 +71,7 @@ def evaluate(index: Any, queries: list[Query], *, modes: tuple[str, ...] = MODES
         lat = []
         for q in queries:
             t = time.perf_counter()
+            forget_queries(index)
             hits = index.search(SearchQuery(text=q.text, mode=mode, limit=depth))  # type: ignore[arg-type]
             lat.append((time.perf_counter() - t) * 1000)
             ranking = minute_ranking(h.minute_id for h in hits)
@@ -115,6 +116,11 @@ class CachedEmbedder:
             keys = list(self._store)
             self._np.savez(self.path, keys=self._np.array(keys), vecs=self._np.stack([self._store[k] for k in keys]))
         return self._np.stack([self._store[self._key(t)] for t in texts])
+
+    def forget_queries(self) -> None:
+        forget = getattr(self.inner, "forget_queries", None)
+        if forget is not None:
+            forget()
 
     def embed_query(self, text: str) -> Any:
         return self.inner.embed_query(text)

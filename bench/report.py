@@ -1,8 +1,9 @@
-"""Writing benchmark results into BENCHMARKS.md, one section per benchmark."""
+"""Writing benchmark results into BENCHMARKS.md, one section per benchmark; helpers the benchmarks share."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def replace_section(path: Path, heading: str, body: str) -> None:
@@ -26,3 +27,12 @@ def load_average() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "n/a"
+
+
+def forget_queries(index: Any) -> None:
+    """Drop the query vectors the index's embedder keeps, so that a timed search embeds its query."""
+    retriever = getattr(index, "retriever", None)
+    encoder = getattr(index, "encoder", None) or getattr(retriever, "encoder", None)
+    forget = getattr(getattr(encoder, "embedder", None), "forget_queries", None)
+    if forget is not None:
+        forget()

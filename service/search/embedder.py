@@ -12,6 +12,7 @@ import hashlib
 import os
 import threading
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -53,6 +54,9 @@ class Embedder(Protocol):
     def warm_up(self) -> None: ...
 
 
+QUERY_CACHE = 512  # query vectors kept (1.5 KB each)
+
+
 class E5Embedder:
     """multilingual-e5-small from a local sentence-transformers directory."""
 
@@ -75,6 +79,8 @@ class E5Embedder:
         self._all_threads = 1
         self._lock = threading.Lock()
         self._use = threading.Lock()
+        # The same question comes back as a user pages through its hits or narrows the filters.
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         from service.search.model_files import MODEL_VERSION
 
         self.version = MODEL_VERSION
@@ -124,11 +130,28 @@ class E5Embedder:
             return self._encode(texts, "passage", self.batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The query's vector (read-only); the last ``QUERY_CACHE`` questions are kept."""
+        key = unicodedata.normalize("NFC", text)
+        with self._lock:
+            cached = self._queries.get(key)
+            if cached is not None:
+                self._queries.move_to_end(key)
+                return cached
         self._load()
         with self._use:
             self._torch.set_num_threads(self.query_threads)
-            vector: np.ndarray = self._encode([unicodedata.normalize("NFC", text)], "query", 1)[0]
-            return vector
+            vector: np.ndarray = self._encode([key], "query", 1)[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self._queries[key] = vector
+            if len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
+
+    def forget_queries(self) -> None:
+        """Drop the kept query vectors (benchmarks time the model, not the cache)."""
+        with self._lock:
+            self._queries.clear()
 
 
 class HashEmbedder:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,17 @@ def test_bfloat16_passages_agree_with_float32() -> None:
     assert float(np.min(np.sum(a * b, axis=1))) > 0.999
     q = "ai bị phê bình vì bỏ họp"
     assert float(exact.embed_query(q) @ fast.embed_query(q)) > 0.999
+
+
+def test_a_question_asked_again_is_not_embedded_again() -> None:
+    emb = E5Embedder(mb.DEFAULT_DIR, precision="float32")
+    first = emb.embed_query("đảng viên vắng sinh hoạt")
+    calls = []
+    real = emb._encode
+    emb._encode = lambda *a, **k: calls.append(a) or real(*a, **k)  # type: ignore[method-assign]
+    again = emb.embed_query("đảng viên vắng sinh hoạt")
+    assert again is first and not calls and not again.flags.writeable
+    assert emb.embed_query(unicodedata.normalize("NFD", "đảng viên vắng sinh hoạt")) is first  # the same words
+    emb.forget_queries()
+    fresh = emb.embed_query("đảng viên vắng sinh hoạt")
+    assert len(calls) == 1 and fresh is not first and np.allclose(fresh, first, atol=1e-6)
