@@ -90,17 +90,19 @@ class Accounts:
                              status=422)
         return role, node
 
-    def add_user(self, name: str, role: Role | str, unit: str | None, password: str | None = None
-                 ) -> tuple[User, str | None]:
+    def add_user(self, name: str, role: Role | str, unit: str | None, password: str | None = None, *,
+                 chosen_by_other: bool = False) -> tuple[User, str | None]:
         """Add a user; returns the user and the password made for them when none was given.
 
-        A user given a made password must choose their own at first sign-in.
+        A user given a made password, or one that someone else typed for them
+        (``chosen_by_other``: an admin's form), must choose their own at first sign-in.
         """
         if not name.strip() or len(name) > MAX_NAME_CHARS:
             raise InputError(ErrorCode.INVALID_BODY, "Tên người dùng phải có từ 1 đến 100 ký tự.", status=422)
         role, node = self.placement(role, unit)
         made = None if password else new_password()
-        user = self.store.add_user(name, role, node, hash_password(password or made or ""), must_change=bool(made))
+        user = self.store.add_user(name, role, node, hash_password(password or made or ""),
+                                   must_change=bool(made) or chosen_by_other)
         self._has_users = True
         return user, made
 

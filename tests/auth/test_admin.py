@@ -317,3 +317,14 @@ def test_a_temporary_password_cannot_be_kept_and_survives_a_rehash(tmp_path: Pat
         assert principal.user is not None and principal.user.must_change and found[0].must_change
     finally:
         accounts.close()
+
+
+def test_a_password_the_admin_typed_must_be_changed_at_first_sign_in(world: World, client: TestClient) -> None:
+    typed = "mat-khau-quan-tri-go-1"
+    r = client.post("/v1/users", json={"name": "kiemtra-go", "role": "reviewer", "unit": DANG_BO_A,
+                                       "password": typed}, headers=world.h("quantri"))
+    assert r.status_code == 201, r.text
+    assert r.json()["password"] is None and r.json()["user"]["must_change_password"] is True
+    with TestClient(world.app) as them:
+        _signed_in_with(them, "kiemtra-go", typed)
+        assert assert_error(them.get("/v1/minutes"), (403,))["code"] == "PASSWORD_CHANGE_REQUIRED"

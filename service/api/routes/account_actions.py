@@ -33,8 +33,12 @@ def _unit_fields(user: User) -> dict[str, Any]:
 
 
 async def add_account(request: Request, accounts: Accounts, body: NewUser) -> tuple[User, str | None]:
-    """Add a user and log it; returns the user and the made password, if one was made."""
-    user, password = await run_in_threadpool(accounts.add_user, body.name, body.role, body.unit, body.password)
+    """Add a user and log it; returns the user and the made password, if one was made.
+
+    The admin knows any password they type here, so the user must choose their own at first sign-in.
+    """
+    user, password = await run_in_threadpool(lambda: accounts.add_user(body.name, body.role, body.unit, body.password,
+                                                                       chosen_by_other=True))
     await record_event(request, "user_add", target=user.name, **_unit_fields(user),
                        detail={"role": user.role.value})
     return user, password
