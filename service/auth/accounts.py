@@ -109,21 +109,16 @@ class Accounts:
     def place(self, user: User, role: Role | str, unit: str | None, *, by: User | None = None) -> User:
         """Give a user another role or unit; what they may see follows at their next request."""
         new_role, node = self.placement(role, unit)
-        if user.role == Role.ADMIN and new_role != Role.ADMIN:
-            self._keep_an_admin(user, "đổi vai trò")
         if by is not None and by.id == user.id and new_role != user.role:
             raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự đổi vai trò của mình; nhờ một quản trị khác.",
                              status=409)
-        self.store.set_placement(user.id, new_role, node)
+        if not self.store.set_placement(user.id, new_role, node,
+                                        keep_an_admin=user.role == Role.ADMIN and new_role != Role.ADMIN):
+            raise _last_admin(user, "đổi vai trò")
         found = self.store.get_user(user.id)
         assert found is not None
         return found
 
-    def _keep_an_admin(self, user: User, what: str) -> None:
-        others = [u for u in self.store.users() if u.role == Role.ADMIN and u.active and u.id != user.id]
-        if not others:
-            raise InputError(ErrorCode.LAST_ADMIN, f"Không thể {what} “{user.name}”: đây là quản trị cuối cùng "
-                             "còn hoạt động; hãy thêm một quản trị khác trước.", status=409)
 
     def user(self, name: str) -> User:
         found = self.store.user_by_name(name)
@@ -147,12 +142,10 @@ class Accounts:
 
     def set_active(self, user: User, active: bool, *, by: User | None = None) -> int:
         """Enable or disable a user; disabling ends their sessions and revokes their API keys (returns how many)."""
-        if not active:
-            if by is not None and by.id == user.id:
-                raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự khóa tài khoản của mình.", status=409)
-            if user.role == Role.ADMIN:
-                self._keep_an_admin(user, "khóa")
-        self.store.set_active(user.id, active)
+        if not active and by is not None and by.id == user.id:
+            raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự khóa tài khoản của mình.", status=409)
+        if not self.store.set_active(user.id, active, keep_an_admin=not active and user.role == Role.ADMIN):
+            raise _last_admin(user, "khóa")
         if active:
             return 0
         self.store.end_sessions_of(user.id)
@@ -310,3 +303,8 @@ def require(principal: Principal, ok: bool, message: str = "Tài khoản này kh
 
 def open_accounts(settings: Settings) -> Accounts:
     return Accounts(open_auth_store(settings.archive_url()), settings.auth)
+
+
+def _last_admin(user: User, what: str) -> InputError:
+    return InputError(ErrorCode.LAST_ADMIN, f"Không thể {what} “{user.name}”: đây là quản trị cuối cùng còn hoạt "
+                      "động; hãy thêm một quản trị khác trước.", status=409)

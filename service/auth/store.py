@@ -72,9 +72,9 @@ class AuthStore(Protocol):
 
     def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None: ...
 
-    def set_active(self, user_id: str, active: bool) -> None: ...
+    def set_active(self, user_id: str, active: bool, *, keep_an_admin: bool = False) -> bool: ...
 
-    def set_placement(self, user_id: str, role: Role, unit: Unit | None) -> None: ...
+    def set_placement(self, user_id: str, role: Role, unit: Unit | None, *, keep_an_admin: bool = False) -> bool: ...
 
     def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None,
                 scope: str = "full") -> KeyInfo: ...
@@ -261,14 +261,30 @@ class SqlAuthStore(AuditLogTables):
             self.db.run(cur, "UPDATE auth_users SET password_hash = ?, must_change = ? WHERE id = ?",
                         (password_hash, int(must_change), user_id))
 
-    def set_active(self, user_id: str, active: bool) -> None:
+    def set_active(self, user_id: str, active: bool, *, keep_an_admin: bool = False) -> bool:
+        """Enable or disable a user; with ``keep_an_admin``, only while another active admin remains (False if not)."""
         with self.db.tx(write=True) as cur:
+            if keep_an_admin and not self._another_admin(cur, user_id):
+                return False
             self.db.run(cur, "UPDATE auth_users SET active = ? WHERE id = ?", (int(active), user_id))
+        return True
 
-    def set_placement(self, user_id: str, role: Role, unit: Unit | None) -> None:
+    def set_placement(self, user_id: str, role: Role, unit: Unit | None, *, keep_an_admin: bool = False) -> bool:
+        """Give a user a role and unit; with ``keep_an_admin``, only while another active admin remains."""
         with self.db.tx(write=True) as cur:
+            if keep_an_admin and not self._another_admin(cur, user_id):
+                return False
             self.db.run(cur, "UPDATE auth_users SET role = ?, unit_id = ? WHERE id = ?",
                         (role.value, unit.id if unit else None, user_id))
+        return True
+
+    def _another_admin(self, cur: Any, user_id: str) -> bool:
+        """Whether an active admin other than ``user_id`` exists, checked under a lock that every change of
+        an admin takes, so that two admins demoting each other at once cannot both succeed."""
+        self.db.d.lock(cur, "auth-admins")
+        row = self.db.run(cur, "SELECT COUNT(*) FROM auth_users WHERE role = ? AND active = 1 AND id <> ?",
+                          (Role.ADMIN.value, user_id)).fetchone()
+        return int(row[0]) > 0
 
     # API keys
 

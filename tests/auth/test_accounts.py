@@ -237,3 +237,40 @@ def test_guessing_the_current_password_is_limited_like_sign_in(accounts: Account
     with pytest.raises(MinutesError) as blocked:
         accounts.change_password(user, PASSWORD, PASSWORD + "-moi")
     assert blocked.value.code.value == "TOO_MANY_ATTEMPTS" and blocked.value.status == 429
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(accounts: Accounts) -> None:
+    for round_ in range(8):
+        a, _ = accounts.add_user(f"quantri-a{round_}", "admin", None, PASSWORD)
+        b, _ = accounts.add_user(f"quantri-b{round_}", "admin", None, PASSWORD)
+        others = [u for u in accounts.store.users() if u.role == Role.ADMIN and u.id not in (a.id, b.id)]
+        for u in others:  # only these two are admins in each round
+            accounts.store.set_placement(u.id, Role.REVIEWER, None)
+
+        def demote(pair: tuple[object, object], lock: bool = bool(round_ % 2)) -> str:
+            by, target = pair
+            try:
+                if lock:
+                    accounts.set_active(target, False, by=by)  # type: ignore[arg-type]
+                else:
+                    accounts.place(target, "reviewer", "Đảng bộ xã An Phú", by=by)  # type: ignore[arg-type]
+            except MinutesError as e:
+                return e.code.value
+            return "done"
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(demote, [(a, b), (b, a)]))
+        admins = [u for u in accounts.store.users() if u.role == Role.ADMIN and u.active]
+        assert outcomes == ["LAST_ADMIN", "done"] and len(admins) == 1, (round_, outcomes)
+
+
+def test_the_last_admin_check_is_part_of_the_change_itself(accounts: Accounts) -> None:
+    a, _ = accounts.add_user("quantri-mot", "admin", None, PASSWORD)
+    b, _ = accounts.add_user("quantri-hai", "admin", None, PASSWORD)
+    for u in accounts.store.users():
+        if u.role == Role.ADMIN and u.id not in (a.id, b.id):
+            accounts.store.set_placement(u.id, Role.REVIEWER, None)
+    assert accounts.store.set_placement(a.id, Role.REVIEWER, None, keep_an_admin=True)
+    assert not accounts.store.set_placement(b.id, Role.REVIEWER, None, keep_an_admin=True)
+    assert not accounts.store.set_active(b.id, False, keep_an_admin=True)
+    assert accounts.store.set_active(b.id, False)  # without the check, as the console's recovery may
