@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="Libr
 
 
 _DATA = tempfile.mkdtemp(prefix="minutes-doc-tests-")
+atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
 
 
 def make_settings(**documents: object) -> Settings:
