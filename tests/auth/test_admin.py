@@ -134,6 +134,10 @@ def test_a_user_moved_to_another_unit_sees_that_unit_at_once(world: World, clien
     log = client.get("/v1/audit-log", params={"action": "user_change", "actor": "quantri"},
                      headers=world.h("quantri")).json()["data"]
     assert log[0]["target"] == "kiemtra-luan-chuyen" and log[0]["detail"]["to"][1] == DANG_BO_B
+    for reviewer in ("kiemtra-a", "kiemtra-b"):  # the unit left and the unit joined both see the move
+        seen = client.get("/v1/audit-log", params={"action": "user_change"}, headers=world.h(reviewer)).json()
+        assert any(e["target"] == "kiemtra-luan-chuyen" and e["detail"]["to"][1] == DANG_BO_B
+                   for e in seen["data"]), reviewer
 
 
 def test_locking_a_user_ends_their_sessions_and_revokes_their_keys(world: World, client: TestClient) -> None:

@@ -53,10 +53,13 @@ async def change_account(request: Request, accounts: Accounts, by: User, user_id
         role = change.role or user.role
         unit = change.unit if change.unit is not None else (user.unit.id if user.unit else None)
         before = (user.role.value, user.unit.label if user.unit else None)
+        left = user
         user = await run_in_threadpool(lambda: accounts.place(user, role, unit or None, by=by))
-        await record_event(request, "user_change", target=user.name, **_unit_fields(user),
-                           detail={"from": list(before), "to": [user.role.value,
-                                                                user.unit.label if user.unit else None]})
+        detail = {"from": list(before), "to": [user.role.value, user.unit.label if user.unit else None]}
+        await record_event(request, "user_change", target=user.name, **_unit_fields(user), detail=detail)
+        if left.unit is not None and (user.unit is None or user.unit.id != left.unit.id):
+            # The unit the user leaves sees the change too.
+            await record_event(request, "user_change", target=user.name, **_unit_fields(left), detail=detail)
     if change.active is not None and change.active != user.active:
         active = change.active
         revoked = await run_in_threadpool(lambda: accounts.set_active(user, active, by=by))
