@@ -70,8 +70,8 @@ def evaluate(index: Any, queries: list[Query], *, modes: tuple[str, ...] = MODES
         per_kind: dict[str, list[tuple[float, float]]] = {}
         lat = []
         for q in queries:
-            t = time.perf_counter()
             forget_queries(index)
+            t = time.perf_counter()
             hits = index.search(SearchQuery(text=q.text, mode=mode, limit=depth))  # type: ignore[arg-type]
             lat.append((time.perf_counter() - t) * 1000)
             ranking = minute_ranking(h.minute_id for h in hits)

@@ -25,6 +25,10 @@ class PostgresDialect:
     @contextmanager
     def transaction(self, conn: Any, *, write: bool) -> Iterator[None]:
         with conn.transaction():
+            if write:
+                # Writers serialise on ``lock`` and then read what the one before them committed: that
+                # needs each statement's own snapshot, whatever the server's default isolation is.
+                conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             yield
 
     def lock(self, cur: Any, key: str) -> None:

@@ -337,7 +337,12 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
     dense_weight = 1.0
     searched = text
     if language == "vi-ascii":
-        restored, sure = restore(text)
+        # How sure restoration is counts every syllable; what is used of it is only its words of two
+        # syllables or more: a lone syllable ("tien": tiến or tiền, "the": thẻ or thể) needs a context
+        # that word counts do not have, and a wrong guess misleads the dense side more than the
+        # syllable as typed does.
+        _, sure = restore(text)
+        restored = restore(text, single=False)[0]
         if sure >= min_restored:
             searched, dense_weight = restored, restored_dense_weight
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
@@ -240,6 +240,51 @@ def test_guessing_the_current_password_is_limited_like_sign_in(accounts: Account
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(accounts: Accounts) -> None:
+    _demote_each_other(accounts)
+
+
+@pytest.mark.integration
+def test_the_last_admin_holds_whatever_the_servers_default_isolation(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a snapshot per transaction unless told otherwise
+        conn.execute(f"ALTER DATABASE {pg_url.rsplit('/', 1)[1]} SET default_transaction_isolation = 'repeatable read'")
+    acc = open_accounts(Settings(data_dir=tmp_path, store_url=pg_url))
+    try:
+        a, _ = acc.add_user("quantri-x", "admin", None, PASSWORD)
+        b, _ = acc.add_user("quantri-y", "admin", None, PASSWORD)
+        for u in acc.store.users():
+            if u.role == Role.ADMIN and u.id not in (a.id, b.id):
+                acc.store.set_placement(u.id, Role.REVIEWER, None)
+        # Hold the admins' lock so that both demotions start (and would take their snapshots) before either
+        # may go on; then let them go one after the other.
+        with psycopg.connect(pg_url) as holder, ThreadPoolExecutor(2) as pool:
+            holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('auth-admins', 0))")
+            futures = [pool.submit(_try, lambda by=by, t=t: acc.place(t, "reviewer", "Đảng bộ xã An Phú", by=by))
+                       for by, t in ((a, b), (b, a))]
+            for _ in range(200):
+                waiting = holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                                         ).fetchone()
+                if waiting and waiting[0] == 2:
+                    break
+                time.sleep(0.02)
+            holder.commit()
+            outcomes = sorted(f.result() for f in futures)
+        admins = [u for u in acc.store.users() if u.role == Role.ADMIN and u.active]
+        assert outcomes == ["LAST_ADMIN", "done"] and len(admins) == 1
+    finally:
+        acc.close()
+
+
+def _try(change: Callable[[], object]) -> str:
+    try:
+        change()
+    except MinutesError as e:
+        return e.code.value
+    return "done"
+
+
+def _demote_each_other(accounts: Accounts) -> None:
     for round_ in range(8):
         a, _ = accounts.add_user(f"quantri-a{round_}", "admin", None, PASSWORD)
         b, _ = accounts.add_user(f"quantri-b{round_}", "admin", None, PASSWORD)

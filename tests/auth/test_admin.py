@@ -134,6 +134,8 @@ def test_a_user_moved_to_another_unit_sees_that_unit_at_once(world: World, clien
     log = client.get("/v1/audit-log", params={"action": "user_change", "actor": "quantri"},
                      headers=world.h("quantri")).json()["data"]
     assert log[0]["target"] == "kiemtra-luan-chuyen" and log[0]["detail"]["to"][1] == DANG_BO_B
+    move = [e for e in log if e["target"] == "kiemtra-luan-chuyen" and e["detail"]["to"][1] == DANG_BO_B]
+    assert sorted(e["detail"]["side"] for e in move) == ["joined", "left"]  # one row per unit, told apart
     for reviewer in ("kiemtra-a", "kiemtra-b"):  # the unit left and the unit joined both see the move
         seen = client.get("/v1/audit-log", params={"action": "user_change"}, headers=world.h(reviewer)).json()
         assert any(e["target"] == "kiemtra-luan-chuyen" and e["detail"]["to"][1] == DANG_BO_B

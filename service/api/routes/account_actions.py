@@ -56,10 +56,13 @@ async def change_account(request: Request, accounts: Accounts, by: User, user_id
         left = user
         user = await run_in_threadpool(lambda: accounts.place(user, role, unit or None, by=by))
         detail = {"from": list(before), "to": [user.role.value, user.unit.label if user.unit else None]}
-        await record_event(request, "user_change", target=user.name, **_unit_fields(user), detail=detail)
-        if left.unit is not None and (user.unit is None or user.unit.id != left.unit.id):
-            # The unit the user leaves sees the change too.
-            await record_event(request, "user_change", target=user.name, **_unit_fields(left), detail=detail)
+        moved = left.unit is not None and (user.unit is None or user.unit.id != left.unit.id)
+        await record_event(request, "user_change", target=user.name, **_unit_fields(user),
+                           detail={**detail, "side": "joined"} if moved else detail)
+        if moved:
+            # The unit the user leaves sees the change too, told apart from the other row.
+            await record_event(request, "user_change", target=user.name, **_unit_fields(left),
+                               detail={**detail, "side": "left"})
     if change.active is not None and change.active != user.active:
         active = change.active
         revoked = await run_in_threadpool(lambda: accounts.set_active(user, active, by=by))

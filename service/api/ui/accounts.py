@@ -45,7 +45,9 @@ ACTION_VI = {
 DETAIL_VI = {"minutes": "biên bản", "filter": "bộ lọc", "keys_revoked": "khóa API thu hồi", "to": "thành",
              "from": "từ", "note": "ghi chú", "code": "mã lỗi", "user": "người dùng", "scope": "phạm vi",
              "role": "vai trò", "restored": "bản cũ", "label": "ghi chú", "files": "tệp", "comments": "nhận xét",
-             "fields": "trường", "name_known": "tên có trong hệ thống", "rule": "tiêu chí"}
+             "fields": "trường", "name_known": "tên có trong hệ thống", "rule": "tiêu chí", "side": "ghi ở"}
+# Coded values of the details, as the page shows them.
+DETAIL_VALUE_VI = {"joined": "đơn vị mới", "left": "đơn vị cũ"}
 
 # Events whose target is a stored minute (linked to its page).
 MINUTE_ACTIONS = frozenset({"upload", "correct", "finding_accepted", "finding_dismissed", "finding_open",
@@ -299,4 +301,5 @@ def audit_log_page(
     return render(request, "audit_log.html", data=data, events=events, total=total, page=page,
                   pages=max(1, math.ceil(total / EVENTS_PER_PAGE)), query=query, qs=urlencode(query),
                   actions=actions, action_vi=ACTION_VI, units=units, minute_actions=MINUTE_ACTIONS, detail_vi=DETAIL_VI,
+                  detail_value_vi=DETAIL_VALUE_VI,
                   unit_choices=sorted(units.values(), key=lambda u: u.label))
