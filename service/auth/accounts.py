@@ -112,13 +112,11 @@ class Accounts:
         if by is not None and by.id == user.id and new_role != user.role:
             raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự đổi vai trò của mình; nhờ một quản trị khác.",
                              status=409)
-        if not self.store.set_placement(user.id, new_role, node,
-                                        keep_an_admin=user.role == Role.ADMIN and new_role != Role.ADMIN):
+        if not self.store.set_placement(user.id, new_role, node, keep_an_admin=True):
             raise _last_admin(user, "đổi vai trò")
         found = self.store.get_user(user.id)
         assert found is not None
         return found
-
 
     def user(self, name: str) -> User:
         found = self.store.user_by_name(name)
@@ -144,7 +142,7 @@ class Accounts:
         """Enable or disable a user; disabling ends their sessions and revokes their API keys (returns how many)."""
         if not active and by is not None and by.id == user.id:
             raise InputError(ErrorCode.FORBIDDEN_SELF, "Không tự khóa tài khoản của mình.", status=409)
-        if not self.store.set_active(user.id, active, keep_an_admin=not active and user.role == Role.ADMIN):
+        if not self.store.set_active(user.id, active, keep_an_admin=True):
             raise _last_admin(user, "khóa")
         if active:
             return 0

@@ -262,26 +262,35 @@ class SqlAuthStore(AuditLogTables):
                         (password_hash, int(must_change), user_id))
 
     def set_active(self, user_id: str, active: bool, *, keep_an_admin: bool = False) -> bool:
-        """Enable or disable a user; with ``keep_an_admin``, only while another active admin remains (False if not)."""
+        """Enable or disable a user; with ``keep_an_admin``, an active admin is disabled only while another
+        active admin remains (False if not)."""
         with self.db.tx(write=True) as cur:
-            if keep_an_admin and not self._another_admin(cur, user_id):
+            if keep_an_admin and not active and not self._another_admin(cur, user_id):
                 return False
             self.db.run(cur, "UPDATE auth_users SET active = ? WHERE id = ?", (int(active), user_id))
         return True
 
     def set_placement(self, user_id: str, role: Role, unit: Unit | None, *, keep_an_admin: bool = False) -> bool:
-        """Give a user a role and unit; with ``keep_an_admin``, only while another active admin remains."""
+        """Give a user a role and unit; with ``keep_an_admin``, an active admin leaves the role only while
+        another active admin remains (False if not)."""
         with self.db.tx(write=True) as cur:
-            if keep_an_admin and not self._another_admin(cur, user_id):
+            if keep_an_admin and role != Role.ADMIN and not self._another_admin(cur, user_id):
                 return False
             self.db.run(cur, "UPDATE auth_users SET role = ?, unit_id = ? WHERE id = ?",
                         (role.value, unit.id if unit else None, user_id))
         return True
 
     def _another_admin(self, cur: Any, user_id: str) -> bool:
-        """Whether an active admin other than ``user_id`` exists, checked under a lock that every change of
-        an admin takes, so that two admins demoting each other at once cannot both succeed."""
+        """False when ``user_id`` is, as of now, an active admin and no other active admin exists.
+
+        Read under a lock that every such change takes, so that two admins demoting each other at
+        once cannot both succeed, and from the rows as they are, not as the caller last saw them.
+        """
         self.db.d.lock(cur, "auth-admins")
+        row = self.db.run(cur, "SELECT COUNT(*) FROM auth_users WHERE role = ? AND active = 1 AND id = ?",
+                          (Role.ADMIN.value, user_id)).fetchone()
+        if int(row[0]) == 0:
+            return True  # not an active admin: nothing to keep
         row = self.db.run(cur, "SELECT COUNT(*) FROM auth_users WHERE role = ? AND active = 1 AND id <> ?",
                           (Role.ADMIN.value, user_id)).fetchone()
         return int(row[0]) > 0

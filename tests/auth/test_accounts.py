@@ -319,3 +319,16 @@ def test_the_last_admin_check_is_part_of_the_change_itself(accounts: Accounts) -
     assert not accounts.store.set_placement(b.id, Role.REVIEWER, None, keep_an_admin=True)
     assert not accounts.store.set_active(b.id, False, keep_an_admin=True)
     assert accounts.store.set_active(b.id, False)  # without the check, as the console's recovery may
+
+
+def test_the_last_admin_is_kept_even_when_the_caller_saw_an_older_role(accounts: Accounts) -> None:
+    x, _ = accounts.add_user("quantri-cu", "admin", None, PASSWORD)
+    y, _ = accounts.add_user("kiem-tra-moi", "reviewer", "Đảng bộ xã An Phú", PASSWORD)  # read as a reviewer
+    accounts.store.set_placement(y.id, Role.ADMIN, None)  # … then made admin elsewhere
+    for u in accounts.store.users():
+        if u.role == Role.ADMIN and u.id != y.id:
+            accounts.store.set_active(u.id, False)  # y is now the only active admin
+    for change in (lambda: accounts.place(y, "reviewer", "Đảng bộ xã An Phú"), lambda: accounts.set_active(y, False)):
+        assert _try(change) == "LAST_ADMIN"
+    assert [u.name for u in accounts.store.users() if u.role == Role.ADMIN and u.active] == ["kiem-tra-moi"]
+    assert x.role == Role.ADMIN
