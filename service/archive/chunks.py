@@ -4,7 +4,9 @@ Only the sections a reviewer searches in are indexed: resolution, criticism,
 discussion, report and conclusion. Adjacent sections of the same kind are
 merged; a long section is cut at line ends into pieces of at most
 ``MAX_CHARS`` so the embedder sees all of it. The embedded text carries the
-context a bare section lacks: unit, period and heading, then the body.
+context a bare section lacks: unit, period, the subject of a thematic meeting
+("Chuyên đề: …", which stands in the header, not in an indexed section) and heading,
+then the body.
 
 Chunk unit fields hold unit keys (service.schema.units), the same values the
 archive filters and access scopes compare, so a search filter built from a
@@ -12,6 +14,8 @@ unit name must pass it through ``unit_key`` first.
 """
 
 from __future__ import annotations
+
+import re
 
 from service.schema.record import SectionKind
 from service.schema.report import CheckReport
@@ -55,6 +59,26 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# "Chuyên đề: "Tự soi, tự sửa …"" near the top of a thematic meeting's minute; a quotation may run onto the next line.
+_SUBJECT = re.compile(r"^[^\S\n]*chuyên đề[^\S\n]*:[^\S\n]*(\S[^\n]*)(?:\n[^\S\n]*([^\n]*))?",
+                      re.IGNORECASE | re.MULTILINE)
+SUBJECT_CHARS = 240
+
+
+def subject(text: str) -> str | None:
+    """The subject of a thematic meeting, or of the thematic part of a combined one: its first "Chuyên đề: …" line."""
+    m = _SUBJECT.search(text)
+    if m is None:
+        return None
+    line = m.group(1).strip()
+    if line[:1] in "\"“" and not re.search(r"[\"”]", line[1:]) and m.group(2):
+        line = f"{line} {m.group(2).strip()}"  # an open quotation continues on the next line
+    line = line.strip(" \"“”.")
+    if len(line) > SUBJECT_CHARS:
+        line = line[:SUBJECT_CHARS].rsplit(" ", 1)[0]
+    return f"Chuyên đề: {line}" if line else None
+
+
 def _period_words(report: CheckReport) -> str | None:
     m = report.record.meeting
     if m.period.month and m.period.year:
@@ -96,6 +120,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
         merged.append((SectionKind.REPORT, None, 0, len(text)))
 
     period = _period_words(report)
+    about = subject(text)
     context = ", ".join(x for x in (m.chi_bo, m.dang_bo) if x)
     period_key = m.date[:7] if m.date else (
         f"{m.period.year:04d}-{m.period.month:02d}" if m.period.year and m.period.month else None)
@@ -105,7 +130,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
     for kind, title, start, end in merged:
         heading = (title or "").strip() or HEADINGS[kind]
         for a, b in _pieces(text, start, end):
-            head = " · ".join(x for x in (context, period, heading) if x)
+            head = " · ".join(x for x in (context, period, about, heading) if x)
             chunks.append(Chunk(
                 id=f"{minute_id}:{len(chunks)}", minute_id=minute_id, text=text[a:b],
                 embed_text=f"{head}\n{text[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.archive.chunks import INDEXED, MAX_CHARS, make_chunks
+from service.archive.chunks import INDEXED, MAX_CHARS, make_chunks, subject
 from service.check import check_text
 from service.schema.units import unit_key
 from tests.archive.factory import make_minute
@@ -81,3 +81,20 @@ def test_every_chunk_of_a_minute_with_votes_against_says_so() -> None:
     assert split.record.resolutions[0].vote and split.record.resolutions[0].vote.against
     chunks = make_chunks("c053", split, split.text.content or "")
     assert chunks and all(c.facets == ("vote=split",) for c in chunks)
+
+
+def test_the_subject_of_a_thematic_meeting_heads_each_of_its_chunks() -> None:
+    text = CORPORA.joinpath("c019.txt").read_text(encoding="utf-8")
+    report = check_text(text, include_text=True)
+    chunks = make_chunks("c019", report, report.text.content or "")
+    about = subject(report.text.content or "")
+    assert about is not None and about.startswith("Chuyên đề: Đảng viên nêu gương") and '"' not in about
+    assert chunks and all(about in c.embed_text.split("\n", 1)[0] for c in chunks)
+    regular = check_text(make_minute(), include_text=True)
+    assert subject(regular.text.content or "") is None
+
+
+def test_a_quoted_subject_is_read_across_its_line_break() -> None:
+    text = 'BIÊN BẢN SINH HOẠT CHUYÊN ĐỀ\nChuyên đề: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí\nMinh về ý thức trách nhiệm"\nThời gian: …\n'
+    assert subject(text) == "Chuyên đề: Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về ý thức trách nhiệm"
+    assert subject("Nội dung: thảo luận chuyên đề tháng sau\n") is None  # a word in a sentence, not the label
