@@ -16,6 +16,8 @@ class _Out(BaseModel):
 
 
 class UnitMonth(_Out):
+    """Một chi bộ trong một tháng: số cuộc họp, có họp thường kỳ, chuyên đề, tỷ lệ dự họp."""
+
     period: str
     meetings: int
     regular: bool
@@ -24,6 +26,8 @@ class UnitMonth(_Out):
 
 
 class UnitRow(_Out):
+    """Một chi bộ trong kỳ: số cuộc họp, tỷ lệ dự họp, từng tháng, tháng và quý còn thiếu."""
+
     unit_id: str
     dang_bo: str | None
     chi_bo: str | None
@@ -35,6 +39,8 @@ class UnitRow(_Out):
 
 
 class MonthRow(_Out):
+    """Một tháng trong kỳ: số cuộc họp thường kỳ và chuyên đề, số chi bộ đã họp, tỷ lệ dự họp."""
+
     period: str
     meetings: int
     regular: int
@@ -45,6 +51,8 @@ class MonthRow(_Out):
 
 
 class QuarterRow(_Out):
+    """Một quý: số cuộc sinh hoạt chuyên đề và số chi bộ đã sinh hoạt chuyên đề."""
+
     quarter: str
     thematic_meetings: int
     units_met: int = Field(description="Chi bộ that held at least one thematic meeting this quarter.")
@@ -52,12 +60,16 @@ class QuarterRow(_Out):
 
 
 class GradeRow(_Out):
+    """Số biên bản của một xếp loại."""
+
     grade: str
     label: str
     count: int
 
 
 class RuleRow(_Out):
+    """Một tiêu chí: số biên bản vi phạm và tỷ lệ trong kỳ."""
+
     rule: str
     severity: str
     title: str | None
@@ -66,6 +78,8 @@ class RuleRow(_Out):
 
 
 class AbsenceRow(_Out):
+    """Một đảng viên vắng: chuỗi vắng có lý do dài nhất và hiện tại, số lần vắng không lý do."""
+
     member: str
     unit_id: str
     chi_bo: str | None
@@ -79,6 +93,8 @@ class AbsenceRow(_Out):
 
 
 class Overview(_Out):
+    """Tổng quan của kỳ: số biên bản, số đầy đủ và chưa đầy đủ, điểm trung bình."""
+
     minutes: int
     complete: int
     incomplete: int
@@ -86,6 +102,8 @@ class Overview(_Out):
 
 
 class Dashboard(_Out):
+    """Bảng tổng hợp của một đảng bộ hoặc một chi bộ trong kỳ: tổng quan, từng chi bộ, tháng, quý, xếp loại, tiêu chí, vắng."""
+
     dang_bo: str | None
     unit_id: str | None
     period_from: str
@@ -112,6 +130,7 @@ class StatsFilter:
 
 @lru_cache(maxsize=1)
 def rule_titles() -> dict[str, str]:
+    """Every rule's title by id, from all rule sets and the archive rules."""
     from service.rules.ruleset import load_ruleset, note_rules
 
     titles: dict[str, str] = {}

@@ -117,6 +117,7 @@ class StatTables:
                 cur.execute(stmt)
 
     def close(self) -> None:
+        """Close the tables' database connection."""
         self.db.close()
 
     def sync(self) -> int:

@@ -178,6 +178,7 @@ class Stats(StatTables):
         return _per_month(flt, units, grid), _per_quarter(flt, units, grid)
 
     def grades(self, flt: StatsFilter, *, scope: Scope | None) -> tuple[list[GradeRow], Overview]:
+        """Minutes per grade and the overview of the filter's minutes within ``scope``."""
         self.sync()
         return _grade_rows(self._grade_counts(flt, scope))
 

@@ -26,6 +26,8 @@ class Breach:
 
 @dataclass
 class Context:
+    """What a check reads: the normalised text, the record, the reader's evidence and the rule set's thresholds."""
+
     doc: Doc
     record: Record
     evidence: Evidence
@@ -37,6 +39,7 @@ _CHECKS: dict[str, Check] = {}
 
 
 def rule(rule_id: str) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of ``rule_id``."""
     def deco(fn: Check) -> Check:
         _CHECKS[rule_id] = fn
         return fn
@@ -44,6 +47,7 @@ def rule(rule_id: str) -> Callable[[Check], Check]:
 
 
 def checks() -> dict[str, Check]:
+    """Every registered check by rule id."""
     return dict(_CHECKS)
 
 
@@ -53,6 +57,7 @@ def _minutes(hhmm: str) -> int:
 
 
 def duration_minutes(record: Record) -> int | None:
+    """The meeting's length in minutes from its start and end times (past midnight counts on)."""
     m = record.meeting
     if not (m.start_time and m.end_time):
         return None

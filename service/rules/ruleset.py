@@ -16,6 +16,8 @@ from service.schema.report import Severity
 
 @dataclass(frozen=True)
 class RuleSpec:
+    """One rule of a rule set: severity, points, title, message, legal reference and fix."""
+
     id: str
     severity: Severity
     points: int
@@ -27,6 +29,8 @@ class RuleSpec:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """The rules in force for a period, with their thresholds and the document they come from."""
+
     name: str
     source: str
     thresholds: dict[str, float]
@@ -59,6 +63,7 @@ def ruleset_name_for(day: date | None, overrides_file: str | None = None) -> str
 
 
 def rule_ids() -> list[str]:
+    """Every rule id the rules file defines."""
     return list(_load(None)["rules"])
 
 
@@ -73,6 +78,7 @@ class NoteSpec:
     reference: str | None = None
 
     def text(self, **values: object) -> str:
+        """The message with the finding's values filled in."""
         return self.message.format(**values)
 
 

@@ -13,6 +13,7 @@ from service.schema.report import Finding, Grade, PointsLost, Score, Severity
 
 
 def score(findings: list[Finding], ruleset: RuleSet) -> Score:
+    """Points and grade of a minute: 100 less each broken rule's points once; an error holds the grade at Khá."""
     broken = sorted({f.rule for f in findings if f.severity != Severity.INFO and f.rule in ruleset.rules},
                     key=lambda r: (-ruleset.rules[r].points, r))
     lost = [PointsLost(rule=r, title=ruleset.rules[r].title, points=ruleset.rules[r].points) for r in broken

@@ -28,6 +28,8 @@ TYPE_LABEL = MEETING_TYPE_LABEL  # "thuong_ky" → "Thường kỳ"
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """A field a person may correct: its path in the record, label, kind of value and reading."""
+
     path: str
     label: str  # Vietnamese, for pages and messages
     kind: Kind
@@ -58,6 +60,7 @@ _NO = {"false", "0", "khong", "không", "no", ""}
 
 
 def spec_of(path: str) -> FieldSpec:
+    """The correctable field at ``path``; an unknown path is refused with a clear error."""
     spec = FIELDS.get(path)
     if spec is None:
         raise InputError(ErrorCode.INVALID_CORRECTION,

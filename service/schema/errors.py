@@ -6,6 +6,8 @@ from pydantic import BaseModel, Field
 
 
 class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
     ok: bool = Field(False, description="Always false.")
     status: int = Field(description="The HTTP status.")
     code: str = Field(description="A stable code, e.g. EMPTY_INPUT, FORBIDDEN_UNIT, QUEUE_FULL.")

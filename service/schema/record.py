@@ -14,6 +14,8 @@ class _Model(BaseModel):
 
 
 class MeetingType(StrEnum):
+    """Kinds of chi bộ meeting: regular, thematic, cell committee, conference, congress, extraordinary."""
+
     THUONG_KY = "thuong_ky"
     CHUYEN_DE = "chuyen_de"
     CHI_UY = "chi_uy"
@@ -23,6 +25,8 @@ class MeetingType(StrEnum):
 
 
 class SectionKind(StrEnum):
+    """The parts a minute is divided into, from its header to its signatures."""
+
     HEADER = "header"
     OPENING = "opening"
     ATTENDANCE = "attendance"
@@ -38,6 +42,8 @@ class SectionKind(StrEnum):
 
 
 class CriticismKind(StrEnum):
+    """What a criticism item is: self-criticism, criticism of another, of the collective, praise, reminder."""
+
     SELF = "self"
     PEER = "peer"
     COLLECTIVE = "collective"
@@ -46,20 +52,28 @@ class CriticismKind(StrEnum):
 
 
 class Period(_Model):
+    """The month and year a meeting is for (its sinh hoạt period), which may differ from its date."""
+
     month: int | None = None
     year: int | None = None
 
 
 class Person(_Model):
+    """A person named in the minute, with the role written beside the name."""
+
     name: str
     role: str | None = None
 
 
 class Secretary(_Model):
+    """The thư ký who took the minute."""
+
     name: str
 
 
 class Meeting(_Model):
+    """The facts of the meeting: type, units, period, date, times, place, chair, thư ký, guests."""
+
     type: MeetingType | None = None
     combined_thematic: bool = False
     dang_bo: str | None = None
@@ -75,15 +89,21 @@ class Meeting(_Model):
 
 
 class ExcusedAbsence(_Model):
+    """A member absent with leave, and the reason given."""
+
     name: str | None = None
     reason: str | None = None
 
 
 class UnexcusedAbsence(_Model):
+    """A member absent without leave."""
+
     name: str | None = None
 
 
 class Attendance(_Model):
+    """The headcount: members by kind, present, absent with and without leave, and the figures derived from them."""
+
     total: int | None = None
     official: int | None = None
     probationary: int | None = None
@@ -104,11 +124,15 @@ class Attendance(_Model):
 
 
 class Speaker(_Model):
+    """One member who spoke in the discussion, and where."""
+
     speaker: str
     span: Span
 
 
 class Task(_Model):
+    """One task of a resolution: what, by whom, by when."""
+
     task: str
     assignee: str | None = None
     deadline: str | None = None
@@ -116,6 +140,8 @@ class Task(_Model):
 
 
 class Vote(_Model):
+    """The vote on a resolution: for, against, abstaining, the percentage and the base it is counted on."""
+
     for_: int | None = Field(default=None, alias="for")
     against: int | None = None
     abstain: int | None = None
@@ -125,6 +151,8 @@ class Vote(_Model):
 
 
 class Resolution(_Model):
+    """The resolution adopted: its text, tasks and vote."""
+
     text: str
     span: Span
     tasks: list[Task] = Field(default_factory=list)
@@ -132,6 +160,8 @@ class Resolution(_Model):
 
 
 class CriticismItem(_Model):
+    """One item of the tự phê bình và phê bình section."""
+
     kind: CriticismKind
     target: str | None = None
     text: str
@@ -139,12 +169,16 @@ class CriticismItem(_Model):
 
 
 class Section(_Model):
+    """One part of the minute, with its heading as written and its span."""
+
     kind: SectionKind
     title: str | None = None
     span: Span
 
 
 class Signatures(_Model):
+    """The names under the chair's and the thư ký's signatures."""
+
     chair: str | None = None
     secretary: str | None = None
 
@@ -168,6 +202,8 @@ class FieldReading(_Model):
 
 
 class Record(_Model):
+    """Everything the reader extracted from one minute; spans point into the normalised text."""
+
     meeting: Meeting = Field(default_factory=Meeting)
     attendance: Attendance = Field(default_factory=Attendance)
     discussion: list[Speaker] = Field(default_factory=list)

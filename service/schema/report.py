@@ -13,6 +13,8 @@ SCHEMA_VERSION = "1.0"
 
 
 class Severity(StrEnum):
+    """How much a finding weighs: an error makes the minute incomplete, a warning asks to check, info tells."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -21,6 +23,8 @@ class Severity(StrEnum):
 
 
 class Grade(StrEnum):
+    """The minute's grade from its points: tốt, khá, trung bình, kém."""
+
     TOT = "tot"
     KHA = "kha"
     TRUNG_BINH = "trung_binh"
@@ -36,6 +40,8 @@ class FindingState(StrEnum):
 
 
 class Finding(BaseModel):
+    """One rule the minute breaks, with its message, legal reference and span."""
+
     model_config = ConfigDict(extra="forbid")
 
     rule: str
@@ -50,6 +56,8 @@ class Finding(BaseModel):
 
 
 class PointsLost(BaseModel):
+    """The points one broken rule costs."""
+
     model_config = ConfigDict(extra="forbid")
 
     rule: str
@@ -58,6 +66,8 @@ class PointsLost(BaseModel):
 
 
 class Score(BaseModel):
+    """The minute's points out of 100, its grade, and where the points went."""
+
     model_config = ConfigDict(extra="forbid")
 
     points: int
@@ -80,6 +90,8 @@ class TextInfo(BaseModel):
 
 
 class CheckReport(BaseModel):
+    """What checking one minute gives: the record read, the findings, the score and completeness."""
+
     model_config = ConfigDict(extra="forbid")
 
     schema_version: str = SCHEMA_VERSION

@@ -56,4 +56,5 @@ class Scope:
     units: frozenset[str] = field(default_factory=frozenset)
 
     def allows(self, dang_bo_key: str | None, uid: str) -> bool:
+        """Whether a unit (its đảng bộ key and id) lies within the scope."""
         return (dang_bo_key is not None and dang_bo_key in self.dang_bo) or uid in self.units
