@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from service.errors import ErrorCode, MinutesError
-from service.schema.labels import GRADE_VI, SEVERITY_VI
+from service.schema.labels import GRADE_VI, SEVERITY_VI, SUBMISSION_STATE_VI
 
 if TYPE_CHECKING:
     from service.archive.base import MinutesStore
@@ -195,7 +195,6 @@ def _upload_log(settings: Settings, unit: str | None) -> Iterator[Callable[[Minu
     from service.auth.units import UNIT_ID
 
     chosen = unit if unit and UNIT_ID.match(unit) else None
-
     try:
         actor = f"{getpass.getuser()} (dòng lệnh)"
     except (KeyError, OSError):
@@ -334,7 +333,6 @@ def status(
     from service.exports import to_csv
     from service.review.submissions import (
         REMINDER_COLUMNS,
-        STATE_VI,
         known_units,
         reminder_rows,
         submissions,
@@ -360,12 +358,12 @@ def status(
         return
     units = result.reminders() if reminders else result.units
     typer.echo(f"== Tháng {result.period} ({result.quarter}): {len(result.units)} chi bộ · "
-               + " · ".join(f"{STATE_VI[k]} {result.counts[k]}" for k in STATE_VI)
+               + " · ".join(f"{SUBMISSION_STATE_VI[k]} {result.counts[k]}" for k in SUBMISSION_STATE_VI)
                + f" · thiếu chuyên đề {result.counts['thematic_missing']}")
     for u in units:
         thematic = {True: "", False: " · chưa có chuyên đề trong quý", None: ""}[u.thematic]
         clerks = f" · văn thư: {', '.join(u.clerks)}" if u.clerks else ""
-        typer.echo(f"   {STATE_VI[u.state]:<22} {u.chi_bo or u.unit_id} — {u.dang_bo or ''}"
+        typer.echo(f"   {SUBMISSION_STATE_VI[u.state]:<22} {u.chi_bo or u.unit_id} — {u.dang_bo or ''}"
                    f"{' · ' + u.date if u.date else ''}{thematic}{clerks}")
 
 

@@ -23,13 +23,10 @@ from service.archive.archive import Archive
 from service.archive.audit import UnitAudit, UnitPeriod
 from service.archive.base import MinuteFilter, MinuteSummary
 from service.errors import ErrorCode, InputError
-from service.schema.corrections import TYPE_LABEL
-from service.schema.labels import FINDING_STATE_VI, GRADE_VI, SEVERITY_VI
+from service.schema.labels import FINDING_STATE_VI, GRADE_VI, MEETING_TYPE_LABEL, SEVERITY_VI
 from service.schema.period import VIETNAM, months_between, period_vi, require_month
 from service.schema.report import CheckReport, FindingState, Severity
 from service.schema.units import Scope
-
-TYPE_VI = TYPE_LABEL
 
 RECORD_COLUMNS = [
     "Mã biên bản", "Tệp gốc", "Đảng bộ", "Chi bộ", "Mã đơn vị", "Ngày họp", "Kỳ", "Loại hình", "Bắt đầu",
@@ -39,7 +36,6 @@ RECORD_COLUMNS = [
 ]
 FINDING_COLUMNS = ["Mã biên bản", "Đảng bộ", "Chi bộ", "Ngày họp", "Tiêu chí", "Mức độ", "Nội dung", "Căn cứ",
                    "Vị trí trong văn bản", "Đánh giá", "Lý do đánh giá"]
-STATE_VI = FINDING_STATE_VI
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ def record_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[li
         warnings = sum(f.severity == Severity.WARNING for f in counted)
         rows.append([
             s.id, s.file_name, s.dang_bo, s.chi_bo, s.unit_id, s.date, s.period,
-            TYPE_VI.get(s.meeting_type or "", s.meeting_type), m.start_time, m.end_time,
+            MEETING_TYPE_LABEL.get(s.meeting_type or "", s.meeting_type), m.start_time, m.end_time,
             m.chair.name if m.chair else None, m.secretary.name if m.secretary else None, a.total, a.present,
             a.absent_excused_count if a.absent_excused_count is not None else len(a.absent_excused) or None,
             a.absent_unexcused_count if a.absent_unexcused_count is not None else len(a.absent_unexcused) or None,
@@ -119,7 +115,7 @@ def finding_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[l
         for f in r.findings:
             rows.append([s.id, s.dang_bo, s.chi_bo, s.date, f.rule, SEVERITY_VI.get(f.severity.value, f.severity.value),
                          f.message, f.reference, f"{f.span[0]}–{f.span[1]}" if f.span else None,
-                         STATE_VI[f.state], f.note])
+                         FINDING_STATE_VI[f.state], f.note])
     return rows
 
 

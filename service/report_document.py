@@ -12,8 +12,8 @@ import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from service.exports import TYPE_VI, AuditReport
-from service.schema.labels import GRADE_VI, SEVERITY_VI
+from service.exports import AuditReport
+from service.schema.labels import GRADE_VI, MEETING_TYPE_LABEL, SEVERITY_VI
 from service.schema.period import VIETNAM, month_vi
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def audit_report_docx(report: AuditReport, *, issuer: str | None = None, place: 
 
     _line(doc, "4. Từng biên bản", align="left", bold=True)
     _table(doc, ["Ngày", "Loại", "Dự họp", "Điểm", "Xếp loại", "Thiếu sót"], [[
-        _date_vi(m.date), TYPE_VI.get(m.type or "", "—"),
+        _date_vi(m.date), MEETING_TYPE_LABEL.get(m.type or "", "—"),
         f"{m.present}/{m.total or '?'}" if m.present is not None else "—", str(m.points),
         GRADE_VI.get(m.grade, m.grade), "; ".join(f["message"] for f in m.findings) or "—"]
         for m in report.minutes])

@@ -19,6 +19,7 @@ import yaml
 
 from service.nlp.people import TITLE
 from service.nlp.text import Doc
+from service.schema.record import SectionKind
 
 
 class ValueKind(StrEnum):
@@ -52,7 +53,7 @@ class Lexicon:
     cues: dict[str, tuple[Cue, ...]]
     blank: re.Pattern[str]
     sample_name: re.Pattern[str]
-    headings: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (section kind, folded heading pattern)
+    headings: tuple[tuple[SectionKind, re.Pattern[str]], ...] = ()  # (section kind, folded heading pattern)
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +74,7 @@ def lexicon() -> Lexicon:
     return Lexicon(labels=labels, values=values, cues=cues,
                    blank=re.compile("|".join(f"(?:{b})" for b in data["blanks"])),
                    sample_name=re.compile(data["sample_name"]),
-                   headings=tuple((h["kind"], re.compile(h["pattern"])) for h in data["headings"]))
+                   headings=tuple((SectionKind(h["kind"]), re.compile(h["pattern"])) for h in data["headings"]))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from service.nlp.cues import lexicon
@@ -42,15 +41,10 @@ class SectionClassifier(Protocol):
 
 def classify_title(folded_title: str) -> SectionKind | None:
     """Kind of a heading from its keywords, or None."""
-    for kind, rx in _heading_rules():  # first match wins
+    for kind, rx in lexicon().headings:  # first match wins
         if rx.search(folded_title):
             return kind
     return None
-
-
-@lru_cache(maxsize=1)
-def _heading_rules() -> tuple[tuple[SectionKind, re.Pattern[str]], ...]:
-    return tuple((SectionKind(kind), rx) for kind, rx in lexicon().headings)
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,8 @@ class StatTables:
             keys = {old_facts[m][2] for m in moved if m in old_facts} | {f[2] for f in changed}
             for table in ("stat_absences", "stat_minutes"):
                 self.db.run(cur, f"DELETE FROM {table} WHERE minute_id IN ({moved_marks})", moved)
-            self._insert(cur, changed, [a for a in absences if a[0] in set(moved)], units)
+            moved_set = set(moved)
+            self._insert(cur, changed, [a for a in absences if a[0] in moved_set], units)
             self._bump(cur, keys)
 
     def _insert(self, cur: Any, facts: list[tuple[Any, ...]], absences: list[tuple[Any, ...]],

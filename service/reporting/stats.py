@@ -166,10 +166,10 @@ class Stats(StatTables):
                 "missed_months": [p for p in months if p >= since and not cells_of.get(p, (0, 0))[1]],
                 "quarters_without_thematic": [q for q, ms in quarters.items() if ms[0] >= since
                                               and not any(cells_of.get(p, (0, 0, 0))[2] for p in ms)]})
-        rows.sort(key=lambda r: (unit_key(r["dang_bo"], "dang_bo") or "", unit_key(r["chi_bo"], "chi_bo") or "",
-                                 r["unit_id"]))  # as _unit_order sorts the rows of several parts
         # One validation in pydantic-core is much cheaper than a Python object per cell.
-        return _UNIT_ROWS.validate_python(rows), grid
+        units = _UNIT_ROWS.validate_python(rows)
+        units.sort(key=_unit_order)  # the order _assemble keeps across đảng bộ
+        return units, grid
 
     def meetings(self, flt: StatsFilter, *, scope: Scope | None) -> tuple[list[MonthRow], list[QuarterRow]]:
         """Meetings held per month (and how many chi bộ met) and thematic meetings per quarter."""

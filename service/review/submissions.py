@@ -24,7 +24,6 @@ from service.schema.report import CheckReport
 from service.schema.units import Scope
 
 State = Literal["missing", "submitted", "returned", "approved"]
-STATE_VI = SUBMISSION_STATE_VI
 _RANK = {"returned": 0, "submitted": 1, "approved": 2}
 
 
@@ -126,7 +125,7 @@ def submissions(archive: Archive, period: str, *, known: Iterable[tuple[KnownUni
     for row in units.values():
         row.thematic = (row.unit_id in thematic) if quarter_over else None
     ordered = sorted(units.values(), key=lambda x: (x.dang_bo or "", x.chi_bo or "", x.unit_id))
-    counts = {k: sum(1 for x in ordered if x.state == k) for k in STATE_VI}
+    counts = {k: sum(1 for x in ordered if x.state == k) for k in SUBMISSION_STATE_VI}
     counts["thematic_missing"] = sum(1 for x in ordered if x.thematic is False)
     return Submissions(period=period, quarter=f"{year}-Q{q + 1}", units=ordered, counts=counts)
 
@@ -137,7 +136,7 @@ REMINDER_COLUMNS = ["Đảng bộ", "Chi bộ", "Mã đơn vị", "Tháng", "Tì
 
 def reminder_rows(result: Submissions) -> list[list[object]]:
     """One row per chi bộ to call, for CSV or XLSX."""
-    return [[u.dang_bo, u.chi_bo, u.unit_id, result.period, STATE_VI[u.state], u.note,
+    return [[u.dang_bo, u.chi_bo, u.unit_id, result.period, SUBMISSION_STATE_VI[u.state], u.note,
              {True: "có", False: "chưa có", None: "(quý chưa hết)"}[u.thematic], ", ".join(u.clerks) or None,
              u.last_date] for u in result.reminders()]
 

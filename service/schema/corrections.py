@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from service.errors import ErrorCode, InputError
-from service.schema.labels import MEETING_TYPE_LABEL, MEETING_TYPE_VI
+from service.schema.labels import MEETING_TYPE_VI
 from service.schema.record import FieldReading, FieldState, MeetingType, Person, Record, Secretary
 
 Kind = Literal["text", "name", "date", "time", "count", "flag", "meeting_type"]
@@ -23,7 +23,6 @@ MAX_TEXT = 300
 MAX_COUNT = 100_000
 
 TYPE_VI = {t: MEETING_TYPE_VI[t.value] for t in MeetingType}
-TYPE_LABEL = MEETING_TYPE_LABEL  # "thuong_ky" → "Thường kỳ"
 
 
 @dataclass(frozen=True)

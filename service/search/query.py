@@ -26,6 +26,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,25 +199,28 @@ def restore(text: str, *, single: bool = True) -> tuple[str, float]:
 
 
 def _lookup(text: str, table: str) -> list[str]:
-    """What ``table`` adds for the phrases found in ``text``, longest phrases first.
+    """What ``table`` adds for the phrases found in ``text``, longest phrases first, each row's words once."""
+    return list(dict.fromkeys(adds for adds, _, _ in _found(text, table)))
+
+
+def _found(text: str, table: str) -> Iterator[tuple[str, list[int], list[str]]]:
+    """Each phrase of ``table`` found in ``text``: what it adds, the positions of its words among the
+    text's folded words, and those words.
 
     A phrase is found when its words occur in order, whole and folded, with at most ``GAP``
-    other words between them; words that a phrase has used are not used again.
+    other words between them, and a word typed with diacritics is the table's own spelling;
+    words that a phrase has used are not used again.
     """
     english = table.endswith("_en.tsv")
     typed = [w.lower() for w in _WORD.findall(text)]
     words = [_stem(fold(w)) if english else fold(w) for w in typed]
     used = [False] * len(words)
-    found: list[str] = []
     for phrase, adds, written in _phrase_table(table):
-        parts = phrase.split()
-        at = _find(words, used, parts)
+        at = _find(words, used, phrase.split())
         if at is not None and not _accents_differ([typed[i] for i in at], written.split()):
-            if adds not in found:
-                found.append(adds)
             for i in at:
                 used[i] = True
-    return found
+            yield adds, at, words
 
 
 def _accents_differ(typed: list[str], written: list[str]) -> bool:
@@ -282,16 +286,8 @@ def facets_of(text: str) -> tuple[tuple[str, str], ...]:
     ("sinh hoạt chuyên đề …", "thematic meeting on …" → meeting_type=chuyen_de; "… không tán
     thành", "… voted against" → vote=split.) One value per facet, the first phrase found.
     """
-    typed = [w.lower() for w in _WORD.findall(text)]
-    words = [fold(w) for w in typed]
-    used = [False] * len(words)
     out: dict[str, str] = {}
-    for phrase, found, written in _phrase_table("facets.tsv"):
-        at = _find(words, used, phrase.split())
-        if at is None or _accents_differ([typed[i] for i in at], written.split()):
-            continue
-        for i in at:
-            used[i] = True
+    for found, at, words in _found(text, "facets.tsv"):
         name, _, value = found.partition("=")
         if name == "vote" and _NEGATION.search(" ".join(words[max(0, at[0] - 6):at[0]])):
             continue  # "không có ai không tán thành", "nobody voted against": the opposite

@@ -26,15 +26,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api.errors import error_response
 from service.auth.principal import Permission, Principal
 from service.errors import ErrorCode, MinutesError
-from service.schema.corrections import TYPE_LABEL
-from service.schema.labels import GRADE_VI, ROLE_VI, SECTION_VI, SEVERITY_VI
+from service.schema.labels import GRADE_VI, MEETING_TYPE_LABEL, ROLE_VI, SECTION_VI, SEVERITY_VI
 from service.schema.period import VIETNAM
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-
-TYPE_VI = TYPE_LABEL
 
 
 def _date_vi(value: str | None) -> str:
@@ -74,7 +71,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(date_vi=_date_vi, datetime_vi=_datetime_vi, percent=_percent, ts=_ts, urlquote=lambda s: quote(str(s or "")))
-    env.globals.update(GRADE_VI=GRADE_VI, TYPE_VI=TYPE_VI, SEVERITY_VI=SEVERITY_VI, SECTION_VI=SECTION_VI,
+    env.globals.update(GRADE_VI=GRADE_VI, TYPE_VI=MEETING_TYPE_LABEL, SEVERITY_VI=SEVERITY_VI, SECTION_VI=SECTION_VI,
                        ROLE_VI=ROLE_VI, Permission=Permission)
     return env
 

@@ -28,7 +28,7 @@ from service.api.routes.minutes import (
 )
 from service.api.routes.stats import StatsDep
 from service.api.ui import charts
-from service.api.ui.render import TYPE_VI, principal_of, render, wants_json
+from service.api.ui.render import principal_of, render, wants_json
 from service.api.ui.search import run_search
 from service.archive.base import MinuteFilter
 from service.auth.accounts import Accounts
@@ -38,7 +38,7 @@ from service.auth.secrets import new_token, same
 from service.auth.units import UNIT_ID
 from service.errors import ErrorCode, Forbidden, InputError, MinutesError
 from service.exports import audit_report
-from service.schema.labels import GRADE_VI, SECTION_VI
+from service.schema.labels import GRADE_VI, MEETING_TYPE_LABEL, SECTION_VI
 from service.schema.period import parse_day, require_month, require_period
 from service.schema.units import unit_key
 from service.settings import Settings
@@ -251,7 +251,7 @@ def search_page(
                                 "mode": mode if mode != "hybrid" else None}.items() if v}
     narrowed = [f"{label} {value}" for label, value in (
         ("đảng bộ", dang_bo), ("chi bộ", chi_bo), ("từ ngày", query.get("date_from")),
-        ("đến ngày", query.get("date_to")), ("loại", TYPE_VI.get(type or "", type)),
+        ("đến ngày", query.get("date_to")), ("loại", MEETING_TYPE_LABEL.get(type or "", type)),
         ("phần", SECTION_VI.get(section or "", section)), ("tiêu chí", rule),
         ("xếp loại", GRADE_VI.get(grade or "", grade))) if value]
     return render(request, "search.html", data=result, result=result, q=q, query=query, qs=urlencode(query),
