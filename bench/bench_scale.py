@@ -38,13 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "cache" / "e5-questions.npz"
 
 
-def _encoder() -> Any:
+def _encoder(query_runtime: str = "auto") -> Any:
     from bench.eval_search import CachedEmbedder
     from service.search.embedder import E5Embedder
     from service.search.encoding import ChunkEncoder
     from service.search.model_files import DEFAULT_DIR
 
-    return ChunkEncoder(CachedEmbedder(E5Embedder(DEFAULT_DIR), CACHE))
+    return ChunkEncoder(CachedEmbedder(E5Embedder(DEFAULT_DIR, query_runtime=query_runtime), CACHE))
 
 
 def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
@@ -70,13 +70,13 @@ def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
     return chunks, vectors
 
 
-def read_side(path: Path, layout: str, queries: list[str]) -> dict[str, Any]:
+def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = "auto") -> dict[str, Any]:
     """Open the index as a fresh process would and measure it (runs in a child process)."""
     from service.search.base import SearchFilter, SearchQuery
     from service.search.edge_index import EdgeIndex
     from service.search.query import plan_query
 
-    encoder = _encoder()
+    encoder = _encoder(query_runtime)
     encoder.warm_up()
     for q in queries[:3]:  # the query side's models and tables, loaded before the baseline
         encoder.encode_query(plan_query(q), "hybrid")
@@ -118,6 +118,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--layout", default="compact", choices=["compact", "fast"])
     ap.add_argument("--queries", type=int, default=40)
+    ap.add_argument("--query-runtime", default="auto", choices=["auto", "onnx", "torch"],
+                    help="what embeds the questions (search.query_runtime)")
     ap.add_argument("--dir", type=Path, help="build the index here (default: a temporary folder)")
     ap.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # the child process's side
     ap.add_argument("--write", type=Path, help="replace this section of a BENCHMARKS.md")
@@ -127,7 +129,7 @@ def main() -> None:
 
     queries = [q.text for q in load_questions("dev")][: args.queries]
     if args.read:
-        print(json.dumps(read_side(args.read, args.layout, queries)))
+        print(json.dumps(read_side(args.read, args.layout, queries, args.query_runtime)))
         return
     from service.search.edge_index import EdgeIndex
 
@@ -151,8 +153,8 @@ def main() -> None:
             index.close()
             disk = _du_mb(path)
             child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--read", tmp, "--layout", args.layout,
-                                    "--queries", str(args.queries)], capture_output=True, text=True, check=True,
-                                   cwd=ROOT)
+                                    "--queries", str(args.queries), "--query-runtime", args.query_runtime],
+                                   capture_output=True, text=True, check=True, cwd=ROOT)
             r = json.loads(child.stdout.strip().splitlines()[-1])
             rows.append(f"| {n:,} | {upsert_s:.0f} | {build_s:.0f} | {r['open_s']:.1f} | {disk:,.0f} | "
                         f"{disk * 1e6 / n / 1024:.1f} | {r['rss_open_mb']:,.0f} | {r['rss_mb']:,.0f} | "

@@ -34,6 +34,11 @@ class SearchSettings(BaseModel):
         "auto", description="Number format the embedding model runs in: `auto` picks bfloat16 where the CPU "
                             "computes it natively (about 2.5× faster, vectors at cosine > 0.9999 to float32's), "
                             "float32 elsewhere.")
+    query_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="What embeds a query: `onnx` runs the model's encoder layers in ONNX Runtime (same "
+                            "vector, half the time, no torch in a process that only searches); `torch` the "
+                            "sentence-transformers model; `auto` ONNX Runtime where the model directory has "
+                            "query_encoder.onnx.")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_construct: int = Field(200, description="HNSW build beam width.")
     hnsw_ef: int = Field(1024, description="HNSW search beam width (recall@10 vs exact 0.99 at 200k chunks; 0.94 at 512).")

@@ -37,6 +37,7 @@ from service.search.model_files import (
     DEFAULT_DIR,
     EXPECTED_SHA256,
     MODEL_VERSION,
+    QUERY_ENCODER_FILE,
     SOURCE_FILE,
     SOURCE_SHA256,
     check_dir,
@@ -181,6 +182,72 @@ def state_dict(pm: PackedModel) -> dict[str, np.ndarray]:
     return sd
 
 
+def query_encoder(sd: dict[str, np.ndarray], config: dict[str, float | int]) -> bytes:
+    """The BERT encoder layers as an ONNX graph (float32), for embedding queries without torch.
+
+    Input ``embeddings``: the token rows after the embedding layer's sum and before its
+    LayerNorm, shape (1, tokens, hidden); output ``hidden``: the last layer, same shape.
+    Written op by op from the same weights, so the bytes are deterministic and checked
+    like the other files; the word-embedding matrix (four fifths of the weights) stays in
+    model.safetensors, from which the service reads the rows it needs.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    h, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    eps = float(config["layer_norm_eps"])
+    nodes: list[Any] = []
+    inits: list[Any] = []
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], out: str, **attrs: Any) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def norm(x: str, prefix: str, out: str) -> str:
+        return node("LayerNormalization", [x, const(prefix + ".weight", sd[prefix + ".weight"]),
+                                           const(prefix + ".bias", sd[prefix + ".bias"])], out, axis=-1, epsilon=eps)
+
+    def linear(x: str, prefix: str, out: str) -> str:
+        w = const(prefix + ".weight", sd[prefix + ".weight"].T)  # MatMul wants (in, out)
+        return node("Add", [node("MatMul", [x, w], out + ".mm"), const(prefix + ".bias", sd[prefix + ".bias"])], out)
+
+    split = const("shape.heads", np.array([0, 0, heads, h // heads], np.int64))
+    merge = const("shape.merge", np.array([0, 0, h], np.int64))
+    scale = const("attention.scale", np.array(1.0 / np.sqrt(h // heads), np.float32))
+    half, one = const("gelu.half", np.array(0.5, np.float32)), const("gelu.one", np.array(1.0, np.float32))
+    root2 = const("gelu.sqrt2", np.array(np.sqrt(2.0), np.float32))
+    x = norm("embeddings", "embeddings.LayerNorm", "embedded")
+    for i in range(int(config["num_hidden_layers"])):
+        p = f"encoder.layer.{i}."
+
+        def heads_of(name: str, perm: list[int], x: str = x, p: str = p) -> str:
+            y = linear(x, p + f"attention.self.{name}", p + name)
+            return node("Transpose", [node("Reshape", [y, split], p + name + ".split")], p + name + ".t", perm=perm)
+
+        q, k, v = heads_of("query", [0, 2, 1, 3]), heads_of("key", [0, 2, 3, 1]), heads_of("value", [0, 2, 1, 3])
+        scores = node("Mul", [node("MatMul", [q, k], p + "scores.raw"), scale], p + "scores")
+        ctx = node("MatMul", [node("Softmax", [scores], p + "probs", axis=-1), v], p + "context.heads")
+        ctx = node("Reshape", [node("Transpose", [ctx], p + "context.t", perm=[0, 2, 1, 3]), merge], p + "context")
+        a = linear(ctx, p + "attention.output.dense", p + "attention.out")
+        x = norm(node("Add", [a, x], p + "attention.res"), p + "attention.output.LayerNorm", p + "attention.norm")
+        f = linear(x, p + "intermediate.dense", p + "ffn.in")
+        erf = node("Erf", [node("Div", [f, root2], p + "gelu.scaled")], p + "gelu.erf")
+        g = node("Mul", [node("Mul", [f, half], p + "gelu.half"), node("Add", [erf, one], p + "gelu.1p")], p + "gelu")
+        o = linear(g, p + "output.dense", p + "ffn.out")
+        x = norm(node("Add", [o, x], p + "ffn.res"), p + "output.LayerNorm", p + "output.norm" if i + 1 < int(
+            config["num_hidden_layers"]) else "hidden")
+    shape: list[str | int | None] = [1, "tokens", h]
+    graph = helper.make_graph(nodes, "e5-query-encoder",
+                              [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, shape)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="minutes",
+                              producer_version=MODEL_VERSION, ir_version=8)
+    return bytes(model.SerializeToString())
+
+
 def _rx_char(cp: int) -> str:
     return f"\\x{{{cp:x}}}"
 
@@ -279,13 +346,15 @@ def model_files(pm: PackedModel) -> dict[str, bytes]:
                    "sep_token": special["eos"], "pad_token": special["pad"], "unk_token": special["unk"],
                    "mask_token": "<mask>"}
     tok_json = json.loads(tok.to_str())  # type: ignore[attr-defined]
-    weights = save(state_dict(pm), metadata={"format": "pt"})
+    sd = state_dict(pm)
+    weights = save(sd, metadata={"format": "pt"})
     return {
         "config.json": _dump(bert_config),
         "tokenizer.json": _dump(tok_json),
         "tokenizer_config.json": _dump(tokenizer_config),
         "special_tokens_map.json": _dump(special_map),
         "model.safetensors": weights,
+        QUERY_ENCODER_FILE: query_encoder(sd, c),
         "modules.json": _dump([
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},

@@ -23,6 +23,7 @@ from service.errors import ErrorCode, Unavailable
 DIM = 384
 
 Precision = Literal["auto", "float32", "bfloat16"]
+QueryRuntime = Literal["auto", "onnx", "torch"]
 
 
 def resolve_precision(precision: Precision, torch: Any) -> str:
@@ -63,7 +64,7 @@ class E5Embedder:
     dim = DIM
 
     def __init__(self, model_dir: str | Path, *, batch_size: int = 8, threads: int | None = None,
-                 query_threads: int = 1, precision: Precision = "auto") -> None:
+                 query_threads: int = 1, precision: Precision = "auto", query_runtime: QueryRuntime = "auto") -> None:
         self.model_dir = Path(model_dir)
         # Small batches: sentence-transformers sorts a call's texts by length, and chunks vary from
         # 50 to 300 tokens, so a batch of 8 pads little (26 chunks/s against 21 at 32, fp32, 2 cores).
@@ -74,6 +75,8 @@ class E5Embedder:
         # One short query gains little from more threads, and on a busy 2-core machine torch's default
         # (all cores) made it about 5× slower (p50 132 ms against 25 ms): queries run on one thread.
         self.query_threads = query_threads
+        self.query_runtime = query_runtime
+        self._query_encoder: Any = None
         self._model: Any = None
         self._torch: Any = None
         self._all_threads = 1
@@ -137,16 +140,45 @@ class E5Embedder:
             if cached is not None:
                 self._queries.move_to_end(key)
                 return cached
-        self._load()
-        with self._use:
-            self._torch.set_num_threads(self.query_threads)
-            vector: np.ndarray = self._encode([key], "query", 1)[0]
+        vector = self._query_vector(key)
         vector.setflags(write=False)
         with self._lock:
             self._queries[key] = vector
             if len(self._queries) > QUERY_CACHE:
                 self._queries.popitem(last=False)
         return vector
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        encoder = self._onnx_queries()
+        if encoder is not None:
+            vector: np.ndarray = encoder.encode(text)
+            return vector
+        self._load()
+        with self._use:
+            self._torch.set_num_threads(self.query_threads)
+            out: np.ndarray = self._encode([text], "query", 1)[0]
+        return out
+
+    def _onnx_queries(self) -> Any:
+        """The ONNX Runtime query encoder, or None where queries go through torch."""
+        if self.query_runtime == "torch":
+            return None
+        if self._query_encoder is None:
+            from service.search import query_encoder
+
+            if not query_encoder.available(self.model_dir):
+                if self.query_runtime == "onnx":
+                    raise Unavailable(
+                        ErrorCode.MODEL_MISSING,
+                        f"Chưa có bộ mã hoá câu hỏi ({self.model_dir}/query_encoder.onnx) hoặc thư viện "
+                        "onnxruntime; hãy chạy scripts/setup.sh (python -m tools.model_build).")
+                self.query_runtime = "torch"
+                return None
+            with self._lock:
+                if self._query_encoder is None:
+                    self._query_encoder = query_encoder.OnnxQueryEncoder(self.model_dir,
+                                                                         threads=self.query_threads)
+        return self._query_encoder
 
     def forget_queries(self) -> None:
         """Drop the kept query vectors (benchmarks time the model, not the cache)."""

@@ -25,7 +25,8 @@ def build_embedder(settings: Settings) -> Embedder:
         return HashEmbedder()
     from service.search.model_files import DEFAULT_DIR
 
-    return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads, precision=s.precision)
+    return E5Embedder(s.model_dir or DEFAULT_DIR, threads=s.threads, precision=s.precision,
+                      query_runtime=s.query_runtime)
 
 
 def retrieval_params(settings: Settings) -> RetrievalParams:

@@ -104,11 +104,40 @@ def test_a_question_asked_again_is_not_embedded_again() -> None:
     emb = E5Embedder(mb.DEFAULT_DIR, precision="float32")
     first = emb.embed_query("đảng viên vắng sinh hoạt")
     calls = []
-    real = emb._encode
-    emb._encode = lambda *a, **k: calls.append(a) or real(*a, **k)  # type: ignore[method-assign]
+    real = emb._query_vector
+    emb._query_vector = lambda *a: calls.append(a) or real(*a)  # type: ignore[method-assign]
     again = emb.embed_query("đảng viên vắng sinh hoạt")
     assert again is first and not calls and not again.flags.writeable
     assert emb.embed_query(unicodedata.normalize("NFD", "đảng viên vắng sinh hoạt")) is first  # the same words
     emb.forget_queries()
     fresh = emb.embed_query("đảng viên vắng sinh hoạt")
     assert len(calls) == 1 and fresh is not first and np.allclose(fresh, first, atol=1e-6)
+
+
+QUESTIONS = ["ai bị phê bình vì bỏ họp", "nghi quyet ve thu dang phi cham", "party cell meeting on membership fees",
+             "  Chi bộ  họp\tngày 5/3  ", "🙂🙂", "x", "Nghị quyết: giao đồng chí Bí thư hoàn thành trước 30/6. " * 80]
+
+
+@pytest.mark.slow
+def test_onnx_queries_get_the_sentence_transformers_vector() -> None:
+    onnx = E5Embedder(mb.DEFAULT_DIR, precision="float32", query_runtime="onnx")
+    torch = E5Embedder(mb.DEFAULT_DIR, precision="float32", query_runtime="torch")
+    for q in QUESTIONS:  # accented, unaccented, English, spaced, emoji, one letter, past 512 tokens
+        a, b = onnx.embed_query(q), torch.embed_query(q)
+        assert a.shape == (384,) and a.dtype == np.float32
+        assert float(a @ b) > 0.99999, q
+    assert onnx._model is None  # a process that only searches never loads torch's model
+
+
+def test_queries_fall_back_to_torch_without_the_graph(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from service.search.model_files import QUERY_ENCODER_FILE
+
+    for f in mb.DEFAULT_DIR.rglob("*"):
+        if f.is_file() and f.name != QUERY_ENCODER_FILE:
+            (tmp_path / f.relative_to(mb.DEFAULT_DIR)).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / f.relative_to(mb.DEFAULT_DIR)).symlink_to(f)
+    auto = E5Embedder(tmp_path, precision="float32")
+    assert auto.embed_query("lúa").shape == (384,) and auto.query_runtime == "torch"
+    with pytest.raises(Unavailable) as err:
+        E5Embedder(tmp_path, query_runtime="onnx").embed_query("lúa")
+    assert err.value.code == ErrorCode.MODEL_MISSING and "onnx" in err.value.message
