@@ -22,6 +22,10 @@ from service.schema.report import CheckReport
 from service.schema.units import unit_key
 from service.search.base import Chunk
 
+# What the chunks of a minute hold (text, context line, payload fields). Raise it with every
+# change to them: chunks of an older version are reported by `minutes reindex --check`.
+# 2: the thematic subject heads every chunk; the split-vote facet.
+CHUNKS_VERSION = 2
 MAX_CHARS = 1200
 MIN_CHARS = 20
 
@@ -135,5 +139,5 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
                 id=f"{minute_id}:{len(chunks)}", minute_id=minute_id, text=text[a:b],
                 embed_text=f"{head}\n{text[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,
                 meeting_type=m.type.value if m.type else None, section=kind.value, span=(a, b),
-                facets=minute_facets))
+                facets=minute_facets, version=CHUNKS_VERSION))
     return chunks

@@ -137,13 +137,17 @@ def run_reindex(settings: Settings, *, check_only: bool, err: TextIO | None = No
             state = agreement.state
             if state == "agree":
                 err.write("Kho và chỉ mục khớp nhau.\n")
+            elif state == "outdated":
+                err.write(f"Chỉ mục có {len(agreement.outdated)} biên bản được cắt đoạn theo cách của phiên bản "
+                          "cũ (thiếu chủ đề sinh hoạt chuyên đề, dấu hiệu biểu quyết có ý kiến khác…), nên tìm "
+                          "kiếm chưa đầy đủ; chạy `minutes reindex` để dựng lại chỉ mục.\n")
             elif state == "pending":
                 err.write(f"Chỉ mục đang chờ cập nhật: {agreement.pending_jobs} việc chờ (biên bản mới nạp, vừa "
                           "xóa, hoặc chỉ mục mới dựng lại), không phải lỗi: dịch vụ đang chạy sẽ làm xong; "
                           "`minutes reindex` làm ngay.\n")
             else:
                 err.write("Kho và chỉ mục CHƯA khớp; chạy `minutes reindex` để dựng lại chỉ mục.\n")
-            return 1 if state == "mismatch" else 0
+            return 1 if state in ("mismatch", "outdated") else 0
         n = archive.indexer.reindex()
         err.write(f"Đã dựng lại chỉ mục từ {n} biên bản ({archive.index.count()} đoạn).\n")
         return 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from service.archive.base import MinutesStore
-from service.archive.chunks import make_chunks
+from service.archive.chunks import CHUNKS_VERSION, make_chunks
 from service.archive.processes import process_alive
 from service.errors import ErrorCode, MinutesError
 from service.search.base import Chunk, SearchIndex
@@ -36,9 +36,13 @@ def _dead_here(owner: str) -> bool:
 
 @runtime_checkable
 class EnumerableIndex(Protocol):
-    """An index that can list the minutes it holds (used to find orphans)."""
+    """An index that can list the minutes it holds (used to find orphans and outdated chunks)."""
 
     def minute_ids(self) -> set[str]: ...
+
+    def minute_versions(self) -> dict[str, int]:
+        """Each indexed minute with the oldest version among its chunks."""
+        ...
 
 
 @dataclass
@@ -51,19 +55,23 @@ class Agreement:
     missing: set[str] = field(default_factory=set)  # current minutes with no chunk in the index
     orphans: set[str] = field(default_factory=set)  # indexed minutes the archive has no current version of
     queued: set[str] = field(default_factory=set)  # minutes with a job waiting in the outbox
+    outdated: set[str] = field(default_factory=set)  # current minutes cut by an older CHUNKS_VERSION
 
     @property
     def agree(self) -> bool:
         return (self.pending_jobs == 0 and self.expected_chunks == self.indexed_chunks
-                and not self.missing and not self.orphans)
+                and not self.missing and not self.orphans and not self.outdated)
 
     @property
     def state(self) -> str:
-        """"agree"; "pending" when every difference is a minute whose job still waits; else "mismatch"."""
+        """"agree"; "pending" when every difference is a minute whose job still waits; "outdated" when the
+        index holds every minute but some were cut by an older version; else "mismatch"."""
         if self.agree:
             return "agree"
-        if self.pending_jobs and (self.missing | self.orphans) <= self.queued:
+        if self.pending_jobs and (self.missing | self.orphans | self.outdated) <= self.queued:
             return "pending"
+        if self.outdated and not self.pending_jobs and not self.missing and not self.orphans:
+            return "outdated"  # an older cut may also differ in its number of chunks
         return "mismatch"
 
 
@@ -186,9 +194,11 @@ class Indexer:
         result = Agreement(pending_jobs=pending, expected_chunks=expected, indexed_chunks=self.index.count(),
                            queued={j.minute_id for j in self.store.pending_jobs(pending)} if pending else set())
         if isinstance(self.index, EnumerableIndex):
-            held = self.index.minute_ids()
+            versions = self.index.minute_versions()
+            held = set(versions)
             result.missing = current - held
             result.orphans = held - current
+            result.outdated = {m for m in current & held if versions[m] < CHUNKS_VERSION}
         return result
 
 

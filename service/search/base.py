@@ -32,6 +32,7 @@ class Chunk:
     section: str  # SectionKind value
     span: tuple[int, int]  # into the minute's normalised text
     facets: tuple[str, ...] = ()  # what the minute has that a question may ask for: "vote=split"
+    version: int = 1  # how it was cut (archive.chunks.CHUNKS_VERSION); 1: before versions were recorded
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from service.search.encoding import (
     ChunkEncoder,
     ChunkVectors,
     FilterSpec,
+    oldest,
     payload_of,
     point_id,
     query_vector,
@@ -218,15 +219,18 @@ class EdgeIndex:
         return n
 
     def minute_ids(self) -> set[str]:
+        return set(self.minute_versions())
+
+    def minute_versions(self) -> dict[str, int]:
         qe = self._qe
-        ids: set[str] = set()
+        out: dict[str, int] = {}
         offset = None
         while True:
-            records, offset = self.shard.scroll(qe.ScrollRequest(offset=offset, limit=1000,
-                                                                 with_payload=["minute_id"], with_vector=False))
-            ids.update(r.payload["minute_id"] for r in records if r.payload)
+            records, offset = self.shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=1000, with_payload=["minute_id", "chunking"], with_vector=False))
+            oldest(out, (r.payload for r in records if r.payload))
             if offset is None:
-                return ids
+                return out
 
     def info(self) -> dict[str, int]:
         i = self.shard.info()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,15 @@ def day_number(iso: str | None, *, end: bool = False) -> int | None:
 def payload_of(c: Chunk) -> dict[str, Any]:
     return {"chunk_id": c.id, "minute_id": c.minute_id, "text": c.text, "dang_bo": c.dang_bo, "chi_bo": c.chi_bo,
             "date": c.date, "day": day_number(c.date), "period": c.period, "meeting_type": c.meeting_type,
-            "section": c.section, "span": [c.span[0], c.span[1]], "facets": list(c.facets)}
+            "section": c.section, "span": [c.span[0], c.span[1]], "facets": list(c.facets),
+            "chunking": c.version}
+
+
+def oldest(versions: dict[str, int], payloads: Iterable[dict[str, Any]]) -> None:
+    """Fold chunk payloads into minute id → the oldest chunk version seen (1 where none is recorded)."""
+    for p in payloads:
+        mid, v = p["minute_id"], int(p.get("chunking") or 1)
+        versions[mid] = min(versions.get(mid, v), v)
 
 
 def hit_of(payload: dict[str, Any], score: float) -> SearchHit:

@@ -114,6 +114,14 @@ class MemoryIndex:
         with self._lock:
             return {c.minute_id for c in self._chunks.values()}
 
+    def minute_versions(self) -> dict[str, int]:
+        """Every indexed minute with the oldest chunk version among its chunks."""
+        out: dict[str, int] = {}
+        with self._lock:
+            for c in self._chunks.values():
+                out[c.minute_id] = min(out.get(c.minute_id, c.version), c.version)
+        return out
+
     def search(self, query: SearchQuery) -> list[SearchHit]:
         qvec = _embed(query.text)
         qwords = _words(query.text)

@@ -24,6 +24,7 @@ from service.search.encoding import (
     SPARSE,
     ChunkEncoder,
     FilterSpec,
+    oldest,
     payload_of,
     point_id,
     query_vector,
@@ -167,14 +168,17 @@ class QdrantIndex:
         return int(self.client.count(self.collection, exact=True).count)
 
     def minute_ids(self) -> set[str]:
-        ids: set[str] = set()
+        return set(self.minute_versions())
+
+    def minute_versions(self) -> dict[str, int]:
+        out: dict[str, int] = {}
         offset = None
         while True:
             records, offset = self.client.scroll(self.collection, limit=1000, offset=offset,
-                                                 with_payload=["minute_id"], with_vectors=False)
-            ids.update(r.payload["minute_id"] for r in records if r.payload)
+                                                 with_payload=["minute_id", "chunking"], with_vectors=False)
+            oldest(out, (r.payload for r in records if r.payload))
             if offset is None:
-                return ids
+                return out
 
     def close(self) -> None:
         self.client.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from service.archive.archive import Archive, open_archive
-from service.archive.chunks import make_chunks
+from service.archive.chunks import CHUNKS_VERSION, make_chunks
 from service.archive.indexer import LEASE
 from service.errors import MinutesError
 from service.search.base import Chunk, SearchQuery
@@ -91,6 +91,24 @@ def test_index_failure_keeps_jobs_until_a_later_drain(archive: Archive) -> None:
     assert not waiting.agree and waiting.state == "pending", "jobs still waiting are pending, not a mismatch"
     archive.indexer.drain()
     assert _indexed(archive) == ids and archive.indexer.agreement().agree
+
+
+def test_chunks_cut_by_an_older_version_are_outdated_until_reindexed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    index = MemoryIndex()
+    a = open_archive(Settings(data_dir=tmp_path), index=index)
+    ids = [_ingest(a, f"{m}.txt", day=date(2024, m, 5)) for m in (1, 2)]
+    a.indexer.drain()
+    assert a.indexer.agreement().state == "agree"
+    stored = a.store.get(ids[0])
+    assert stored is not None
+    index.upsert([replace(c, version=CHUNKS_VERSION - 1) for c in make_chunks(ids[0], stored.report, stored.text)])
+    agreement = a.indexer.agreement()
+    assert agreement.state == "outdated" and agreement.outdated == {ids[0]} and not agreement.agree
+    assert a.indexer.reindex() == 2
+    assert a.indexer.agreement().state == "agree"
+    a.close()
 
 
 def test_reindex_rebuilds_a_lost_index_and_drops_orphans(tmp_path: Path) -> None:

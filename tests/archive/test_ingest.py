@@ -105,6 +105,14 @@ def test_cli_reindex_and_audit(tree: Path, tmp_path: Path) -> None:
     rebuilt = CliRunner().invoke(app, ["reindex", "--data-dir", str(data)])
     assert rebuilt.exit_code == 0 and "4 biên bản" in rebuilt.stderr
     assert CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)]).exit_code == 0
+    # an index written before chunk versions were recorded: outdated, reindexing mends it
+    saved = data / "index" / "memory.json"
+    rows = json.loads(saved.read_text(encoding="utf-8"))
+    saved.write_text(json.dumps([{k: v for k, v in r.items() if k != "version"} for r in rows]), encoding="utf-8")
+    old = CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)])
+    assert old.exit_code == 1 and "4 biên bản được cắt đoạn theo cách của phiên bản cũ" in old.stderr
+    CliRunner().invoke(app, ["reindex", "--data-dir", str(data)])
+    assert CliRunner().invoke(app, ["reindex", "--check", "--data-dir", str(data)]).exit_code == 0
     audit = CliRunner().invoke(app, ["audit", "Thôn Đông Hòa", "--data-dir", str(data), "--json"])
     assert audit.exit_code == 0
     body = json.loads(audit.stdout)

@@ -21,6 +21,14 @@ class SearchIndexContract:
         assert index.count() == len(CHUNKS)
         assert index.minute_ids() == {"m1", "m2", "m3"}
 
+    def test_minute_versions_give_each_minutes_oldest_chunk(self, index: Any) -> None:
+        from dataclasses import replace
+
+        index.upsert([replace(c, version=1 if c.id == "m1:0" else 3) for c in CHUNKS])
+        assert index.minute_versions() == {"m1": 1, "m2": 3, "m3": 3}
+        index.upsert([replace(c, version=3) for c in CHUNKS if c.minute_id == "m1"])
+        assert index.minute_versions()["m1"] == 3
+
     def test_upsert_replaces_a_chunk(self, index: Any) -> None:
         index.upsert(CHUNKS)
         index.upsert([make_chunk("m1", 0, "Chi bộ bàn việc kiên cố hóa kênh mương nội đồng.")])
