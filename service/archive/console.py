@@ -139,8 +139,8 @@ def run_reindex(settings: Settings, *, check_only: bool, err: TextIO | None = No
                 err.write("Kho và chỉ mục khớp nhau.\n")
             elif state == "outdated":
                 err.write(f"Chỉ mục có {len(agreement.outdated)} biên bản được cắt đoạn theo cách của phiên bản "
-                          "cũ (thiếu chủ đề sinh hoạt chuyên đề, dấu hiệu biểu quyết có ý kiến khác…), nên tìm "
-                          "kiếm chưa đầy đủ; chạy `minutes reindex` để dựng lại chỉ mục.\n")
+                          "cũ, nên tìm kiếm chưa dùng được những gì phiên bản này ghi thêm vào chỉ mục; chạy "
+                          "`minutes reindex` để dựng lại chỉ mục.\n")
             elif state == "pending":
                 err.write(f"Chỉ mục đang chờ cập nhật: {agreement.pending_jobs} việc chờ (biên bản mới nạp, vừa "
                           "xóa, hoặc chỉ mục mới dựng lại), không phải lỗi: dịch vụ đang chạy sẽ làm xong; "

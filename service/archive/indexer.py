@@ -36,9 +36,14 @@ def _dead_here(owner: str) -> bool:
 
 @runtime_checkable
 class EnumerableIndex(Protocol):
-    """An index that can list the minutes it holds (used to find orphans and outdated chunks)."""
+    """An index that can list the minutes it holds (used to find orphans)."""
 
     def minute_ids(self) -> set[str]: ...
+
+
+@runtime_checkable
+class VersionedIndex(Protocol):
+    """An index that knows which version of the cut made each minute's chunks."""
 
     def minute_versions(self) -> dict[str, int]:
         """Each indexed minute with the oldest version among its chunks."""
@@ -68,11 +73,11 @@ class Agreement:
         index holds every minute but some were cut by an older version; else "mismatch"."""
         if self.agree:
             return "agree"
-        if self.pending_jobs and (self.missing | self.orphans | self.outdated) <= self.queued:
-            return "pending"
-        if self.outdated and not self.pending_jobs and not self.missing and not self.orphans:
+        if (self.missing | self.orphans) - self.queued:
+            return "mismatch"
+        if self.outdated - self.queued:
             return "outdated"  # an older cut may also differ in its number of chunks
-        return "mismatch"
+        return "pending" if self.pending_jobs else "mismatch"
 
 
 class Indexer:
@@ -193,12 +198,16 @@ class Indexer:
         pending = self.store.pending_count()
         result = Agreement(pending_jobs=pending, expected_chunks=expected, indexed_chunks=self.index.count(),
                            queued={j.minute_id for j in self.store.pending_jobs(pending)} if pending else set())
-        if isinstance(self.index, EnumerableIndex):
-            versions = self.index.minute_versions()
+        held: set[str] | None = None
+        if isinstance(self.index, VersionedIndex):
+            versions = self.index.minute_versions()  # one scan gives the minutes and their versions
             held = set(versions)
+            result.outdated = {m for m in current & held if versions[m] < CHUNKS_VERSION}
+        elif isinstance(self.index, EnumerableIndex):
+            held = self.index.minute_ids()
+        if held is not None:
             result.missing = current - held
             result.orphans = held - current
-            result.outdated = {m for m in current & held if versions[m] < CHUNKS_VERSION}
         return result
 
 

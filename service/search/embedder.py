@@ -9,6 +9,7 @@ is read from disk only, and a missing model is a clear 503, not a hub request.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import unicodedata
@@ -19,6 +20,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from service.errors import ErrorCode, Unavailable
+
+log = logging.getLogger(__name__)
 
 DIM = 384
 
@@ -58,6 +61,22 @@ class Embedder(Protocol):
 QUERY_CACHE = 512  # query vectors kept (1.5 KB each)
 
 
+def _open_onnx(model_dir: Path, threads: int) -> tuple[Any, str | None]:
+    """The ONNX query encoder, or None with what kept it from loading."""
+    from service.search.model_files import QUERY_ENCODER_FILE
+
+    if not (model_dir / QUERY_ENCODER_FILE).exists():
+        return None, f"thiếu tệp {model_dir / QUERY_ENCODER_FILE}"
+    try:
+        from service.search.query_encoder import OnnxQueryEncoder
+
+        return OnnxQueryEncoder(model_dir, threads=threads), None
+    except ImportError as e:
+        return None, f"thiếu thư viện onnxruntime ({e})"
+    except Exception as e:  # a truncated or foreign graph: ONNX Runtime's own error types
+        return None, f"không đọc được {QUERY_ENCODER_FILE}: {type(e).__name__}: {str(e)[:200]}"
+
+
 class E5Embedder:
     """multilingual-e5-small from a local sentence-transformers directory."""
 
@@ -77,6 +96,7 @@ class E5Embedder:
         self.query_threads = query_threads
         self.query_runtime = query_runtime
         self._query_encoder: Any = None
+        self._onnx_problem: str | None = None
         self._model: Any = None
         self._torch: Any = None
         self._all_threads = 1
@@ -160,24 +180,28 @@ class E5Embedder:
         return out
 
     def _onnx_queries(self) -> Any:
-        """The ONNX Runtime query encoder, or None where queries go through torch."""
+        """The ONNX Runtime query encoder, or None where queries go through torch.
+
+        ``auto`` falls back to torch, once and with a warning, when the graph is missing,
+        unreadable or ONNX Runtime cannot load; ``onnx`` answers 503 instead, every time,
+        without trying to load again.
+        """
         if self.query_runtime == "torch":
             return None
         if self._query_encoder is None:
-            from service.search import query_encoder
-
-            if not query_encoder.available(self.model_dir):
+            with self._lock:
+                if self._query_encoder is None and self._onnx_problem is None:
+                    self._query_encoder, self._onnx_problem = _open_onnx(self.model_dir, self.query_threads)
+                    if self._onnx_problem and self.query_runtime == "auto":
+                        log.warning("queries go through torch: %s", self._onnx_problem)
+                        self.query_runtime = "torch"
+            if self._query_encoder is None:
                 if self.query_runtime == "onnx":
                     raise Unavailable(
                         ErrorCode.MODEL_MISSING,
-                        f"Chưa có bộ mã hoá câu hỏi ({self.model_dir}/query_encoder.onnx) hoặc thư viện "
-                        "onnxruntime; hãy chạy scripts/setup.sh (python -m tools.model_build).")
-                self.query_runtime = "torch"
+                        f"Không dùng được bộ mã hoá câu hỏi ONNX ({self._onnx_problem}); hãy chạy lại "
+                        "scripts/setup.sh, hoặc đặt search.query_runtime=torch.")
                 return None
-            with self._lock:
-                if self._query_encoder is None:
-                    self._query_encoder = query_encoder.OnnxQueryEncoder(self.model_dir,
-                                                                         threads=self.query_threads)
         return self._query_encoder
 
     def forget_queries(self) -> None:

@@ -23,11 +23,24 @@ PROMPT = "query: "
 MAX_TOKENS = 512
 
 
-def available(model_dir: Path) -> bool:
-    """Whether the directory has the graph and ONNX Runtime is installed."""
-    import importlib.util
+def passage_tokenizer(model_dir: Path) -> Any:
+    """The tokenizer as sentence-transformers runs it on passages, without importing transformers (and torch).
 
-    return (model_dir / QUERY_ENCODER_FILE).exists() and importlib.util.find_spec("onnxruntime") is not None
+    transformers builds its XLM-R tokenizer from tokenizer.json's vocabulary and template but
+    with a pre-tokenizer of its own and no normaliser, and makes the special tokens whole
+    words; a query must meet the passages' tokens, so the same is done here (a test compares
+    the two on every question and corpus line).
+    """
+    from tokenizers import AddedToken, Tokenizer, pre_tokenizers
+
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.normalizer = None
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)])
+    tok.add_special_tokens([AddedToken(t, normalized=False, special=True)
+                            for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")])
+    tok.enable_truncation(MAX_TOKENS)
+    return tok
 
 
 def _tensors(path: Path) -> dict[str, np.ndarray]:
@@ -51,10 +64,8 @@ class OnnxQueryEncoder:
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer = passage_tokenizer(model_dir)
         weights = _tensors(model_dir / "model.safetensors")
         self._words = weights["embeddings.word_embeddings.weight"]
         # Position and token-type rows are small: copied once; token type is always 0.

@@ -106,7 +106,10 @@ def test_chunks_cut_by_an_older_version_are_outdated_until_reindexed(tmp_path: P
     index.upsert([replace(c, version=CHUNKS_VERSION - 1) for c in make_chunks(ids[0], stored.report, stored.text)])
     agreement = a.indexer.agreement()
     assert agreement.state == "outdated" and agreement.outdated == {ids[0]} and not agreement.agree
-    assert a.indexer.reindex() == 2
+    _ingest(a, "3.txt", day=date(2024, 3, 5))  # a new minute waiting in the outbox: still outdated
+    busy = a.indexer.agreement()
+    assert busy.pending_jobs == 1 and busy.state == "outdated"
+    assert a.indexer.reindex() == 3
     assert a.indexer.agreement().state == "agree"
     a.close()
 

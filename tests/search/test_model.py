@@ -115,7 +115,28 @@ def test_a_question_asked_again_is_not_embedded_again() -> None:
 
 
 QUESTIONS = ["ai bị phê bình vì bỏ họp", "nghi quyet ve thu dang phi cham", "party cell meeting on membership fees",
-             "  Chi bộ  họp\tngày 5/3  ", "🙂🙂", "x", "Nghị quyết: giao đồng chí Bí thư hoàn thành trước 30/6. " * 80]
+             "  Chi bộ  họp\tngày 5/3  ", "🙂🙂", "x", "Nghị quyết: giao đồng chí Bí thư hoàn thành trước 30/6. " * 80,
+             "biên bản họp chi bộ tháng 3…", "thu hồi 500 m² đất", "tỉ lệ dự họp 90％", "Nghị quyết №12", "Ｃｈｉ ｂộ họp",
+             "a\u200bb", "\ufeffChi bộ", "<s> chi bộ </s> <mask>"]
+
+
+@pytest.mark.slow
+def test_queries_are_cut_into_the_tokens_of_the_passages() -> None:
+    """The ONNX path's tokenizer against the one sentence-transformers builds through transformers."""
+    from pathlib import Path
+
+    from transformers import AutoTokenizer
+
+    from service.search.query_encoder import PROMPT, passage_tokenizer
+
+    theirs = AutoTokenizer.from_pretrained(str(mb.DEFAULT_DIR))
+    ours = passage_tokenizer(mb.DEFAULT_DIR)
+    root = Path(__file__).resolve().parents[2] / "corpora"
+    lines = [x for f in sorted((root / "dev").glob("*.txt"))[:60] for x in f.read_text(encoding="utf-8").splitlines()]
+    odd = ["…", "½", "º", "Ⅱ", "①", "ﬁ", "\u3000", "  a  b  ", "\t\n", "đ" * 600, "Chi bộ<s>họp", "<unk><pad>"]
+    for text in [*QUESTIONS, *odd, *lines]:
+        prompted = (PROMPT + text).strip()
+        assert ours.encode(prompted).ids == theirs(prompted, truncation=True, max_length=512)["input_ids"], text
 
 
 @pytest.mark.slow
@@ -129,15 +150,22 @@ def test_onnx_queries_get_the_sentence_transformers_vector() -> None:
     assert onnx._model is None  # a process that only searches never loads torch's model
 
 
-def test_queries_fall_back_to_torch_without_the_graph(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+@pytest.mark.parametrize("graph", [None, b"", b"not a graph"])
+def test_queries_fall_back_to_torch_without_a_usable_graph(tmp_path, graph: bytes | None) -> None:  # type: ignore[no-untyped-def]
     from service.search.model_files import QUERY_ENCODER_FILE
 
     for f in mb.DEFAULT_DIR.rglob("*"):
         if f.is_file() and f.name != QUERY_ENCODER_FILE:
             (tmp_path / f.relative_to(mb.DEFAULT_DIR)).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / f.relative_to(mb.DEFAULT_DIR)).symlink_to(f)
+    if graph is not None:
+        (tmp_path / QUERY_ENCODER_FILE).write_bytes(graph)  # missing, empty, or not ONNX at all
     auto = E5Embedder(tmp_path, precision="float32")
     assert auto.embed_query("lúa").shape == (384,) and auto.query_runtime == "torch"
-    with pytest.raises(Unavailable) as err:
-        E5Embedder(tmp_path, query_runtime="onnx").embed_query("lúa")
-    assert err.value.code == ErrorCode.MODEL_MISSING and "onnx" in err.value.message
+    strict = E5Embedder(tmp_path, query_runtime="onnx")
+    for _ in range(2):  # refused each time, from what the first try found
+        with pytest.raises(Unavailable) as err:
+            strict.embed_query("lúa")
+        assert err.value.code == ErrorCode.MODEL_MISSING and err.value.status == 503
+        assert "ONNX" in err.value.message and QUERY_ENCODER_FILE in err.value.message
