@@ -177,7 +177,7 @@ def restore(text: str, *, single: bool = True) -> tuple[str, float]:
             if chosen is not None and spellings:
                 # a dictionary word that minutes use outweighs a pair of syllables merely seen together
                 # ("bí thư đảng ủy"); one they never use counts as such a pair (on the independent
-                # minutes' lines: 92.2 % → 93.3 % of the restored syllables right, 63.7 % → 63.2 % restored)
+                # minutes' lines: 92.1 % → 93.3 % of the restored syllables right, 63.7 % → 63.2 % restored)
                 known = k == 1 or (chosen in lexicon and counts.get(chosen, 0) > 0)
                 gain = (k * k if known else k) + spellings[chosen] * 0.1
             else:

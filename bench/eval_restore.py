@@ -1,0 +1,75 @@
+"""How well diacritics are restored on text nobody wrote for the restorer.
+
+usage: python -m bench.eval_restore [--lines 3000] [--window 8]
+
+Lines of the independent minutes (corpora/dev, which the word counts are not built from;
+lines mostly typed without diacritics are skipped) are folded to plain letters in windows
+of a question's length and restored by ``service.search.query.restore``, as a question
+typed without diacritics is. Reported for both modes (every word, and the words of two
+syllables or more that queries use): the share of syllables restored, and of those, the
+share spelled as in the minute (tone marks compared in one placement style).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def load_lines(limit: int) -> list[list[str]]:
+    """Word lists of accented lines of corpora/dev, shuffled with a fixed seed."""
+    from service.search.query import fold
+
+    lines = []
+    for f in sorted((ROOT / "corpora" / "dev").glob("*.txt")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            words = _WORD.findall(unicodedata.normalize("NFC", line))
+            if len(words) >= 4 and sum(w != fold(w) for w in words) >= 0.4 * len(words):
+                lines.append(words)
+    random.Random(7).shuffle(lines)
+    return lines[:limit]
+
+
+def score(lines: list[list[str]], *, window: int, single: bool) -> tuple[int, int, int]:
+    """(syllables, restored, restored right)."""
+    from service.schema.spelling import fix_tone_marks
+    from service.search.query import fold, restore
+
+    total = restored = right = 0
+    for words in lines:
+        for i in range(0, len(words), window):
+            source = words[i:i + window]
+            typed = [fold(w) for w in source]
+            out = _WORD.findall(restore(" ".join(typed), single=single)[0])
+            if len(out) != len(source):
+                continue
+            for got, plain, want in zip(out, typed, source, strict=True):
+                total += 1
+                if got != plain:
+                    restored += 1
+                    right += fix_tone_marks(got.lower()) == fix_tone_marks(want.lower())
+    return total, restored, right
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=3000)
+    ap.add_argument("--window", type=int, default=8, help="words per restored piece (a question's length)")
+    args = ap.parse_args()
+    lines = load_lines(args.lines)
+    print("| mode | syllables | restored | right of restored | wrong of all |")
+    print("|---|---|---|---|---|")
+    for single, name in ((False, "words of 2+ syllables (queries)"), (True, "every word")):
+        total, restored, right = score(lines, window=args.window, single=single)
+        print(f"| {name} | {total:,} | {restored / total:.1%} | {right / restored:.1%} | "
+              f"{(restored - right) / total:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
