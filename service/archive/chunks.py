@@ -6,7 +6,7 @@ merged; a long section is cut at line ends into pieces of at most
 ``MAX_CHARS`` so the embedder sees all of it. The embedded text carries the
 context a bare section lacks: unit, period, the subject of a thematic meeting
 ("Chuyên đề: …", which stands in the header, not in an indexed section) and heading,
-then the body.
+then the body (with its diacritics restored when the minute was typed without them).
 
 Chunk unit fields hold unit keys (service.schema.units), the same values the
 archive filters and access scopes compare, so a search filter built from a
@@ -21,11 +21,14 @@ from service.schema.record import SectionKind
 from service.schema.report import CheckReport
 from service.schema.units import unit_key
 from service.search.base import Chunk
+from service.search.query import accented_share, restore_text
 
 # What the chunks of a minute hold (text, context line, payload fields). Raise it with every
 # change to them: chunks of an older version are reported by `minutes reindex --check`.
-# 2: the thematic subject heads every chunk; the split-vote facet.
-CHUNKS_VERSION = 2
+# 2: the thematic subject heads every chunk; the split-vote facet. 3: a minute typed without
+# diacritics is embedded restored.
+CHUNKS_VERSION = 3
+UNACCENTED = 0.2  # below this share of words with diacritics a minute counts as typed without them
 MAX_CHARS = 1200
 MIN_CHARS = 20
 
@@ -124,7 +127,10 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
         merged.append((SectionKind.REPORT, None, 0, len(text)))
 
     period = _period_words(report)
-    about = subject(text)
+    # A minute typed without diacritics is embedded as restored (the model reads Vietnamese
+    # with diacritics far better); its text is kept and shown as typed.
+    seen = restore_text(text) if accented_share(text) < UNACCENTED else text
+    about = subject(seen)
     context = ", ".join(x for x in (m.chi_bo, m.dang_bo) if x)
     period_key = m.date[:7] if m.date else (
         f"{m.period.year:04d}-{m.period.month:02d}" if m.period.year and m.period.month else None)
@@ -137,7 +143,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
             head = " · ".join(x for x in (context, period, about, heading) if x)
             chunks.append(Chunk(
                 id=f"{minute_id}:{len(chunks)}", minute_id=minute_id, text=text[a:b],
-                embed_text=f"{head}\n{text[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,
+                embed_text=f"{head}\n{seen[a:b]}", dang_bo=dkey, chi_bo=ckey, date=m.date, period=period_key,
                 meeting_type=m.type.value if m.type else None, section=kind.value, span=(a, b),
                 facets=minute_facets, version=CHUNKS_VERSION))
     return chunks

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.archive.chunks import INDEXED, MAX_CHARS, make_chunks, subject
+from service.archive.chunks import CHUNKS_VERSION, INDEXED, MAX_CHARS, make_chunks, subject
 from service.check import check_text
 from service.schema.units import unit_key
 from tests.archive.factory import make_minute
@@ -98,3 +98,23 @@ def test_a_quoted_subject_is_read_across_its_line_break() -> None:
     text = 'BIÊN BẢN SINH HOẠT CHUYÊN ĐỀ\nChuyên đề: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí\nMinh về ý thức trách nhiệm"\nThời gian: …\n'
     assert subject(text) == "Chuyên đề: Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về ý thức trách nhiệm"
     assert subject("Nội dung: thảo luận chuyên đề tháng sau\n") is None  # a word in a sentence, not the label
+
+
+def test_a_minute_typed_without_diacritics_is_embedded_restored_and_shown_as_typed() -> None:
+    import unicodedata
+
+    from service.search.query import accented_share
+
+    accented = check_text(make_minute(), include_text=True).text.content or ""
+    plain = "".join(c for c in unicodedata.normalize("NFD", accented) if not unicodedata.combining(c))
+    plain = unicodedata.normalize("NFC", plain.replace("đ", "d").replace("Đ", "D"))
+    assert accented_share(plain) == 0.0
+    report = check_text(plain, include_text=True)
+    chunks = make_chunks("m", report, report.text.content or "")
+    assert chunks and all(c.version == CHUNKS_VERSION for c in chunks)
+    for c in chunks:
+        assert c.text == (report.text.content or "")[c.span[0]:c.span[1]]  # shown as typed
+        assert accented_share(c.embed_text.split("\n", 1)[1]) > 0.5  # embedded restored
+    assert all(c.embed_text == d.embed_text for c, d in zip(
+        make_chunks("m", check_text(accented, include_text=True), accented),
+        make_chunks("m", check_text(accented, include_text=True), accented), strict=True))

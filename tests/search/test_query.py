@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.search.query import facets_of, is_syllable, period_of, plan_query, restore
+from service.search.query import accented_share, facets_of, is_syllable, period_of, plan_query, restore, restore_text
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -126,3 +126,20 @@ def test_a_table_word_typed_with_other_diacritics_does_not_match() -> None:
 def test_a_table_row_found_twice_adds_its_words_once() -> None:
     expansion = plan_query("góp tiền cho con cháu nhà nghèo có tiền ăn học").expansion
     assert expansion.count("khuyến học quỹ khuyến học") == 1
+
+
+def test_capitals_are_restored_in_minutes_and_kept_in_questions() -> None:
+    assert restore("Chi bo thong nhat ket nap dang vien", capitals=True)[0] == "Chi bộ thống nhất kết nạp đảng viên"
+    assert restore("DANG VIEN NOP DANG PHI", capitals=True)[0] == "ĐẢNG VIÊN NỘP ĐẢNG PHÍ"
+    assert restore("Chủ trì: đồng chí Nguyen", capitals=True)[0].startswith("Chủ trì đồng chí")  # as typed
+    assert restore("dang vien Lo Van Pao")[0] == "đảng viên Lo Van Pao"  # a name in a question stays as typed
+
+
+def test_restore_text_keeps_every_character_but_the_words_letters() -> None:
+    typed = "Chu tri: d/c Hai - Bi thu chi bo.\n\n  Tong so DV: 22 (21 CT)\nĐã có dấu: giữ nguyên."
+    restored = restore_text(typed)
+    assert len(restored) == len(typed) and restored.count("\n") == typed.count("\n")
+    assert restored.startswith("Chủ trì: đ/c Hai - Bí thư chi bộ.") and "Tổng số ĐV: 22 (21 CT)" in restored
+    assert restored.endswith("Đã có dấu: giữ nguyên.")
+    assert accented_share(typed.split("\n")[0]) == 0.0 and accented_share(restored.split("\n")[0]) > 0.5
+    assert accented_share("Chi Bo") == 0.0 and accented_share("") == 1.0
