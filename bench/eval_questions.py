@@ -11,7 +11,8 @@ runs in four modes:
 - ``hybrid``: the product (query plan, dense + BM25, fusion, feedback, minute support);
 - ``dense``: the dense side alone, with the query plan (restored or translated views);
 - ``sparse``: BM25 alone, with the query plan (restored words, lexicon, thesaurus);
-- ``bm25``: plain BM25 of the text as typed, no plan: the keyword baseline.
+- ``bm25``: plain BM25 of the question as typed, no plan (no restoration, tables or feedback), over the
+  passages' indexed words: the keyword baseline.
 
 Metrics at the level of minutes (a minute ranks where its best passage ranks):
 hit@3 (a minute graded 2 in the top 3), MRR (of the first minute graded 2, 0 beyond
@@ -135,7 +136,7 @@ def report_md(res: dict[str, Any], *, which: str, n_minutes: int, n_chunks: int,
         f"## Search on blind questions ({which}) — {time.strftime('%Y-%m-%d')}", "",
         f"Machine: {machine}, load {load_average()}. Embedded index, e5 embedder; {n_minutes} minutes → "
         f"{n_chunks} chunks; {n_questions} questions ({counts}). `python -m bench.eval_questions --set {which}`. "
-        "`bm25` is plain keyword ranking of the text as typed.", "", *rows, ""])
+        "`bm25` is plain keyword ranking of the question as typed over the passages' indexed words.", "", *rows, ""])
 
 
 def main() -> None:

@@ -21,14 +21,14 @@ from service.schema.record import SectionKind
 from service.schema.report import CheckReport
 from service.schema.units import unit_key
 from service.search.base import Chunk
-from service.search.query import accented_share, restore_text
+from service.search.query import restore_text
 
 # What the chunks of a minute hold (text, context line, payload fields). Raise it with every
 # change to them: chunks of an older version are reported by `minutes reindex --check`.
-# 2: the thematic subject heads every chunk; the split-vote facet. 3: a minute typed without
-# diacritics is embedded restored.
+# 2: the thematic subject heads every chunk; the split-vote facet. 3: lines typed without
+# diacritics are embedded restored.
 CHUNKS_VERSION = 3
-UNACCENTED = 0.2  # below this share of words with diacritics a minute counts as typed without them
+UNACCENTED = 0.2  # below this share of words with diacritics a line counts as typed without them
 MAX_CHARS = 1200
 MIN_CHARS = 20
 
@@ -107,8 +107,11 @@ def facets(report: CheckReport) -> tuple[str, ...]:
     return ()
 
 
-def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
-    """The chunks of one minute; ids are ``f"{minute_id}:{n}"`` in text order."""
+def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: bool = True) -> list[Chunk]:
+    """The chunks of one minute; ids are ``f"{minute_id}:{n}"`` in text order.
+
+    ``embedded=False`` skips what only the embedded text needs (for counting chunks).
+    """
     m = report.record.meeting
     merged: list[tuple[SectionKind, str | None, int, int]] = []
     for s in sorted(report.record.sections, key=lambda s: s.span[0]):
@@ -127,9 +130,9 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
         merged.append((SectionKind.REPORT, None, 0, len(text)))
 
     period = _period_words(report)
-    # A minute typed without diacritics is embedded as restored (the model reads Vietnamese
-    # with diacritics far better); its text is kept and shown as typed.
-    seen = restore_text(text) if accented_share(text) < UNACCENTED else text
+    # Lines typed without diacritics are embedded restored (the model reads Vietnamese with
+    # diacritics far better); the text is kept and shown as typed. Counting needs none of it.
+    seen = restore_text(text, below=UNACCENTED) if embedded else text
     about = subject(seen)
     context = ", ".join(x for x in (m.chi_bo, m.dang_bo) if x)
     period_key = m.date[:7] if m.date else (
@@ -139,6 +142,8 @@ def make_chunks(minute_id: str, report: CheckReport, text: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     for kind, title, start, end in merged:
         heading = (title or "").strip() or HEADINGS[kind]
+        if embedded:
+            heading = restore_text(heading, below=UNACCENTED)
         for a, b in _pieces(text, start, end):
             head = " · ".join(x for x in (context, period, about, heading) if x)
             chunks.append(Chunk(

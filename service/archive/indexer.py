@@ -194,7 +194,7 @@ class Indexer:
         for mid in current:
             stored = self.store.get(mid)
             if stored is not None:
-                expected += len(make_chunks(mid, stored.report, stored.text))
+                expected += len(make_chunks(mid, stored.report, stored.text, embedded=False))
         pending = self.store.pending_count()
         result = Agreement(pending_jobs=pending, expected_chunks=expected, indexed_chunks=self.index.count(),
                            queued={j.minute_id for j in self.store.pending_jobs(pending)} if pending else set())

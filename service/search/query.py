@@ -155,20 +155,28 @@ def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[
     evidence does not settle keeps its typing, as does every syllable typed with diacritics.
     ``single=False`` restores words of two or more syllables only. A word with a capital is
     kept as typed unless ``capitals``: in a question it is most often a name, whose spelling
-    the counts of minutes' words cannot tell ("Lo" is Lò, "Van" Văn); a minute typed without
-    diacritics writes its headings in capitals and opens its sentences with them.
+    the counts of minutes' words cannot tell ("Lo" is Lò, "Van" Văn). A minute typed without
+    diacritics writes its headings in capitals and opens its sentences and titles with one
+    ("Chu tri", "Bi thu"), so with ``capitals`` those are restored; names stay as typed there
+    too: capitalised words two or more in a row ("Nguyen Van Hai").
     """
-    words = _WORD.findall(text)
+    found = list(_WORD.finditer(text))
+    words = [m.group(0) for m in found]
     folded = [fold(w) for w in words]
+    as_typed = [w.lower() != fold(w) if capitals else w != fold(w) for w in words]
+    if capitals:
+        for j in _name_words(text, found):
+            as_typed[j] = True
     table = _dictionary()
     counts = word_counts()
     lexicon = _lexicon()
     n = len(words)
-    Step = tuple[int, int, str | None]
-    best: list[tuple[float, list[Step]]] = [(0.0, [])]
-    best += [(-1e9, []) for _ in range(n)]
+    # best[j]: the best score of the first j words, the start of its last word and that word's spelling
+    start: tuple[float, int, str | None] = (0.0, 0, None)
+    unreached: tuple[float, int, str | None] = (-1e9, 0, None)
+    best = [start] + [unreached] * n
     for i in range(n):
-        score, path = best[i]
+        score = best[i][0]
         if score <= -1e9:
             continue
         for k in range(1, min(MAX_WORD, n - i) + 1):
@@ -186,13 +194,19 @@ def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[
             else:
                 gain, chosen = 0.0, None
             if score + gain > best[i + k][0]:
-                best[i + k] = (score + gain, [*path, (i, i + k, chosen)])
+                best[i + k] = (score + gain, i, chosen)
+    steps: list[tuple[int, int, str | None]] = []
+    j = n
+    while j > 0:
+        _, i, form = best[j]
+        steps.append((i, j, form))
+        j = i
     out: list[str] = []
     sure = 0
-    for a, b, form in best[n][1]:
+    for a, b, form in reversed(steps):
         typed = words[a:b]
-        if form is None or any((w.lower() if capitals else w) != fold(w) for w in typed):
-            out += typed  # unknown, ambiguous, or already typed with diacritics
+        if form is None or any(as_typed[a:b]):
+            out += typed  # unknown, ambiguous, a name, or already typed with diacritics
             continue
         sure += b - a
         parts = form.split()
@@ -201,20 +215,35 @@ def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[
     return " ".join(out), sure / n if n else 0.0
 
 
+def _name_words(text: str, found: list[re.Match[str]]) -> set[int]:
+    """Indexes of capitalised (not all-capital) words that stand in a row of two or more, spaces between."""
+    title = [m.group(0)[:1].isupper() and not (m.group(0).isupper() and len(m.group(0)) > 1) for m in found]
+    names: set[int] = set()
+    for j in range(1, len(found)):
+        if title[j - 1] and title[j] and not text[found[j - 1].end():found[j].start()].strip():
+            names.update((j - 1, j))
+    return names
+
+
 def accented_share(text: str) -> float:
-    """The share of ``text``'s words typed with diacritics (1.0 for text without words)."""
-    words = _WORD.findall(text)
+    """The share of ``text``'s words (with a letter) typed with diacritics; 1.0 for text without words."""
+    words = [w for w in _WORD.findall(text) if not w.isdigit()]
     return sum(w.lower() != fold(w) for w in words) / len(words) if words else 1.0
 
 
-def restore_text(text: str) -> str:
-    """``text`` with the diacritics of its words restored line by line, everything else as it was.
+def restore_text(text: str, *, below: float = 1.0) -> str:
+    """``text`` (NFC) with the diacritics of its words restored line by line, everything else as it was.
 
-    Each letter folds from one code point (NFC), so the result has the same length and
-    spans into it still hold.
+    Only lines with fewer than ``below`` of their words typed with diacritics are restored
+    (a minute may be typed with them in its template and without them in its body). Each
+    letter folds from one code point, so the result has the same length and spans into it
+    still hold.
     """
     out = []
     for line in text.split("\n"):
+        if below < 1.0 and accented_share(line) >= below:
+            out.append(line)
+            continue
         typed = _WORD.findall(line)
         restored = restore(line, capitals=True)[0].split(" ") if typed else []
         if len(restored) != len(typed):

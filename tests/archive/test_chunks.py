@@ -100,21 +100,41 @@ def test_a_quoted_subject_is_read_across_its_line_break() -> None:
     assert subject("Nội dung: thảo luận chuyên đề tháng sau\n") is None  # a word in a sentence, not the label
 
 
-def test_a_minute_typed_without_diacritics_is_embedded_restored_and_shown_as_typed() -> None:
+def _stripped(text: str) -> str:
     import unicodedata
 
+    plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", plain.replace("đ", "d").replace("Đ", "D"))
+
+
+def test_a_minute_typed_without_diacritics_is_embedded_restored_and_shown_as_typed() -> None:
     from service.search.query import accented_share
+    from service.search.sparse import fold
 
     accented = check_text(make_minute(), include_text=True).text.content or ""
-    plain = "".join(c for c in unicodedata.normalize("NFD", accented) if not unicodedata.combining(c))
-    plain = unicodedata.normalize("NFC", plain.replace("đ", "d").replace("Đ", "D"))
+    for c in make_chunks("m", check_text(accented, include_text=True), accented):
+        assert c.embed_text.split("\n", 1)[1] == c.text  # typed with diacritics: embedded as written
+    plain = _stripped(accented)
     assert accented_share(plain) == 0.0
     report = check_text(plain, include_text=True)
-    chunks = make_chunks("m", report, report.text.content or "")
+    text = report.text.content or ""
+    chunks = make_chunks("m", report, text)
     assert chunks and all(c.version == CHUNKS_VERSION for c in chunks)
+    assert len(make_chunks("m", report, text, embedded=False)) == len(chunks)
     for c in chunks:
-        assert c.text == (report.text.content or "")[c.span[0]:c.span[1]]  # shown as typed
-        assert accented_share(c.embed_text.split("\n", 1)[1]) > 0.5  # embedded restored
-    assert all(c.embed_text == d.embed_text for c, d in zip(
-        make_chunks("m", check_text(accented, include_text=True), accented),
-        make_chunks("m", check_text(accented, include_text=True), accented), strict=True))
+        body = c.embed_text.split("\n", 1)[1]
+        assert c.text == text[c.span[0]:c.span[1]]  # shown as typed
+        assert accented_share(body) > 0.5 and fold(body) == fold(c.text)  # embedded restored, word for word
+    assert "Tran Van Hung" in " ".join(c.embed_text for c in chunks)  # a name stays as typed
+
+
+def test_only_the_lines_typed_without_diacritics_are_restored() -> None:
+    accented = check_text(make_minute(), include_text=True).text.content or ""
+    lines = accented.split("\n")
+    body = max(range(len(lines)), key=lambda i: len(lines[i]) if lines[i].startswith("-") else 0)
+    lines[body] = _stripped(lines[body])  # one line of the body typed fast, without diacritics
+    mixed = "\n".join(lines)
+    report = check_text(mixed, include_text=True)
+    embedded = "\n".join(c.embed_text.split("\n", 1)[1] for c in make_chunks("m", report, mixed))
+    assert lines[body] not in embedded and lines[body] in mixed
+    assert all(line in embedded for i, line in enumerate(lines) if i != body and line.startswith("-"))

@@ -133,6 +133,11 @@ def test_capitals_are_restored_in_minutes_and_kept_in_questions() -> None:
     assert restore("DANG VIEN NOP DANG PHI", capitals=True)[0] == "ĐẢNG VIÊN NỘP ĐẢNG PHÍ"
     assert restore("Chủ trì: đồng chí Nguyen", capitals=True)[0].startswith("Chủ trì đồng chí")  # as typed
     assert restore("dang vien Lo Van Pao")[0] == "đảng viên Lo Van Pao"  # a name in a question stays as typed
+    # in a minute too: capitalised words in a row are a name; a lone one opens a sentence or a title
+    assert restore("Chu tri: dong chi Lo Van Pao - Bi thu chi bo", capitals=True)[0] == (
+        "Chủ trì đồng chí Lo Van Pao Bí thư chi bộ")
+    long = "dang vien nop dang phi " * 4000  # a line of 20,000 words: linear work, the same words
+    assert restore(long)[0] == " ".join(["đảng viên nộp đảng phí"] * 4000)
 
 
 def test_restore_text_keeps_every_character_but_the_words_letters() -> None:
