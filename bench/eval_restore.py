@@ -26,14 +26,14 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def load_lines(limit: int) -> list[str]:
     """Accented lines (NFC) of corpora/dev, shuffled with a fixed seed."""
-    from service.search.query import fold
+    from service.search.query import has_diacritics
 
     lines = []
     for f in sorted((ROOT / "corpora" / "dev").glob("*.txt")):
         for line in f.read_text(encoding="utf-8").splitlines():
             line = unicodedata.normalize("NFC", line)
             words = _WORD.findall(line)
-            if len(words) >= 4 and sum(w.lower() != fold(w) for w in words) >= 0.4 * len(words):
+            if len(words) >= 4 and sum(map(has_diacritics, words)) >= 0.4 * len(words):
                 lines.append(line)
     random.Random(7).shuffle(lines)
     return lines[:limit]

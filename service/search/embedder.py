@@ -188,21 +188,19 @@ class E5Embedder:
         """
         if self.query_runtime == "torch":
             return None
-        if self._query_encoder is None:
+        if self._query_encoder is None and self._onnx_problem is None:
             with self._lock:
                 if self._query_encoder is None and self._onnx_problem is None:
                     self._query_encoder, self._onnx_problem = _open_onnx(self.model_dir, self.query_threads)
-                    if self._onnx_problem and self.query_runtime == "auto":
-                        log.warning("queries go through torch: %s", self._onnx_problem)
-                        self.query_runtime = "torch"
-            if self._query_encoder is None:
-                if self.query_runtime == "onnx":
-                    raise Unavailable(
-                        ErrorCode.MODEL_MISSING,
-                        f"Không dùng được bộ mã hoá câu hỏi ONNX ({self._onnx_problem}); hãy chạy lại "
-                        "scripts/setup.sh, hoặc đặt search.query_runtime=torch.")
-                return None
-        return self._query_encoder
+        if self._query_encoder is not None:
+            return self._query_encoder
+        if self.query_runtime == "onnx":
+            raise Unavailable(ErrorCode.MODEL_MISSING,
+                              f"Không dùng được bộ mã hoá câu hỏi ONNX ({self._onnx_problem}); hãy chạy lại "
+                              "scripts/setup.sh, hoặc đặt search.query_runtime=torch.")
+        log.warning("queries go through torch: %s", self._onnx_problem)
+        self.query_runtime = "torch"
+        return None
 
     def forget_queries(self) -> None:
         """Drop the kept query vectors (benchmarks time the model, not the cache)."""

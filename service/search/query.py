@@ -147,6 +147,11 @@ def _spelling(spellings: dict[str, float], k: int, counts: dict[str, int]) -> st
     return form if total and counts.get(form, 0) >= 0.85 * total else None
 
 
+def has_diacritics(word: str) -> bool:
+    """Whether ``word`` is typed with diacritics (a capital is not one)."""
+    return word.lower() != fold(word)
+
+
 def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[str, float]:
     """``text`` with diacritics restored, and the share of its syllables restored with evidence.
 
@@ -160,10 +165,16 @@ def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[
     ("Chu tri", "Bi thu"), so with ``capitals`` those are restored; names stay as typed there
     too: capitalised words two or more in a row ("Nguyen Van Hai").
     """
+    words, sure = _restored_words(text, single=single, capitals=capitals)
+    return " ".join(words), sure
+
+
+def _restored_words(text: str, *, single: bool, capitals: bool) -> tuple[list[str], float]:
+    """``restore`` word for word: one word out for each word of ``text`` (``_WORD``), and the share."""
     found = list(_WORD.finditer(text))
     words = [m.group(0) for m in found]
     folded = [fold(w) for w in words]
-    as_typed = [w.lower() != fold(w) if capitals else w != fold(w) for w in words]
+    as_typed = [has_diacritics(w) if capitals else w != fold(w) for w in words]
     if capitals:
         for j in _name_words(text, found):
             as_typed[j] = True
@@ -212,7 +223,7 @@ def restore(text: str, *, single: bool = True, capitals: bool = False) -> tuple[
         parts = form.split()
         out += [p.upper() if t.isupper() and len(t) > 1 else p.capitalize() if t[:1].isupper() else p
                 for p, t in zip(parts, typed, strict=True)]
-    return " ".join(out), sure / n if n else 0.0
+    return out, sure / n if n else 0.0
 
 
 def _name_words(text: str, found: list[re.Match[str]]) -> set[int]:
@@ -228,7 +239,7 @@ def _name_words(text: str, found: list[re.Match[str]]) -> set[int]:
 def accented_share(text: str) -> float:
     """The share of ``text``'s words (with a letter) typed with diacritics; 1.0 for text without words."""
     words = [w for w in _WORD.findall(text) if not w.isdigit()]
-    return sum(w.lower() != fold(w) for w in words) / len(words) if words else 1.0
+    return sum(map(has_diacritics, words)) / len(words) if words else 1.0
 
 
 def restore_text(text: str, *, below: float = 1.0) -> str:
@@ -244,11 +255,7 @@ def restore_text(text: str, *, below: float = 1.0) -> str:
         if below < 1.0 and accented_share(line) >= below:
             out.append(line)
             continue
-        typed = _WORD.findall(line)
-        restored = restore(line, capitals=True)[0].split(" ") if typed else []
-        if len(restored) != len(typed):
-            out.append(line)
-            continue
+        restored, _ = _restored_words(line, single=True, capitals=True)
         pieces = _WORD.split(line)  # the text around the words, one more piece than words
         fixed = "".join(p + w for p, w in zip(pieces, [*restored, ""], strict=True))
         out.append(fixed if len(fixed) == len(line) else line)
@@ -286,7 +293,7 @@ def _found(text: str, table: str) -> Iterator[tuple[str, list[int], list[str]]]:
 def _accents_differ(typed: list[str], written: list[str]) -> bool:
     """Whether a word typed with diacritics differs from the table's word with diacritics ("góp" is not
     "gộp"); a word typed or written without them matches either spelling."""
-    return any(t != w for t, w in zip(typed, written, strict=False) if fold(t) != t and fold(w) != w)
+    return any(t != w for t, w in zip(typed, written, strict=False) if has_diacritics(t) and has_diacritics(w))
 
 
 def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | None:
