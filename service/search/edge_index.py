@@ -12,6 +12,9 @@ clear INDEX_LOCKED error. Several processes should share a Qdrant server instead
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import threading
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -98,6 +101,7 @@ class EdgeIndex:
                                   f"Chỉ mục {self.path} đang được một tiến trình khác dùng (ví dụ `minutes serve`); "
                                   "hãy tìm qua API /v1/search hoặc dừng tiến trình đó.") from e
             raise Unavailable(ErrorCode.INDEX_UNAVAILABLE, f"Không mở được chỉ mục {self.path}: {e}") from e
+        release_heap()  # what replaying the write-ahead log took
         self.retriever = Retriever(self, encoder, retrieval)
 
     def _create_payload_indexes(self) -> None:
@@ -149,6 +153,7 @@ class EdgeIndex:
         self._since_optimize = 0
         changed: bool = self.shard.optimize()
         self.shard.flush()  # what the optimised segments hold no longer needs its write-ahead log
+        release_heap()  # what building the segments took
         return changed
 
     def wait_optimized(self) -> None:
@@ -240,6 +245,27 @@ class EdgeIndex:
         self.wait_optimized()
         self.shard.flush()
         self.shard.close()
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        return None
+
+
+def release_heap() -> None:
+    """Give the heap pages the engine has freed back to the system (glibc keeps them otherwise).
+
+    Opening a shard replays its write-ahead log (the last ~100 MB of writes, whatever the
+    index's size) and building segments holds whole vector sets for a while; glibc keeps
+    the freed memory in its arenas, where it stayed resident: 776 MB after opening a shard
+    of 30,000 chunks, 779 MB at 1,000,000.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _named(vector: Any, name: str) -> Any:
