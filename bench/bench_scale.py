@@ -23,6 +23,7 @@ with an exact scan of the same index.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -132,6 +133,12 @@ def cap_memory(mb: float) -> Path:
     group.mkdir()
     (group / limit).write_text(str(int(mb * 1024 * 1024)))
     (group / "cgroup.procs").write_text(str(os.getpid()))
+
+    def leave() -> None:  # back to the parent group, and the group removed
+        (group.parent / "cgroup.procs").write_text(str(os.getpid()))
+        group.rmdir()
+
+    atexit.register(leave)
     return group
 
 
