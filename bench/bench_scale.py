@@ -1,7 +1,8 @@
 """The compact index at 10k, 100k and 1M chunks: disk and memory per chunk, latency, recall against exact.
 
 usage: python -m bench.bench_scale [--sizes 10000,100000,1000000] [--layout compact|fast] [--queries 40]
-                                   [--write BENCHMARKS.md]
+                                   [--dir DIR [--keep]] [--write BENCHMARKS.md]
+       python -m bench.bench_scale --read DIR [--warm] [--cap-mb MIB]   (an index kept by --keep)
 
 Chunks are made like the real ones of the independent minutes (corpora/dev and the top of
 corpora/: 3.7 line vectors and about 230 BM25 terms a chunk): each synthetic chunk takes the
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -77,24 +79,23 @@ def effective_dims(x: np.ndarray) -> float:
     return float(1.0 / np.sum(share ** 2))
 
 
-_SPREADS: dict[int, tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {}
+Spreads = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def _spreads(base_vectors: list[Any]) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The spreads of the real chunk vectors and line vectors, computed once per list of them."""
-    if id(base_vectors) not in _SPREADS:
-        _SPREADS[id(base_vectors)] = (spread(np.stack([v.dense for v in base_vectors])),
-                                      spread(np.concatenate([v.lines for v in base_vectors])))
-    return _SPREADS[id(base_vectors)]
+def spreads_of(base_vectors: list[Any]) -> Spreads:
+    """The spreads of the real chunk vectors and of their line vectors."""
+    return (spread(np.stack([v.dense for v in base_vectors])),
+            spread(np.concatenate([v.lines for v in base_vectors])))
 
 
 def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
-              rng: np.random.Generator) -> tuple[list[Any], list[Any]]:
-    """``n`` synthetic chunks numbered from ``start``, shaped like the real chunks they come from."""
+              rng: np.random.Generator, *, spreads: Spreads) -> tuple[list[Any], list[Any]]:
+    """``n`` synthetic chunks numbered from ``start``, shaped like the real chunks they come from;
+    ``spreads``: ``spreads_of(base_vectors)``."""
     from service.search.encoding import ChunkVectors
     from service.search.sparse import SparseVector
 
-    dense_spread, line_spread = _spreads(base_vectors)
+    dense_spread, line_spread = spreads
     dense0 = np.stack([v.dense for v in base_vectors])
     a = rng.integers(0, len(base), n)
     dense = _unit(dense0[a] + SPREAD * _step(rng, n, dense_spread))
@@ -113,7 +114,7 @@ def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
 
 
 def _rss_parts() -> tuple[float, float]:
-    """Resident anonymous memory and resident mapped file pages of this process, MB."""
+    """Resident anonymous memory and resident mapped file pages of this process, MiB."""
     got: dict[str, float] = {}
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
@@ -123,23 +124,58 @@ def _rss_parts() -> tuple[float, float]:
     return got.get("RssAnon", float("nan")), got.get("RssFile", 0.0) + got.get("RssShmem", 0.0)
 
 
-def cap_memory(mb: float) -> Path:
-    """Move this process into a new memory cgroup limited to ``mb``: what it allocates and the file pages
-    it reads from now on count against the limit (the kernel evicts file pages beyond it), what it
-    held before does not. Needs root and the cgroup v1 memory controller or cgroup v2."""
-    name = f"minutes-bench-{os.getpid()}"
-    v1 = Path("/sys/fs/cgroup/memory")
-    group, limit = (v1 / name, "memory.limit_in_bytes") if v1.is_dir() else (Path("/sys/fs/cgroup") / name, "memory.max")
-    group.mkdir()
-    (group / limit).write_text(str(int(mb * 1024 * 1024)))
-    (group / "cgroup.procs").write_text(str(os.getpid()))
+def _own_group(controller: str) -> str:
+    """This process's cgroup path for ``controller`` (cgroup v1), or its unified path (v2, ``controller`` "")."""
+    for line in Path("/proc/self/cgroup").read_text(encoding="ascii").splitlines():
+        _, names, path = line.split(":", 2)
+        if (controller and controller in names.split(",")) or (not controller and not names):
+            return path.lstrip("/")
+    raise OSError(f"no cgroup for {controller or 'the unified hierarchy'}")
 
-    def leave() -> None:  # back to the parent group, and the group removed
-        (group.parent / "cgroup.procs").write_text(str(os.getpid()))
+
+def cap_memory(mb: float) -> Path:
+    """Move this process into a new memory cgroup, under its own, limited to ``mb`` with no swap: what
+    it allocates and the file pages it reads from now on count against the limit (the kernel evicts
+    file pages beyond it), what it held before does not. Leaves it again at exit. Needs root and the
+    cgroup v1 memory controller, or cgroup v2 with memory enabled for the process's group's children. A
+    process the kernel kills for memory leaves its group behind."""
+    root = Path("/sys/fs/cgroup/memory")
+    v1 = root.is_dir()
+    home = (root / _own_group("memory")) if v1 else (Path("/sys/fs/cgroup") / _own_group(""))
+    group = home / f"minutes-bench-{os.getpid()}"
+    limit = str(int(mb * 1024 * 1024))
+    group.mkdir()
+    try:
+        if v1:
+            (group / "memory.limit_in_bytes").write_text(limit)
+            if (group / "memory.memsw.limit_in_bytes").exists():
+                (group / "memory.memsw.limit_in_bytes").write_text(limit)
+        else:
+            (group / "memory.max").write_text(limit)
+            (group / "memory.swap.max").write_text("0")
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError:
+        group.rmdir()
+        raise
+
+    def leave() -> None:
+        (home / "cgroup.procs").write_text(str(os.getpid()))
         group.rmdir()
 
     atexit.register(leave)
     return group
+
+
+def memory_events(group: Path) -> dict[str, int]:
+    """Peak usage (MiB) and the times the limit was hit in the memory cgroup ``group``."""
+    def read(name: str) -> str:
+        f = group / name
+        return f.read_text(encoding="ascii").strip() if f.exists() else ""
+
+    peak = read("memory.max_usage_in_bytes") or read("memory.peak") or "0"
+    events = dict(line.split() for line in read("memory.events").splitlines())
+    hits = int(read("memory.failcnt") or events.get("max", "0"))
+    return {"peak_mib": int(peak) >> 20, "limit_hits": hits, "oom_kills": int(events.get("oom_kill", "0"))}
 
 
 def evict(path: Path) -> None:
@@ -154,9 +190,11 @@ def evict(path: Path) -> None:
 
 
 def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = "auto",
-              cap_mb: float | None = None) -> dict[str, Any]:
-    """Open the index as a fresh process would and measure it (runs in a child process); with ``cap_mb``,
-    everything from opening the index on runs within that much memory (``cap_memory``)."""
+              cap_mb: float | None = None, warm: list[str] | None = None) -> dict[str, Any]:
+    """Open the index as a fresh process would and measure it (runs in a child process). With ``cap_mb``,
+    everything from opening the index on runs within that much memory (``cap_memory``), the index's
+    files first dropped from the page cache; ``warm`` questions (not the timed ones) are searched
+    once, untimed, before the timed ones, as a server would have answered others before."""
     from service.search.base import SearchFilter, SearchQuery
     from service.search.edge_index import EdgeIndex
     from service.search.query import plan_query
@@ -167,9 +205,10 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
         encoder.encode_query(plan_query(q), "hybrid")
     rss0 = _rss_mb()
     anon0, file0 = _rss_parts()
+    group = None
     if cap_mb is not None:
         evict(path)  # pages cached before would not count against the cap
-        cap_memory(cap_mb)
+        group = cap_memory(cap_mb)
     t = time.perf_counter()
     index = EdgeIndex(path, encoder, layout=layout, background_optimize=False, optimize_after=10**12)
     open_s = time.perf_counter() - t
@@ -177,11 +216,10 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
     rng = np.random.default_rng(11)
     flts = [SearchFilter(dang_bo=[f"đảng bộ xã {int(rng.integers(0, 20))}"], date_from="2019-01-01",
                          date_to="2022-12-31") for _ in queries]
-    out: dict[str, Any] = {"open_s": open_s, "rss_open_mb": rss_open, "cap_mb": cap_mb}
-    if cap_mb is not None:
-        for q, f in zip(queries, flts, strict=True):  # what the searches touch, read in within the cap
-            for flt in (SearchFilter(), f):
-                index.search(SearchQuery(text=q, mode="hybrid", limit=10, filter=flt))
+    out: dict[str, Any] = {"open_s": open_s, "rss_open_mb": rss_open, "cap_mb": cap_mb, "warm": len(warm or [])}
+    for q, f in zip(warm or [], flts * (1 + len(warm or []) // max(len(flts), 1)), strict=False):
+        for flt in (SearchFilter(), f):
+            index.search(SearchQuery(text=q, mode="hybrid", limit=10, filter=flt))
     ranked: dict[str, list[list[str]]] = {}
     for name, use in (("hybrid", False), ("hybrid+filter", True)):
         lat, ids = [], []
@@ -197,6 +235,8 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
     out["rss_mb"] = _rss_mb() - rss0
     anon, mapped = _rss_parts()
     out["rss_anon_mb"], out["rss_file_mb"] = anon - anon0, mapped - file0
+    if group is not None:
+        out["cgroup"] = memory_events(group)
     for name, use in (("hybrid", False), ("hybrid+filter", True)):
         recall = []
         for q, f, approx in zip(queries, flts, ranked[name], strict=True):
@@ -218,16 +258,21 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, help="build the index here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="leave the index in --dir (to read it again with --read)")
     ap.add_argument("--read", type=Path, help="only read the index kept in this folder (a fresh process)")
-    ap.add_argument("--cap-mb", type=float, help="with --read: open and search the index within this much memory "
-                    "(a memory cgroup; root), after evicting its files from the page cache and one untimed pass")
+    ap.add_argument("--cap-mb", type=float, help="with --read: open and search the index within this many MiB "
+                    "(a memory cgroup; root), after dropping its files from the page cache")
+    ap.add_argument("--warm", action="store_true", help="with --read: search the held-out and fresh questions "
+                    "once, untimed, before the timed dev questions")
     ap.add_argument("--write", type=Path, help="replace this section of a BENCHMARKS.md")
     args = ap.parse_args()
 
     from bench.eval_questions import load_chunks, load_questions
 
     queries = [q.text for q in load_questions("dev")][: args.queries]
+    if (args.cap_mb or args.warm) and not args.read:
+        ap.error("--cap-mb and --warm need --read")
     if args.read:
-        print(json.dumps(read_side(args.read, args.layout, queries, args.query_runtime, args.cap_mb)))
+        warm = [q.text for q in load_questions("heldout") + load_questions("fresh")] if args.warm else None
+        print(json.dumps(read_side(args.read, args.layout, queries, args.query_runtime, args.cap_mb, warm)))
         return
     from service.search.edge_index import EdgeIndex
 
@@ -235,7 +280,8 @@ def main() -> None:
     encoder = _encoder()
     base_vectors = encoder.encode_chunks(base)
     rng = np.random.default_rng(2024)
-    probe, probe_vectors = like_real(base, base_vectors, 20_000, 0, np.random.default_rng(7))
+    make = functools.partial(like_real, spreads=spreads_of(base_vectors))
+    probe, probe_vectors = make(base, base_vectors, 20_000, 0, np.random.default_rng(7))
     dims = (f"effective dimensions (participation ratio) of the chunk vectors: real {effective_dims(np.stack([v.dense for v in base_vectors])):.0f}, "
             f"synthetic {effective_dims(np.stack([v.dense for v in probe_vectors])):.0f}; of the line vectors: real "
             f"{effective_dims(np.concatenate([v.lines for v in base_vectors])):.0f}, synthetic "
@@ -251,7 +297,7 @@ def main() -> None:
             index = EdgeIndex(Path(tmp), encoder, layout=args.layout, background_optimize=False,
                               optimize_after=10**12)
             t = time.perf_counter()
-            have = grow(index, like_real, base, base_vectors, have, n, rng)
+            have = grow(index, make, base, base_vectors, have, n, rng)
             upsert_s += time.perf_counter() - t
             t = time.perf_counter()
             index.optimize()
@@ -265,8 +311,8 @@ def main() -> None:
             r = json.loads(child.stdout.strip().splitlines()[-1])
             rows.append(f"| {n:,} | {upsert_s:.0f} | {build_s:.0f} | {r['open_s']:.1f} | {disk:,.0f} | "
                         f"{disk * 1e6 / n / 1024:.1f} | {r['rss_open_mb']:,.0f} | {r['rss_mb']:,.0f} | "
-                        f"{r['rss_mb'] * 1e6 / n / 1024:.2f} | {r['rss_anon_mb'] * 1e6 / n / 1024:.2f} | "
-                        f"{r['rss_file_mb'] * 1e6 / n / 1024:.2f} | "
+                        f"{r['rss_mb'] * 1024 / n:.2f} | {r['rss_anon_mb'] * 1024 / n:.2f} | "
+                        f"{r['rss_file_mb'] * 1024 / n:.2f} | "
                         f"{r['hybrid']['p50']:.0f} / {r['hybrid']['p95']:.0f} | "
                         f"{r['hybrid+filter']['p50']:.0f} / {r['hybrid+filter']['p95']:.0f} | "
                         f"{r['hybrid']['recall']:.3f} / {r['hybrid+filter']['recall']:.3f} |")
@@ -280,8 +326,8 @@ def main() -> None:
         "build are cumulative; open: a fresh process opening the index; +RSS: that process's resident growth over "
         "the model on opening the index and after the timed searches, per chunk whole, anonymous and mapped from the "
         "index's files; recall@10 against an exact scan, without / with the filter.", "",
-        "| chunks | upsert s | build s | open s | disk MB | disk KB/chunk | +RSS at open MB | +RSS MB | RSS KB/chunk "
-        "| anon KB/chunk | file KB/chunk | hybrid p50 / p95 ms | filtered p50 / p95 ms | recall@10 |",
+        "| chunks | upsert s | build s | open s | disk MB | disk KiB/chunk | +RSS at open MiB | +RSS MiB | RSS KiB/chunk "
+        "| anon KiB/chunk | file KiB/chunk | hybrid p50 / p95 ms | filtered p50 / p95 ms | recall@10 |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""])
     print(report)
     if args.write:

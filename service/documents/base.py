@@ -63,6 +63,7 @@ class Document:
 
     @property
     def text(self) -> str:
+        """The document text: each block followed by its separator."""
         return "".join(b.text + b.sep for b in self.blocks)
 
     def block_starts(self) -> list[int]:
@@ -81,4 +82,6 @@ class Converter(Protocol):
     format: str
     media_type: str
 
-    def convert(self, data: bytes, *, settings: DocumentSettings) -> Document: ...
+    def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Read a file's bytes into a Document."""
+        ...

@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 
 
 def engine_for(settings: DocumentSettings) -> Tesseract:
+    """The Tesseract engine the settings describe; each recognition may take half the time limit (at least 10 s)."""
     return Tesseract(binary=settings.tesseract, language=settings.ocr_language, psm=settings.ocr_psm,
                      timeout_s=max(10.0, settings.timeout_s / 2), in_process=settings.isolate)
 
 
 def ocr_jobs(settings: DocumentSettings) -> int:
+    """How many pages to recognise at once: the setting, or the usable CPUs up to 4."""
     if settings.ocr_jobs > 0:
         return settings.ocr_jobs
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -98,11 +100,13 @@ def rows_to_blocks(rows: list[Row], *, page: int, with_words: bool) -> list[Bloc
 
 
 def ocr_run(settings: DocumentSettings, engine_version: str) -> OcrRun:
+    """The OcrRun record for these settings and Tesseract version."""
     return OcrRun(engine=engine_version, language=settings.ocr_language, psm=settings.ocr_psm,
                   dpi=settings.ocr_dpi, preparation=tuple(settings.ocr_preparation))
 
 
 def page_result(number: int, page: OcrPage) -> PageResult:
+    """The PageResult of a page read by OCR."""
     return PageResult(number=number, method="ocr", confidence=page.confidence, words=page.words,
                       low_words=page.low_words, steps=tuple(page.steps))
 
@@ -160,6 +164,7 @@ class ImageConverter:
         self.media_type = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}[fmt]
 
     def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Recognise every frame of the image, one page per frame."""
         im = open_image(data, settings=settings)
         engine = engine_for(settings)
         version = engine.check()

@@ -30,6 +30,7 @@ class Piece:
 
     @property
     def height(self) -> float:
+        """Height of the box."""
         return self.y1 - self.y0
 
 
@@ -44,14 +45,17 @@ class Row:
 
     @property
     def top(self) -> float:
+        """Top edge of the highest piece."""
         return min(p.y0 for p in self.pieces)
 
     @property
     def bottom(self) -> float:
+        """Bottom edge of the lowest piece."""
         return max(p.y1 for p in self.pieces)
 
     @property
     def centre(self) -> float:
+        """Vertical midpoint between top and bottom."""
         return (self.top + self.bottom) / 2
 
 

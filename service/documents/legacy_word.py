@@ -26,6 +26,7 @@ _OLE_ENCRYPTED = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encod
 
 
 def soffice_path(binary: str = "soffice") -> str | None:
+    """Full path of the LibreOffice program, or None when it is not installed."""
     return shutil.which(binary)
 
 
@@ -40,6 +41,7 @@ class LibreOfficeConverter:
         self.media_type = self.media_types[fmt]
 
     def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Convert to .docx with LibreOffice (killed after 80% of the time limit) and read that."""
         if self.format == "doc" and any(marker in data for marker in _OLE_ENCRYPTED):
             raise ConversionError(ErrorCode.ENCRYPTED_FILE,
                                   "Tệp Word có đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.")

@@ -66,6 +66,7 @@ def tesseract_version(binary: str = "tesseract") -> str | None:
 
 @lru_cache(maxsize=4)
 def tesseract_languages(binary: str = "tesseract") -> frozenset[str]:
+    """Language codes ``tesseract --list-langs`` reports; empty when the program is missing or does not answer."""
     path = shutil.which(binary)
     if path is None:
         return frozenset()

@@ -56,6 +56,7 @@ class PdfConverter:
     media_type = "application/pdf"
 
     def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Read each page from its text layer, or by OCR where the layer is not usable."""
         import pypdfium2 as pdfium
 
         try:

@@ -99,6 +99,7 @@ class PlainTextConverter:
         self.limits = limits or Limits()
 
     def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Decode the text and split it into pages at form feeds."""
         text = decode_plain(data, limits=self.limits)
         parts = text.split("\f")
         blocks = [Block(text=part, page=i + 1, sep="\n" if i < len(parts) - 1 else "")

@@ -36,6 +36,7 @@ def convert_document(data: bytes, *, settings: Settings) -> Document:
 
 
 def convert_here(fmt: str, data: bytes, settings: DocumentSettings, limits: Limits) -> Document:
+    """Convert in this process with the converter registered for ``fmt``."""
     return register_converters(limits)[fmt].convert(data, settings=settings)
 
 

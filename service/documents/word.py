@@ -267,6 +267,7 @@ class DocxConverter:
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
     def convert(self, data: bytes, *, settings: DocumentSettings) -> Document:
+        """Read paragraphs and tables in order after checking the zip for bombs."""
         check_zip(data, max_unpacked=settings.max_unpacked_bytes).close()
         import docx
         from lxml.etree import LxmlError

@@ -37,6 +37,8 @@ class Chunk:
 
 @dataclass(frozen=True)
 class SearchFilter:
+    """What a search is limited to; each field set narrows it, ``dang_bo`` also scopes access."""
+
     dang_bo: list[str] | None = None  # allowed units (also used for access scoping)
     chi_bo: list[str] | None = None
     date_from: str | None = None
@@ -48,6 +50,8 @@ class SearchFilter:
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """One search: the words, the mode (hybrid, dense, sparse), the page and the filter."""
+
     text: str
     mode: SearchMode = "hybrid"
     limit: int = 10
@@ -58,6 +62,8 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """A passage found: its minute, score, section, span into the minute's text and where it comes from."""
+
     chunk_id: str
     minute_id: str
     score: float
@@ -72,12 +78,22 @@ class SearchHit:
 class SearchIndex(Protocol):
     """What the archive and the API need from a search backend."""
 
-    def upsert(self, chunks: list[Chunk]) -> None: ...
+    def upsert(self, chunks: list[Chunk]) -> None:
+        """Index chunks, replacing those with the same id."""
+        ...
 
-    def delete_minute(self, minute_id: str) -> None: ...
+    def delete_minute(self, minute_id: str) -> None:
+        """Remove every chunk of the minute."""
+        ...
 
-    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """The page of hits for the query, best first."""
+        ...
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """Number of chunks indexed."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Flush and release the backend."""
+        ...

@@ -13,7 +13,6 @@ clear INDEX_LOCKED error. Several processes should share a Qdrant server instead
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import threading
 from collections.abc import Collection, Sequence
@@ -114,6 +113,7 @@ class EdgeIndex:
     # writes
 
     def upsert(self, chunks: list[Chunk]) -> None:
+        """Encode and write chunks (replacing those with the same id), then optimise once enough wait."""
         if not chunks:
             return
         self.upsert_vectors(chunks, self.encoder.encode_chunks(chunks))
@@ -132,6 +132,7 @@ class EdgeIndex:
             self._since_optimize += len(points)
 
     def delete_minute(self, minute_id: str) -> None:
+        """Delete every chunk of the minute."""
         qe = self._qe
         flt = qe.Filter(must=[qe.FieldCondition(key="minute_id", match=qe.MatchValue(minute_id))])
         with self._write:
@@ -157,6 +158,7 @@ class EdgeIndex:
         return changed
 
     def wait_optimized(self) -> None:
+        """Block until a background optimisation, if one runs, has finished."""
         if self._optimizer is not None:
             self._optimizer.join()
 
@@ -176,6 +178,7 @@ class EdgeIndex:
         return qe.Filter(must=must)
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        """Rank through the shared Retriever; ``exact`` scans without the graph (benchmarks, recall)."""
         return self.retriever.search(query, exact=exact)
 
     # the retrieval engine's primitives
@@ -183,6 +186,7 @@ class EdgeIndex:
     def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
                 among: Collection[str] | None = None, with_dense: bool = False,
                 exact: bool = False) -> list[Candidate]:
+        """Up to ``limit`` points nearest ``vector`` in field ``using`` under the filter (within ``among`` if given)."""
         qe = self._qe
         if isinstance(vector, SparseVector):
             q = qe.Query.Nearest(qe.SparseVector(indices=vector.indices, values=vector.values), using=using)
@@ -197,11 +201,13 @@ class EdgeIndex:
                 for p in res]
 
     def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Payloads of the given points by point id; missing points are left out."""
         if not pids:
             return {}
         return {str(r.id): r.payload or {} for r in self.shard.retrieve(list(pids), True, False)}
 
     def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]:
+        """BM25 vectors of the given points by point id."""
         if not pids:
             return {}
         return {str(r.id): sparse_of(_named(r.vector, SPARSE)) for r in self.shard.retrieve(list(pids), False, [SPARSE])}
@@ -220,13 +226,16 @@ class EdgeIndex:
         return out
 
     def count(self) -> int:
+        """Number of chunks in the shard."""
         n: int = self.shard.count(self._qe.CountRequest(exact=True))
         return n
 
     def minute_ids(self) -> set[str]:
+        """Every minute with at least one chunk in the shard."""
         return set(self.minute_versions())
 
     def minute_versions(self) -> dict[str, int]:
+        """Every indexed minute with the oldest chunk version among its chunks."""
         qe = self._qe
         out: dict[str, int] = {}
         offset = None
@@ -238,10 +247,12 @@ class EdgeIndex:
                 return out
 
     def info(self) -> dict[str, int]:
+        """Points, segments and vectors in the graph, for status pages and benchmarks."""
         i = self.shard.info()
         return {"points": i.points_count, "segments": i.segments_count, "indexed_vectors": i.indexed_vectors_count}
 
     def close(self) -> None:
+        """Finish a running optimisation, flush and release the shard (and its lock)."""
         self.wait_optimized()
         self.shard.flush()
         self.shard.close()
@@ -250,7 +261,7 @@ class EdgeIndex:
 @functools.cache
 def _malloc_trim() -> Any:
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim  # the C library the process already runs on
     except (OSError, AttributeError):  # not glibc: nothing to give back this way
         return None
 
@@ -260,8 +271,9 @@ def release_heap() -> None:
 
     Opening a shard replays its write-ahead log (the last ~100 MB of writes, whatever the
     index's size) and building segments holds whole vector sets for a while; glibc keeps
-    the freed memory in its arenas, where it stayed resident: 776 MB after opening a shard
-    of 30,000 chunks, 779 MB at 1,000,000.
+    the freed memory in its arenas, where it stayed resident: 776 MiB after opening a shard
+    of 30,000 chunks, 779 MiB at 1,000,000. The 1M shard opens in 7.2–8.6 s with it, 7.2–7.5 s
+    without; other threads' allocations wait while it runs.
     """
     trim = _malloc_trim()
     if trim is not None:

@@ -51,11 +51,17 @@ class Embedder(Protocol):
     dim: int
     version: str
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One unit vector per text, embedded as passages, in an array of shape (len(texts), dim)."""
+        ...
 
-    def embed_query(self, text: str) -> np.ndarray: ...
+    def embed_query(self, text: str) -> np.ndarray:
+        """The unit vector of one query."""
+        ...
 
-    def warm_up(self) -> None: ...
+    def warm_up(self) -> None:
+        """Load whatever the first call would load, so the first request is not slow."""
+        ...
 
 
 QUERY_CACHE = 512  # query vectors kept (1.5 KB each)
@@ -144,6 +150,7 @@ class E5Embedder:
         self.embed_query("khởi động")
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Embed texts with the passage prompt on all threads; an empty list gives an empty array."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         self._load()
@@ -234,12 +241,15 @@ class HashEmbedder:
         return vec / n
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One hashed-word vector per text; an empty list gives an empty array."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([self._one(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The hashed-word vector of the query, as for a passage."""
         return self._one(text)
 
     def warm_up(self) -> None:
+        """Nothing to load."""
         return None

@@ -47,6 +47,7 @@ def day_number(iso: str | None, *, end: bool = False) -> int | None:
 
 
 def payload_of(c: Chunk) -> dict[str, Any]:
+    """The Qdrant payload stored with a chunk: its fields, text, day key and chunking version."""
     return {"chunk_id": c.id, "minute_id": c.minute_id, "text": c.text, "dang_bo": c.dang_bo, "chi_bo": c.chi_bo,
             "date": c.date, "day": day_number(c.date), "period": c.period, "meeting_type": c.meeting_type,
             "section": c.section, "span": [c.span[0], c.span[1]], "facets": list(c.facets),
@@ -61,6 +62,7 @@ def oldest(versions: dict[str, int], payloads: Iterable[dict[str, Any]]) -> None
 
 
 def hit_of(payload: dict[str, Any], score: float) -> SearchHit:
+    """A SearchHit from a stored payload and its score."""
     span = payload.get("span") or [0, 0]
     return SearchHit(chunk_id=payload["chunk_id"], minute_id=payload["minute_id"], score=float(score),
                      section=payload["section"], span=(int(span[0]), int(span[1])), chi_bo=payload.get("chi_bo"),
@@ -89,10 +91,12 @@ class FilterSpec:
 
     @property
     def empty(self) -> bool:
+        """Whether the spec filters nothing."""
         return not (self.any_of or self.equals or self.day_from or self.day_to)
 
 
 def filter_spec(f: SearchFilter) -> FilterSpec:
+    """The payload terms of a SearchFilter; a partial ``date_to`` runs to the end of its period."""
     any_of = {k: v for k, v in (("dang_bo", f.dang_bo), ("chi_bo", f.chi_bo), ("minute_id", f.minute_id))
               if v is not None}
     equals = {k: v for k, v in (("meeting_type", f.meeting_type), ("section", f.section)) if v}
@@ -146,13 +150,16 @@ class ChunkEncoder:
 
     @property
     def version(self) -> str:
+        """The embedder, sparse and layout versions joined; it names the collection."""
         return f"{self.embedder.version}-{SPARSE_VERSION}-{LAYOUT_VERSION}"
 
     @property
     def dim(self) -> int:
+        """Dimension of the dense vectors."""
         return self.embedder.dim
 
     def encode_chunks(self, chunks: list[Chunk]) -> list[ChunkVectors]:
+        """The chunk and line vectors and the BM25 vector of each chunk, in order."""
         parts = [chunk_lines(c.embed_text) for c in chunks]
         # Routine lines recur across minutes: each distinct text is embedded once per call.
         texts = list(dict.fromkeys(t for head, lines in parts for t in (head, *lines)))
@@ -186,6 +193,7 @@ class ChunkEncoder:
         return dense, sparse
 
     def warm_up(self) -> None:
+        """Load the embedder, the word segmenter and the query planner's word lists."""
         self.embedder.warm_up()
         self.sparse.terms("khởi động")
         plan_query("khoi dong")  # the word list, counts, lexicon and thesaurus, off the first query's path

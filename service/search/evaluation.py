@@ -18,10 +18,12 @@ def minute_ranking(minute_ids: Iterable[str]) -> list[str]:
 
 
 def dcg(gains: list[float]) -> float:
+    """Discounted cumulative gain of gains in rank order."""
     return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
 
 
 def ndcg_at(ranking: list[str], judged: Mapping[str, int], k: int = 10) -> float:
+    """nDCG@k of a minute ranking against graded judgements (0 when nothing judged is relevant)."""
     gains = [2.0 ** judged.get(m, 0) - 1.0 for m in ranking[:k]]
     ideal = sorted((2.0 ** g - 1.0 for g in judged.values()), reverse=True)[:k]
     best = dcg(ideal)
@@ -29,6 +31,7 @@ def ndcg_at(ranking: list[str], judged: Mapping[str, int], k: int = 10) -> float
 
 
 def recall_at(ranking: list[str], judged: Mapping[str, int], k: int = 10, *, min_grade: int = 1) -> float:
+    """Share of minutes graded at least ``min_grade`` found in the top k, over ``min(k, their number)``."""
     relevant = {m for m, g in judged.items() if g >= min_grade}
     if not relevant:
         return 0.0

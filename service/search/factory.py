@@ -20,6 +20,7 @@ from service.settings import Settings
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    """The hash embedder or E5 from the configured model directory, as the settings choose."""
     s = settings.search
     if s.embedder == "hash":
         return HashEmbedder()
@@ -30,6 +31,7 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 def retrieval_params(settings: Settings) -> RetrievalParams:
+    """The RetrievalParams set in the search settings."""
     s = settings.search
     return RetrievalParams(candidates=s.candidates, feedback_docs=s.feedback_docs, feedback_terms=s.feedback_terms,
                            feedback_weight=s.feedback_weight, ascii_dense_weight=s.ascii_dense_weight,

@@ -96,12 +96,14 @@ class MemoryIndex:
         os.replace(tmp, self.path)
 
     def upsert(self, chunks: list[Chunk]) -> None:
+        """Add chunks, replacing those with the same id, and rewrite the file if there is one."""
         with self._lock:
             for c in chunks:
                 self._add(c)
             self._save()
 
     def delete_minute(self, minute_id: str) -> None:
+        """Remove every chunk of the minute and rewrite the file if there is one."""
         with self._lock:
             gone = [cid for cid, c in self._chunks.items() if c.minute_id == minute_id]
             for cid in gone:
@@ -123,6 +125,7 @@ class MemoryIndex:
         return out
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Score every chunk that passes the filter and return the requested page, best first."""
         qvec = _embed(query.text)
         qwords = _words(query.text)
         with self._lock:
@@ -147,8 +150,10 @@ class MemoryIndex:
         return hits
 
     def count(self) -> int:
+        """Number of chunks held."""
         with self._lock:
             return len(self._chunks)
 
     def close(self) -> None:
+        """Nothing to release."""
         return None

@@ -93,6 +93,7 @@ class QdrantIndex:
                                                               range=True))
 
     def upsert(self, chunks: list[Chunk]) -> None:
+        """Encode and upsert chunks, replacing those with the same id; waits for the write."""
         if not chunks:
             return
         m = self._m
@@ -104,6 +105,7 @@ class QdrantIndex:
         self.client.upsert(self.collection, points=points, wait=True)
 
     def delete_minute(self, minute_id: str) -> None:
+        """Delete every point of the minute; waits for the write."""
         m = self._m
         self.client.delete(self.collection, wait=True, points_selector=m.FilterSelector(filter=m.Filter(
             must=[m.FieldCondition(key="minute_id", match=m.MatchValue(value=minute_id))])))
@@ -120,6 +122,7 @@ class QdrantIndex:
         return m.Filter(must=must)
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
+        """Rank through the shared Retriever; ``exact`` searches without the HNSW graph."""
         return self.retriever.search(query, exact=exact)
 
     # the retrieval engine's primitives
@@ -127,6 +130,7 @@ class QdrantIndex:
     def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
                 among: Collection[str] | None = None, with_dense: bool = False,
                 exact: bool = False) -> list[Candidate]:
+        """The ``limit`` points nearest ``vector`` in the ``using`` field under the filter, best first."""
         m = self._m
         q: Any = (m.SparseVector(indices=vector.indices, values=vector.values) if isinstance(vector, SparseVector)
                   else query_vector(vector, using))
@@ -140,12 +144,14 @@ class QdrantIndex:
                 for p in res.points]
 
     def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Payloads of the given points by point id; missing points are left out."""
         if not pids:
             return {}
         return {str(r.id): r.payload or {}
                 for r in self.client.retrieve(self.collection, list(pids), with_payload=True, with_vectors=False)}
 
     def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]:
+        """BM25 vectors of the given points by point id."""
         if not pids:
             return {}
         records = self.client.retrieve(self.collection, list(pids), with_payload=False, with_vectors=[SPARSE])
@@ -165,12 +171,15 @@ class QdrantIndex:
         return out
 
     def count(self) -> int:
+        """Exact number of points in the collection."""
         return int(self.client.count(self.collection, exact=True).count)
 
     def minute_ids(self) -> set[str]:
+        """Every minute with at least one chunk in the collection."""
         return set(self.minute_versions())
 
     def minute_versions(self) -> dict[str, int]:
+        """Every indexed minute with the oldest chunk version among its chunks."""
         out: dict[str, int] = {}
         offset = None
         while True:
@@ -181,6 +190,7 @@ class QdrantIndex:
                 return out
 
     def close(self) -> None:
+        """Close the client."""
         self.client.close()
 
 

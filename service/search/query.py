@@ -8,10 +8,9 @@
   words in chi bộ minutes (``data/word_counts.tsv``). Restored words join the BM25
   query beside the folded ones, and the restored text is embedded, so the dense side
   stays on when the restoration is confident.
-- **English** (``en``): the domain's bilingual lexicon (``data/lexicon_en.tsv``) turns
-  its phrases into the Vietnamese words that minutes use, for BM25 and for the dense
-  side: when it translates at least half of the question's topic words, the translation
-  alone is embedded, else the multilingual model embeds the question as typed beside it.
+- **English** (``en``): the multilingual model embeds the question as typed; the
+  domain's bilingual lexicon (``data/lexicon_en.tsv``) turns its phrases into the
+  Vietnamese words that minutes use, for BM25 and for a second dense view.
 - **What is asked of a minute**: a meeting type or a split vote named in the question
   (``data/facets.tsv``) moves the minutes that have it up the ranking, as a named month does.
 - **Paraphrase**: the thesaurus (``data/thesaurus.tsv``) adds the words a clerk writes
@@ -45,13 +44,6 @@ GAP = 2  # other words a table phrase may have between its own ("xây nhà mà k
 # English words that are well-formed Vietnamese syllables but rare as unaccented Vietnamese ("an", "to",
 # "be", "on" are common there: an toàn, to lớn, bê tông, ôn tập, so they tell nothing).
 _EN_WORDS = frozenset("the that them then there these those they their this what who whom".split())
-# English words that carry no topic: an English question's lexicon coverage counts the others.
-_EN_FUNCTION = _EN_WORDS | frozenset(
-    "a an of in on at by for to from with without into about after before during over under than as and or but "
-    "not no is are was were be been being has have had do does did can could should would will may might must "
-    "it its his her he she we our you your i my me which where when why how any all each every some few many "
-    "more most other such own very just also still even".split())
-MIN_COVERAGE = 0.5  # of an English question's topic words translated, for its translation alone to be embedded
 
 
 @dataclass(frozen=True)
@@ -71,6 +63,7 @@ class QueryPlan:
 
     @property
     def restored_words(self) -> tuple[str, ...]:
+        """The words of the restored text, lower case."""
         return tuple(w.lower() for w in _WORD.findall(self.restored or ""))
 
 
@@ -324,24 +317,10 @@ def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | N
 def _vietnamese_words(text: str) -> list[str]:
     """The Vietnamese words an English question quotes: accented words and the syllables between them."""
     words = _WORD.findall(text)
-    return [w for w, k in zip(words, _quoted(words), strict=True) if k]
-
-
-def _quoted(words: list[str]) -> list[bool]:
-    """Which of ``words`` are Vietnamese quoted in English (see ``_vietnamese_words``)."""
     marked = [fold(w) != w.lower() for w in words]
-    return [m or (0 < i < len(words) - 1 and marked[i - 1] and marked[i + 1] and is_syllable(w.lower()))
+    keep = [m or (0 < i < len(words) - 1 and marked[i - 1] and marked[i + 1] and is_syllable(w.lower()))
             for i, (w, m) in enumerate(zip(words, marked, strict=True))]
-
-
-def lexicon_coverage(text: str) -> float:
-    """The share of an English question's topic words (not ``_EN_FUNCTION``) that the lexicon translates
-    or that are Vietnamese quoted in it; 0.0 for a question without topic words."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    covered = set().union(*(set(at) for _, at, _ in _found(text, "lexicon_en.tsv")))
-    covered |= {i for i, q in enumerate(_quoted(words)) if q}
-    topic = [i for i, w in enumerate(words) if w not in _EN_FUNCTION and not w.isdigit()]
-    return sum(1 for i in topic if i in covered) / len(topic) if topic else 0.0
+    return [w for w, k in zip(words, keep, strict=True) if k]
 
 
 def _english_share(words: list[str]) -> float:
@@ -415,15 +394,7 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
         quoted = _vietnamese_words(text)
         vi = _lookup(text, "lexicon_en.tsv") + ([" ".join(quoted)] if quoted else [])
         translated = " ".join(vi)
-        # The small model matches Vietnamese to Vietnamese better than English to Vietnamese: a question
-        # the lexicon mostly translates is embedded as its translation (dev en hit@3 0.76 → 0.82, MRR
-        # 0.67 → 0.70); one it does not keeps its own words beside the translation.
-        if not translated:
-            dense: tuple[str, ...] = (text,)
-        elif lexicon_coverage(text) >= MIN_COVERAGE:
-            dense = (translated,)
-        else:
-            dense = (text, translated)
+        dense = (text, translated) if translated else (text,)
         return QueryPlan(text=text, language=language, dense_texts=dense, sparse_text=translated,
                          expansion_weight=expansion_weight, period=period_of(text), facets=facets_of(text))
     restored: str | None = None

@@ -54,6 +54,8 @@ Ranked = list[tuple[str, float]]
 
 @dataclass(frozen=True)
 class RetrievalParams:
+    """How many candidates to take and how to weigh, fuse and boost them."""
+
     candidates: int = 100  # of each of dense and BM25, before rescoring
     depth: int = 50  # of each list that goes into the fusion
     feedback_docs: int = 3  # 0 turns feedback off
@@ -73,6 +75,8 @@ class RetrievalParams:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A point a search found: its id, its score and, when asked for, its chunk vector."""
+
     pid: str
     score: float
     dense: np.ndarray | None = None
@@ -83,15 +87,25 @@ class Engine(Protocol):
 
     def nearest(self, using: str, vector: np.ndarray | SparseVector, spec: FilterSpec, limit: int, *,
                 among: Collection[str] | None = None, with_dense: bool = False,
-                exact: bool = False) -> list[Candidate]: ...
+                exact: bool = False) -> list[Candidate]:
+        """Up to ``limit`` points nearest ``vector`` in field ``using`` under the filter (within ``among`` if given)."""
+        ...
 
-    def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def payloads(self, pids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Payloads of the given points by point id."""
+        ...
 
-    def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]: ...
+    def sparse_vectors(self, pids: Sequence[str]) -> dict[str, SparseVector]:
+        """BM25 vectors of the given points by point id."""
+        ...
 
-    def sample_sparse(self, limit: int) -> list[SparseVector]: ...
+    def sample_sparse(self, limit: int) -> list[SparseVector]:
+        """BM25 vectors of up to ``limit`` points, a fair sample of the index."""
+        ...
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """Number of points in the index."""
+        ...
 
 
 def dbsf(lists: Sequence[tuple[float, Ranked]]) -> Ranked:
@@ -147,6 +161,7 @@ class IdfEstimate:
 
 
 def idf(df: int, n: int) -> float:
+    """BM25 inverse document frequency of a term found in ``df`` of ``n`` documents."""
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 

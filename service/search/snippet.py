@@ -28,6 +28,8 @@ _COMMON_FOLDED = frozenset("va cua cac nhung duoc trong cho voi khi thi mot tai 
 
 @dataclass(frozen=True)
 class Snippet:
+    """A cut of a hit's text with the offsets of the words to mark."""
+
     text: str
     start: int  # offset of ``text`` in the text it was cut from
     highlights: list[tuple[int, int]]  # offsets into ``text``

@@ -38,6 +38,7 @@ def fold(text: str) -> str:
 
 
 def has_diacritics(text: str) -> bool:
+    """Whether the text has any diacritic or đ."""
     return fold(text) != text.lower()
 
 
@@ -48,12 +49,16 @@ def term_id(term: str) -> int:
 
 @dataclass(frozen=True)
 class SparseVector:
+    """Term ids and their weights, position by position."""
+
     indices: list[int]
     values: list[float]
 
 
 @dataclass(frozen=True)
 class Bm25Params:
+    """BM25 constants and the weight of each term family."""
+
     k1: float = 1.2
     b: float = 0.75
     avg_len: float = 120.0  # syllables in a typical chunk
@@ -113,6 +118,7 @@ class SparseEncoder:
         return {"w": p.exact_weight, "f": p.folded_weight, "b": p.bigram_weight}[term[0]]
 
     def encode_document(self, text: str) -> SparseVector:
+        """The BM25 document vector: each term's weighted term-frequency part."""
         counts, n = self.terms(text)
         p = self.params
         norm = p.k1 * (1.0 - p.b + p.b * n / p.avg_len)
@@ -124,6 +130,7 @@ class SparseEncoder:
         return _vector(acc)
 
     def encode_query(self, text: str) -> SparseVector:
+        """The query vector: each distinct term at its family's weight."""
         counts, _ = self.terms(text)
         acc: dict[int, float] = {}
         for term in counts:
