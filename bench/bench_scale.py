@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.bench_search import _du_mb, _rss_mb, _unit, grow, placed
+from bench.bench_search import _du_mb, _unit, grow, placed
 from bench.report import forget_queries, load_average, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,15 +113,16 @@ def like_real(base: list[Any], base_vectors: list[Any], n: int, start: int,
     return chunks, vectors
 
 
-def _rss_parts() -> tuple[float, float]:
-    """Resident anonymous memory and resident mapped file pages of this process, MiB."""
+def _rss_parts() -> tuple[float, float, float]:
+    """Resident memory of this process in MiB: all of it, anonymous, and mapped file pages."""
     got: dict[str, float] = {}
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
             key, _, value = line.partition(":")
-            if key in ("RssAnon", "RssFile", "RssShmem"):
+            if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
                 got[key] = int(value.split()[0]) / 1024
-    return got.get("RssAnon", float("nan")), got.get("RssFile", 0.0) + got.get("RssShmem", 0.0)
+    nan = float("nan")
+    return got.get("VmRSS", nan), got.get("RssAnon", nan), got.get("RssFile", 0.0) + got.get("RssShmem", 0.0)
 
 
 def _own_group(controller: str) -> str:
@@ -203,8 +204,7 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
     encoder.warm_up()
     for q in queries[:3]:  # the query side's models and tables, loaded before the baseline
         encoder.encode_query(plan_query(q), "hybrid")
-    rss0 = _rss_mb()
-    anon0, file0 = _rss_parts()
+    rss0, anon0, file0 = _rss_parts()
     group = None
     if cap_mb is not None:
         evict(path)  # pages cached before would not count against the cap
@@ -212,13 +212,13 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
     t = time.perf_counter()
     index = EdgeIndex(path, encoder, layout=layout, background_optimize=False, optimize_after=10**12)
     open_s = time.perf_counter() - t
-    rss_open = _rss_mb() - rss0
+    rss_open = _rss_parts()[0] - rss0
     rng = np.random.default_rng(11)
     flts = [SearchFilter(dang_bo=[f"đảng bộ xã {int(rng.integers(0, 20))}"], date_from="2019-01-01",
                          date_to="2022-12-31") for _ in queries]
     out: dict[str, Any] = {"open_s": open_s, "rss_open_mb": rss_open, "cap_mb": cap_mb, "warm": len(warm or [])}
-    for q, f in zip(warm or [], flts * (1 + len(warm or []) // max(len(flts), 1)), strict=False):
-        for flt in (SearchFilter(), f):
+    for i, q in enumerate(warm or []):
+        for flt in (SearchFilter(), flts[i % len(flts)]):
             index.search(SearchQuery(text=q, mode="hybrid", limit=10, filter=flt))
     ranked: dict[str, list[list[str]]] = {}
     for name, use in (("hybrid", False), ("hybrid+filter", True)):
@@ -232,9 +232,8 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
             ids.append([h.chunk_id for h in hits])
         ranked[name] = ids
         out[name] = {"p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95))}
-    out["rss_mb"] = _rss_mb() - rss0
-    anon, mapped = _rss_parts()
-    out["rss_anon_mb"], out["rss_file_mb"] = anon - anon0, mapped - file0
+    rss, anon, mapped = _rss_parts()
+    out["rss_mb"], out["rss_anon_mb"], out["rss_file_mb"] = rss - rss0, anon - anon0, mapped - file0
     if group is not None:
         out["cgroup"] = memory_events(group)
     for name, use in (("hybrid", False), ("hybrid+filter", True)):

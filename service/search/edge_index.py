@@ -36,6 +36,7 @@ from service.search.encoding import (
     point_id,
     query_vector,
     sparse_of,
+    stored_version,
 )
 from service.search.retrieval import Candidate, RetrievalParams, Retriever
 from service.search.sparse import SparseVector
@@ -242,7 +243,7 @@ class EdgeIndex:
         while True:
             records, offset = self.shard.scroll(qe.ScrollRequest(
                 offset=offset, limit=1000, with_payload=["minute_id", "chunking"], with_vector=False))
-            oldest(out, (r.payload for r in records if r.payload))
+            oldest(out, (stored_version(r.payload) for r in records if r.payload))
             if offset is None:
                 return out
 

@@ -54,11 +54,15 @@ def payload_of(c: Chunk) -> dict[str, Any]:
             "chunking": c.version}
 
 
-def oldest(versions: dict[str, int], payloads: Iterable[dict[str, Any]]) -> None:
-    """Fold chunk payloads into minute id → the oldest chunk version seen (1 where none is recorded)."""
-    for p in payloads:
-        mid, v = p["minute_id"], int(p.get("chunking") or 1)
+def oldest(versions: dict[str, int], chunks: Iterable[tuple[str, int]]) -> None:
+    """Fold (minute id, chunk version) pairs into minute id → the oldest chunk version seen."""
+    for mid, v in chunks:
         versions[mid] = min(versions.get(mid, v), v)
+
+
+def stored_version(payload: dict[str, Any]) -> tuple[str, int]:
+    """The minute id and chunk version of a stored payload (1 where none is recorded)."""
+    return payload["minute_id"], int(payload.get("chunking") or 1)
 
 
 def hit_of(payload: dict[str, Any], score: float) -> SearchHit:

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from service.search.base import Chunk, SearchFilter, SearchHit, SearchQuery
-from service.search.encoding import day_number
+from service.search.encoding import day_number, oldest
 
 DIM = 256
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -113,15 +113,13 @@ class MemoryIndex:
 
     def minute_ids(self) -> set[str]:
         """Every minute with at least one chunk in the index."""
-        with self._lock:
-            return {c.minute_id for c in self._chunks.values()}
+        return set(self.minute_versions())
 
     def minute_versions(self) -> dict[str, int]:
         """Every indexed minute with the oldest chunk version among its chunks."""
         out: dict[str, int] = {}
         with self._lock:
-            for c in self._chunks.values():
-                out[c.minute_id] = min(out.get(c.minute_id, c.version), c.version)
+            oldest(out, ((c.minute_id, c.version) for c in self._chunks.values()))
         return out
 
     def search(self, query: SearchQuery) -> list[SearchHit]:

@@ -29,6 +29,7 @@ from service.search.encoding import (
     point_id,
     query_vector,
     sparse_of,
+    stored_version,
 )
 from service.search.retrieval import Candidate, RetrievalParams, Retriever
 from service.search.sparse import SparseVector
@@ -185,7 +186,7 @@ class QdrantIndex:
         while True:
             records, offset = self.client.scroll(self.collection, limit=1000, offset=offset,
                                                  with_payload=["minute_id", "chunking"], with_vectors=False)
-            oldest(out, (r.payload for r in records if r.payload))
+            oldest(out, (stored_version(r.payload) for r in records if r.payload))
             if offset is None:
                 return out
 
