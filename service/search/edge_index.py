@@ -94,7 +94,7 @@ class EdgeIndex:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.shard = qe.EdgeShard.create(str(self.path), config)
-                self._create_payload_indexes()
+            self._create_payload_indexes()
         except Exception as e:  # the engine reports every failure as one runtime error type
             if "WouldBlock" in str(e) or "lock" in str(e).lower():
                 raise Unavailable(ErrorCode.INDEX_LOCKED,
@@ -105,11 +105,15 @@ class EdgeIndex:
         self.retriever = Retriever(self, encoder, retrieval)
 
     def _create_payload_indexes(self) -> None:
+        """Index the filter fields the shard does not index yet (all of them on a new shard)."""
         qe = self._qe
+        have = set(self.shard.info().payload_schema)
         for name in KEYWORD_FIELDS:
-            self.shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
-        self.shard.update(qe.UpdateOperation.create_field_index(
-            "day", qe.IntegerIndexParams(lookup=False, range=True)))
+            if name not in have:
+                self.shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        if "day" not in have:
+            self.shard.update(qe.UpdateOperation.create_field_index(
+                "day", qe.IntegerIndexParams(lookup=False, range=True)))
 
     # writes
 

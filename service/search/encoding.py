@@ -21,7 +21,9 @@ SPARSE = "bm25"
 LAYOUT_VERSION = "lines1"  # a chunk vector plus one vector per line (Qdrant multivector, max-sim)
 MIN_LINE_CHARS = 25  # shorter lines (headings, "- Nhất trí.") are embedded only as part of the chunk vector
 MAX_LINES = 48
-KEYWORD_FIELDS = ("minute_id", "dang_bo", "chi_bo", "meeting_type", "section")
+FACETS = "facets"  # what a question may ask of a whole minute: "vote=split" (service.archive.chunks)
+FIELD_FACETS = ("meeting_type",)  # facets kept as payload fields of their own
+KEYWORD_FIELDS = ("minute_id", "dang_bo", "chi_bo", "meeting_type", "section", FACETS)
 _NAMESPACE = uuid.UUID("6f1d2a52-9a4e-4b3c-8f61-3c1c8f0b6a11")
 
 

@@ -60,6 +60,7 @@ class QdrantIndex:
                 self.client = QdrantClient(location=location or ":memory:")
             if not self.client.collection_exists(self.collection):
                 self._create()
+            self._create_payload_indexes()
         except Unavailable:
             raise
         except Exception as e:  # connection refused, bad key, locked local storage
@@ -85,13 +86,19 @@ class QdrantIndex:
                 modifier=m.Modifier.IDF, index=m.SparseIndexParams(on_disk=True, datatype=m.Datatype.FLOAT16) if self.compact else None)},
             on_disk_payload=self.compact,
         )
+
+    def _create_payload_indexes(self) -> None:
+        """Index the filter fields the collection does not index yet (a server only; local mode has none)."""
         if self._local:
             return
+        m = self._m
+        have = set(self.client.get_collection(self.collection).payload_schema or {})
         for name in KEYWORD_FIELDS:
-            self.client.create_payload_index(self.collection, name, m.PayloadSchemaType.KEYWORD)
-        self.client.create_payload_index(self.collection, "day",
-                                         m.IntegerIndexParams(type=m.IntegerIndexType.INTEGER, lookup=False,
-                                                              range=True))
+            if name not in have:
+                self.client.create_payload_index(self.collection, name, m.PayloadSchemaType.KEYWORD)
+        if "day" not in have:
+            self.client.create_payload_index(self.collection, "day", m.IntegerIndexParams(
+                type=m.IntegerIndexType.INTEGER, lookup=False, range=True))
 
     def upsert(self, chunks: list[Chunk]) -> None:
         """Encode and upsert chunks, replacing those with the same id; waits for the write."""

@@ -39,6 +39,8 @@ import numpy as np
 from service.search.base import SearchHit, SearchQuery
 from service.search.encoding import (
     DENSE,
+    FACETS,
+    FIELD_FACETS,
     LINES,
     SPARSE,
     ChunkEncoder,
@@ -210,6 +212,35 @@ def prefer(ranked: Ranked, payloads: dict[str, dict[str, Any]], plan: QueryPlan,
     return out + ranked[depth:]
 
 
+def with_facets(spec: FilterSpec, facets: tuple[tuple[str, str], ...]) -> FilterSpec | None:
+    """``spec`` narrowed to passages whose minute has every facet asked for; None where it cannot have them.
+
+    A facet is a payload field (``meeting_type``) or a word of the minute's ``facets`` list.
+    """
+    any_of, equals = dict(spec.any_of), dict(spec.equals)
+    words = []
+    for name, value in facets:
+        if name in FIELD_FACETS:
+            if equals.get(name, value) != value:
+                return None  # the filter asks for another meeting type
+            equals[name] = value
+        else:
+            words.append(f"{name}={value}")
+    if len(words) > 1:
+        return None  # one condition a field: two facet words cannot both be required
+    if words:
+        any_of[FACETS] = words
+    return replace(spec, any_of=any_of, equals=equals)
+
+
+def merged(first: Ranked, second: Ranked) -> Ranked:
+    """Both rankings as one, each passage at the better of its two scores."""
+    best = dict(second)
+    for pid, score in first:
+        best[pid] = max(score, best.get(pid, score))
+    return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def _period_share(payload: dict[str, Any], period: tuple[int, int | None] | None) -> float:
     if period is None:
         return 0.0
@@ -276,10 +307,10 @@ class Retriever:
         """Chunk point ids with their fused scores, best first, at least ``offset + limit`` deep where there are."""
         return self._rank(query, self._plan(query), exact)
 
-    def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool) -> Ranked:
+    def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool, spec: FilterSpec | None = None) -> Ranked:
         p = self.params
         depth = max(p.depth, query.offset + query.limit)
-        spec = filter_spec(query.filter)
+        spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
         bm25: Ranked = []
         if sparse is not None:
@@ -312,6 +343,12 @@ class Retriever:
         plan = self._plan(query)
         ranked = self._rank(query, plan, exact)
         end = query.offset + query.limit
+        if p.facet_boost > 0.0 and plan.facets:
+            # The passages of minutes with what the question asks for, ranked among themselves: a
+            # split vote or a thematic meeting is rarely in the words that find the topic.
+            narrowed = with_facets(filter_spec(query.filter), plan.facets)
+            if narrowed is not None:
+                ranked = merged(self._rank(query, plan, exact, narrowed)[:max(p.depth, end)], ranked)
         named = (p.period_boost > 0.0 and plan.period is not None) or (p.facet_boost > 0.0 and bool(plan.facets))
         support = p.minute_support if query.mode == "hybrid" else 0.0
         head = ranked[:max(p.depth, end)] if named or support > 0.0 else ranked[query.offset:end]

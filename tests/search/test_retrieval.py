@@ -13,7 +13,8 @@ from service.search.base import SearchFilter, SearchQuery
 from service.search.edge_index import EdgeIndex
 from service.search.embedder import HashEmbedder
 from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, chunk_lines
-from service.search.retrieval import RetrievalParams, dbsf, expand, idf
+from service.search.encoding import FilterSpec
+from service.search.retrieval import RetrievalParams, dbsf, expand, idf, merged, with_facets
 from service.search.sparse import SparseVector
 from tests.search.conftest import make_chunk
 
@@ -153,5 +154,56 @@ def test_a_minute_with_what_the_question_asks_for_comes_first(tmp_path: Path, en
         assert (first(split_q), first(thematic_q)) == ("split", "split")
         idx.retriever.params = replace(idx.retriever.params, facet_boost=0.0)
         assert (first(split_q), first(thematic_q)) == ("plain", "plain")  # the words alone favour the other
+    finally:
+        idx.close()
+
+
+def test_a_minute_with_what_the_question_asks_for_is_found_when_its_words_are_not(tmp_path: Path,
+                                                                                  encoder: ChunkEncoder) -> None:
+    # Vote lines of every minute share the question's words; the one split vote is worded otherwise.
+    chunks = [make_chunk(f"n{i}", 0, f"Nghị quyết tháng {i + 1}: đảng viên biểu quyết, không tán thành 0, "
+                                     f"tán thành {20 + i}.") for i in range(6)]
+    chunks.append(replace(make_chunk("split", 0, "Kết quả giơ tay: mười tám đồng ý, hai đồng chí phản đối.",
+                                     chi_bo="chi bộ thôn tây"), facets=("vote=split",)))
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(candidates=3, depth=3, feedback_docs=0,
+                                                                 minute_support=0.0))
+    q = "nghị quyết có đảng viên không tán thành"
+
+    def top(flt: SearchFilter | None = None) -> list[str]:
+        return [h.minute_id for h in idx.search(SearchQuery(text=q, limit=3, filter=flt or SearchFilter()))]
+
+    try:
+        idx.upsert(chunks)
+        assert top()[0] == "split"
+        assert top(SearchFilter(chi_bo=["chi bộ thôn đông"])) and "split" not in top(
+            SearchFilter(chi_bo=["chi bộ thôn đông"]))  # the narrowed ranking keeps the user's filter
+        idx.retriever.params = replace(idx.retriever.params, facet_boost=0.0)
+        assert "split" not in top()  # the words alone do not reach it
+    finally:
+        idx.close()
+
+
+def test_facets_narrow_a_filter_and_a_conflicting_meeting_type_narrows_to_nothing() -> None:
+    base = FilterSpec(any_of={"chi_bo": ["x"]}, equals={}, day_from=None, day_to=None)
+    narrowed = with_facets(base, (("vote", "split"), ("meeting_type", "chuyen_de")))
+    assert narrowed is not None
+    assert narrowed.any_of == {"chi_bo": ["x"], "facets": ["vote=split"]}
+    assert narrowed.equals == {"meeting_type": "chuyen_de"}
+    other = replace(base, equals={"meeting_type": "dai_hoi"})
+    assert with_facets(other, (("meeting_type", "chuyen_de"),)) is None
+    assert merged([("a", 0.2), ("b", 0.9)], [("a", 0.5), ("c", 0.1)]) == [("b", 0.9), ("a", 0.5), ("c", 0.1)]
+
+
+def test_an_index_made_before_a_filter_field_gets_its_payload_index_on_opening(tmp_path: Path,
+                                                                            encoder: ChunkEncoder) -> None:
+    import qdrant_edge as qe
+
+    idx = EdgeIndex(tmp_path, encoder)
+    idx.shard.update(qe.UpdateOperation.delete_field_index("facets"))
+    assert "facets" not in idx.shard.info().payload_schema
+    idx.close()
+    idx = EdgeIndex(tmp_path, encoder)
+    try:
+        assert "facets" in idx.shard.info().payload_schema
     finally:
         idx.close()
