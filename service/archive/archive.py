@@ -59,12 +59,14 @@ class Archive:
                             own_id=scope is not None)
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute:
+        """The minute in full, current or not; raises MINUTE_NOT_FOUND when it is not stored in scope."""
         found = self.store.get(minute_id, scope=scope)
         if found is None:
             raise _not_found(minute_id)
         return found
 
     def original(self, minute_id: str, *, scope: Scope | None = None) -> Original:
+        """The minute's original file; raises MINUTE_NOT_FOUND when it is not stored in scope."""
         found = self.store.original(minute_id, scope=scope)
         if found is None:
             raise _not_found(minute_id)
@@ -72,18 +74,22 @@ class Archive:
 
     def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[MinuteSummary], int]:
+        """One page of the minutes the filter chooses in scope, newest meeting first, and their total."""
         return self.store.list_minutes(flt, scope=scope, limit=limit, offset=offset)
 
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
+        """Every version of the minute's meeting, oldest first (empty when the minute is not in scope)."""
         return self.store.history(minute_id, scope=scope)
 
     def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult:
+        """Delete one version (see MinutesStore.delete); raises MINUTE_NOT_FOUND when it is not in scope."""
         done = self.store.delete(minute_id, scope=scope)
         if done is None:
             raise _not_found(minute_id)
         return done
 
     def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
+        """The units with current minutes in scope."""
         return self.store.units(scope=scope)
 
     def resolve_unit(self, unit: str, *, dang_bo: str | None = None, scope: Scope | None = None) -> UnitSummary:
@@ -107,6 +113,7 @@ class Archive:
 
     def audit(self, unit: str, *, dang_bo: str | None = None, scope: Scope | None = None,
               period_from: str | None = None, period_to: str | None = None) -> UnitAudit:
+        """Run the ARC rules over the current minutes of the unit ``resolve_unit`` finds."""
         found = self.resolve_unit(unit, dang_bo=dang_bo, scope=scope)
         minutes = self.store.reports(MinuteFilter(unit_id=found.unit_id), scope=scope)
         return audit_unit(found.unit_id, minutes, period_from=period_from, period_to=period_to)

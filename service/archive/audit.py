@@ -43,6 +43,8 @@ UNEXCUSED_LIMIT = int(threshold("unexcused_repeat_limit"))  # absent without rea
 
 
 class ArchiveFinding(BaseModel):
+    """One ARC rule broken: the month, quarter or year it is about, the member and the minutes involved."""
+
     model_config = ConfigDict(extra="forbid")
 
     rule: str
@@ -55,6 +57,8 @@ class ArchiveFinding(BaseModel):
 
 
 class Absence(BaseModel):
+    """One meeting a member missed, with or without a reason."""
+
     model_config = ConfigDict(extra="forbid")
 
     minute_id: str
@@ -64,6 +68,8 @@ class Absence(BaseModel):
 
 
 class MemberAbsences(BaseModel):
+    """A member's absences over the audited span, with their streaks of excused ones."""
+
     model_config = ConfigDict(extra="forbid")
 
     member: str
@@ -87,6 +93,8 @@ class UnitPeriod(BaseModel):
 
 
 class UnitAudit(UnitPeriod):
+    """One unit's audit: the minutes in its span, the ARC findings and each absent member's record."""
+
     minutes: int
     findings: list[ArchiveFinding]
     members: list[MemberAbsences]
@@ -96,6 +104,7 @@ _TITLE = re.compile(r"^(?:đồng chí|đ/c|đ\.c|đc|đ/\s*c)\s*", re.IGNORECAS
 
 
 def member_key(name: str) -> str:
+    """The key that tells members apart: NFC, without a title ("đồng chí", "đ/c"), single spaces, casefolded."""
     text = unicodedata.normalize("NFC", name).strip()
     text = _TITLE.sub("", text)
     return " ".join(text.split()).casefold()

@@ -22,16 +22,26 @@ class Dialect(Protocol):
     blob: str
     serial_pk: str
 
-    def connect(self) -> Any: ...
+    def connect(self) -> Any:
+        """A new connection in autocommit mode; ``transaction`` opens the transactions."""
+        ...
 
     @contextmanager
-    def transaction(self, conn: Any, *, write: bool) -> Iterator[None]: ...
+    def transaction(self, conn: Any, *, write: bool) -> Iterator[None]:
+        """Run the block as one transaction on ``conn``: committed at its end, rolled back on an exception."""
+        ...
 
-    def sql(self, statement: str) -> str: ...
+    def sql(self, statement: str) -> str:
+        """The statement, written with ``?`` placeholders, in the driver's own placeholder style."""
+        ...
 
-    def is_unique_violation(self, exc: BaseException) -> bool: ...
+    def is_unique_violation(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a unique-constraint violation (another writer stored the same row)."""
+        ...
 
-    def is_unavailable(self, exc: BaseException) -> bool: ...
+    def is_unavailable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` means the database cannot be reached or used now (reported as STORE_UNAVAILABLE)."""
+        ...
 
     def lock(self, cur: Any, key: str) -> None:
         """Serialise writers of one key until the transaction ends."""
@@ -84,6 +94,7 @@ class Database:
 
     @contextmanager
     def tx(self, *, write: bool = False) -> Iterator[Any]:
+        """Yield a cursor in one transaction on this thread's connection; a lost database raises STORE_UNAVAILABLE."""
         conn = self._conn()
         try:
             with self.d.transaction(conn, write=write):
@@ -106,10 +117,12 @@ class Database:
         return cur
 
     def run_many(self, cur: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Execute one statement written with ``?`` placeholders once per row (nothing when there are none)."""
         if rows:
             cur.executemany(self.d.sql(statement), [tuple(r) for r in rows])
 
     def close(self) -> None:
+        """Close the connections of every thread."""
         with self._lock:
             for conn in self._conns:
                 try:

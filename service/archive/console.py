@@ -124,6 +124,11 @@ def _print_summary(summary: IngestSummary, store: MinutesStore, archive: Archive
 
 
 def run_reindex(settings: Settings, *, check_only: bool, err: TextIO | None = None) -> int:
+    """Rebuild the search index from the archive, or with ``check_only`` only compare the two; return the exit status.
+
+    The check fails (1) when the index disagrees with the archive or was cut by an older
+    version; jobs that still wait are not a failure.
+    """
     err = err or sys.stderr
     archive = open_archive(settings)
     try:
@@ -157,6 +162,7 @@ def run_reindex(settings: Settings, *, check_only: bool, err: TextIO | None = No
 
 def run_audit(unit: str, settings: Settings, *, dang_bo: str | None, period_from: str | None,
               period_to: str | None, json_out: bool, out: TextIO | None = None) -> int:
+    """Audit one unit and print its findings and members' absences, as text or one JSON object; return 0."""
     out = out or sys.stdout
     archive = open_archive(settings)
     try:

@@ -17,6 +17,7 @@ class Where:
         self.params: list[Any] = []
 
     def add(self, clause: str, *params: Any) -> None:
+        """Add one clause, ANDed with the others, and its parameters."""
         self.parts.append(clause)
         self.params.extend(params)
 
@@ -27,6 +28,7 @@ class Where:
             self.add(clause, *params)
 
     def sql(self) -> str:
+        """The clauses as `` WHERE a AND b``, or an empty string when there are none."""
         return (" WHERE " + " AND ".join(self.parts)) if self.parts else ""
 
 

@@ -38,7 +38,9 @@ def _dead_here(owner: str) -> bool:
 class EnumerableIndex(Protocol):
     """An index that can list the minutes it holds (used to find orphans)."""
 
-    def minute_ids(self) -> set[str]: ...
+    def minute_ids(self) -> set[str]:
+        """The ids of the minutes that have chunks in the index."""
+        ...
 
 
 @runtime_checkable
@@ -64,6 +66,7 @@ class Agreement:
 
     @property
     def agree(self) -> bool:
+        """Whether archive and index match exactly: no job waits and nothing is missing, orphaned or outdated."""
         return (self.pending_jobs == 0 and self.expected_chunks == self.indexed_chunks
                 and not self.missing and not self.orphans and not self.outdated)
 

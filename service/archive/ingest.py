@@ -58,18 +58,23 @@ class FileResult:
 
 @dataclass
 class IngestSummary:
+    """The results of a batch, in the order the files were settled."""
+
     results: list[FileResult] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter[str]:
+        """How many files ended in each status."""
         return Counter(r.status for r in self.results)
 
     @property
     def failures(self) -> list[FileResult]:
+        """The results of the files that failed."""
         return [r for r in self.results if r.status == "failed"]
 
 
 def media_type_of(file_name: str | None) -> str:
+    """The media type a file name suggests (``.docx`` included), else ``application/octet-stream``."""
     guessed = mimetypes.guess_type(file_name or "")[0]
     if guessed is None and (file_name or "").lower().endswith(".docx"):
         guessed = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -77,6 +82,7 @@ def media_type_of(file_name: str | None) -> str:
 
 
 def content_id(data: bytes) -> str:
+    """The id of a file's bytes: their sha256, in hex."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -113,6 +119,7 @@ class KnownUnits:
         return unit_key(dang_bo, "dang_bo"), unit_key(chi_bo, "chi_bo")
 
     def add(self, dang_bo: str | None, chi_bo: str | None) -> None:
+        """Count a unit the batch has just stored a minute of among the known ones."""
         key = self._key(dang_bo, chi_bo)
         if key not in self._keys:
             self._keys.add(key)
@@ -154,6 +161,7 @@ def store_minute(store: MinutesStore, minute: NewMinute, path: str, *, uploader:
 
 
 def outside_scope(dang_bo: str | None, chi_bo: str | None) -> MinutesError:
+    """The FORBIDDEN_UNIT error (403) for a minute of a unit outside the caller's scope."""
     read = f" (biên bản ghi: {chi_bo or 'không rõ chi bộ'} — {dang_bo or 'không rõ đảng bộ'})" if dang_bo or chi_bo \
         else ""
     return MinutesError(ErrorCode.FORBIDDEN_UNIT, f"Biên bản thuộc đơn vị ngoài phạm vi của tài khoản{read}; "
@@ -161,6 +169,7 @@ def outside_scope(dang_bo: str | None, chi_bo: str | None) -> MinutesError:
 
 
 def failed(path: str, err: MinutesError) -> FileResult:
+    """The failed result of a file, from the error that stopped it."""
     return FileResult(path=path, status="failed", code=err.code.value, message=err.message)
 
 
@@ -181,6 +190,7 @@ def walk(paths: Iterable[str]) -> Iterator[tuple[str, MinutesError | None]]:
 
 
 def read_file(path: str, settings: Settings) -> bytes:
+    """The file's bytes; raises PAYLOAD_TOO_LARGE above the upload limit, FILE_UNREADABLE when it cannot be read."""
     try:
         size = os.path.getsize(path)
         if size > settings.limits.max_upload_bytes:

@@ -30,12 +30,14 @@ class OutboxTables:
         def _exec(self, cur: Any, statement: str, params: Sequence[Any] = ()) -> Any: ...
 
     def pending_jobs(self, limit: int) -> list[IndexJob]:
+        """The first ``limit`` jobs waiting in the outbox, in queue order."""
         with self._tx() as cur:
             rows = self._exec(cur, "SELECT seq, minute_id, op FROM index_jobs ORDER BY seq LIMIT ?",
                               (limit,)).fetchall()
         return [IndexJob(int(r[0]), r[1], r[2]) for r in rows]
 
     def finish_jobs(self, seqs: list[int]) -> None:
+        """Remove finished jobs, by sequence number, from the outbox."""
         if not seqs:
             return
         with self._tx(write=True) as cur:
@@ -44,6 +46,7 @@ class OutboxTables:
                 self._exec(cur, f"DELETE FROM index_jobs WHERE seq IN ({', '.join('?' * len(part))})", part)
 
     def pending_count(self) -> int:
+        """How many jobs wait in the outbox."""
         with self._tx() as cur:
             return int(self._exec(cur, "SELECT COUNT(*) FROM index_jobs").fetchone()[0])
 
@@ -58,16 +61,19 @@ class OutboxTables:
             return int(cur.rowcount) == 1
 
     def lease_owner(self, name: str) -> str | None:
+        """Who holds the named lease, or None when nobody holds it unexpired."""
         with self._tx() as cur:
             row = self._exec(cur, "SELECT owner FROM leases WHERE name = ? AND expires >= ?",
                              (name, time.time())).fetchone()
         return None if row is None else str(row[0])
 
     def release_lease(self, name: str, owner: str) -> None:
+        """Give up the named lease, if ``owner`` still holds it."""
         with self._tx(write=True) as cur:
             self._exec(cur, "DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
 
     def enqueue_all(self) -> int:
+        """Queue an upsert job for every current minute; return how many were queued."""
         with self._tx(write=True) as cur:
             cur = self._exec(cur, "INSERT INTO index_jobs (minute_id, op, queued_at) "
                              "SELECT id, 'upsert', ? FROM minutes WHERE is_current = 1", (now_iso(),))

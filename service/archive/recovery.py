@@ -22,6 +22,8 @@ _STEP = 64  # rows per read when copying around damaged pages
 
 @dataclass(frozen=True)
 class Recovered:
+    """A recovered archive file: how it was recovered, the rows of each table, and the rows that were lost."""
+
     path: Path
     method: str  # "sqlite3 .recover" or "row copy"
     rows: dict[str, int]  # table → rows recovered

@@ -25,6 +25,7 @@ from service.schema.units import Scope
 
 
 def review_schema(serial_pk: str) -> list[str]:
+    """The statements that create the review tables, with the dialect's auto-numbered key."""
     return [
         f"""CREATE TABLE IF NOT EXISTS minute_reviews (
             seq {serial_pk}, minute_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
@@ -36,6 +37,8 @@ def review_schema(serial_pk: str) -> list[str]:
 
 
 class ReviewKind(StrEnum):
+    """What a review event changes: a field, a finding's state or the minute's review status."""
+
     FIELD = "field"
     FINDING = "finding"
     STATUS = "status"  # the minute returned to its clerk, or approved
@@ -67,6 +70,8 @@ class ReviewEvent(BaseModel):
 
 @dataclass(frozen=True)
 class NewEvent:
+    """A review event to save; ``reverted`` takes back an earlier correction of the field."""
+
     kind: ReviewKind
     subject: str
     value: Any
@@ -102,7 +107,11 @@ def status_of(value: Any) -> MinuteStatus:
 
 
 class ReviewStore(Protocol):
-    def review_events(self, minute_id: str) -> list[ReviewEvent]: ...
+    """Review events, readings and review statuses of stored minutes (part of every MinutesStore)."""
+
+    def review_events(self, minute_id: str) -> list[ReviewEvent]:
+        """Every review event of the minute, oldest first."""
+        ...
 
     def reading(self, minute_id: str) -> CheckReport | None:
         """The reader's own report, before any review (None when never reviewed)."""
@@ -113,13 +122,21 @@ class ReviewStore(Protocol):
         """Store the events and the reviewed report (None: unchanged); Stale when a review came after ``seen``."""
         ...
 
-    def statuses(self, minute_ids: list[str]) -> dict[str, tuple[MinuteStatus, str | None]]: ...
+    def statuses(self, minute_ids: list[str]) -> dict[str, tuple[MinuteStatus, str | None]]:
+        """The review status and its comment of each of ``minute_ids`` (submitted when never set)."""
+        ...
 
-    def with_status(self, status: MinuteStatus, *, scope: Scope | None = None) -> list[str]: ...
+    def with_status(self, status: MinuteStatus, *, scope: Scope | None = None) -> list[str]:
+        """Current minutes in scope whose latest review status is ``status`` (never submitted: no review)."""
+        ...
 
-    def dismissals(self, *, scope: Scope | None = None) -> list[tuple[str, int]]: ...
+    def dismissals(self, *, scope: Scope | None = None) -> list[tuple[str, int]]:
+        """Each finding rule with how many current minutes in scope have it dismissed, most first."""
+        ...
 
-    def corrected_ids(self, *, scope: Scope | None = None) -> list[str]: ...
+    def corrected_ids(self, *, scope: Scope | None = None) -> list[str]:
+        """Current minutes in scope with any field review event (a reverted one too), by meeting date."""
+        ...
 
 
 class Stale(Exception):
@@ -137,6 +154,7 @@ class ReviewTables:
         def _exec(self, cur: Any, statement: str, params: Sequence[Any] = ()) -> Any: ...
 
     def review_events(self, minute_id: str) -> list[ReviewEvent]:
+        """Every review event of the minute, oldest first; a reverted correction carries no value."""
         with self._tx() as cur:
             rows = self._exec(cur, "SELECT seq, kind, subject, value, previous, note, author, at FROM minute_reviews "
                               "WHERE minute_id = ? ORDER BY seq", (minute_id,)).fetchall()
@@ -151,12 +169,19 @@ class ReviewTables:
         return out
 
     def reading(self, minute_id: str) -> CheckReport | None:
+        """The reader's own report, before any review (None when never reviewed)."""
         with self._tx() as cur:
             row = self._exec(cur, "SELECT report FROM readings WHERE minute_id = ?", (minute_id,)).fetchone()
         return None if row is None else CheckReport.model_validate_json(row[0])
 
     def save_review(self, minute_id: str, events: list[NewEvent], report: CheckReport | None, *, author: str,
                     seen: int) -> int:
+        """Store the events and the reviewed report (None: unchanged); return the minute's latest event seq.
+
+        Raises Stale when a review came after ``seen``, REVIEW_CONFLICT when the minute is no
+        longer current or its corrected meeting is another current minute's, and MINUTE_NOT_FOUND
+        when it was deleted.
+        """
         from service.archive.outbox import now_iso
 
         now = now_iso()
@@ -250,6 +275,7 @@ class ReviewTables:
         return [mid for mid, _, value in self._latest(ReviewKind.STATUS, scope) if status_of(value) is status]
 
     def dismissals(self, *, scope: Scope | None = None) -> list[tuple[str, int]]:
+        """Each finding rule with how many current minutes in scope have it dismissed, most first."""
         counts: dict[str, int] = {}
         for _, rule, value in self._latest(ReviewKind.FINDING, scope):
             if value == FindingState.DISMISSED.value:
@@ -257,6 +283,7 @@ class ReviewTables:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def corrected_ids(self, *, scope: Scope | None = None) -> list[str]:
+        """Current minutes in scope with any field review event (a reverted one too), by meeting date."""
         from service.archive.filters import Where
 
         w = Where()

@@ -69,6 +69,8 @@ class VoteInfo(BaseModel):
 
 
 class ResultHit(BaseModel):
+    """One passage shown for a query: its minute, section, score and snippet."""
+
     model_config = ConfigDict(extra="forbid")
 
     minute_id: str
@@ -91,6 +93,8 @@ class ResultHit(BaseModel):
 
 
 class SearchResults(BaseModel):
+    """One page of search hits, with how the query was read and how many hits there are in all."""
+
     ok: bool = True
     query: str
     mode: SearchMode

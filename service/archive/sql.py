@@ -143,11 +143,17 @@ class SqlStore(ReviewTables, OutboxTables):
         return self.db.run(cur, statement, params)
 
     def close(self) -> None:
+        """Close the connections of every thread."""
         self.db.close()
 
     # writes
 
     def put(self, minute: NewMinute) -> PutResult:
+        """Store the minute, its original, broken rules and index job in one transaction.
+
+        A new upload of a current minute's meeting replaces it. Colliding writers are retried;
+        after 10 tries STORE_CONFLICT (409) is raised.
+        """
         for _ in range(_PUT_RETRIES):
             try:
                 return self._put_once(minute)
@@ -205,6 +211,11 @@ class SqlStore(ReviewTables, OutboxTables):
         return PutResult(PutStatus.STORED, minute.id)
 
     def delete(self, minute_id: str, *, scope: Scope | None = None) -> DeleteResult | None:
+        """Delete one version with its rows and queue its removal from the index (None when not in scope).
+
+        The chain of versions is relinked around it; when it was current, the version it
+        replaced becomes current again.
+        """
         w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
@@ -238,6 +249,7 @@ class SqlStore(ReviewTables, OutboxTables):
     # reads
 
     def has(self, minute_id: str) -> bool:
+        """Whether a minute with this id is stored, in any unit and any version."""
         with self._tx() as cur:
             return self._exec(cur, "SELECT 1 FROM minutes WHERE id = ?", (minute_id,)).fetchone() is not None
 
@@ -252,6 +264,7 @@ class SqlStore(ReviewTables, OutboxTables):
         return out
 
     def get(self, minute_id: str, *, scope: Scope | None = None) -> StoredMinute | None:
+        """The minute in full (current or not), or None when it is not stored in scope."""
         w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
@@ -265,6 +278,7 @@ class SqlStore(ReviewTables, OutboxTables):
         return StoredMinute(summary=_summary(row, rules), text=row[-2], report=report)
 
     def original(self, minute_id: str, *, scope: Scope | None = None) -> Original | None:
+        """The minute's original file, or None when it is not stored in scope."""
         w = Where()
         w.add("m.id = ?", minute_id)
         w.scope(scope)
@@ -277,6 +291,7 @@ class SqlStore(ReviewTables, OutboxTables):
 
     def list_minutes(self, flt: MinuteFilter, *, scope: Scope | None = None, limit: int = 50,
              offset: int = 0) -> tuple[list[MinuteSummary], int]:
+        """One page of the minutes the filter chooses in scope, newest meeting first, and their total."""
         w = minute_where(flt, scope)
         with self._tx() as cur:
             total = self._exec(cur, f"SELECT COUNT(*) FROM minutes{w.sql()}", w.params).fetchone()[0]
@@ -287,6 +302,7 @@ class SqlStore(ReviewTables, OutboxTables):
         return [_summary(r, rules[r[0]]) for r in rows], int(total)
 
     def summaries(self, minute_ids: list[str], *, scope: Scope | None = None) -> dict[str, MinuteSummary]:
+        """The summaries of those of ``minute_ids`` that exist in scope, current or not."""
         ids = list(dict.fromkeys(minute_ids))
         out: dict[str, MinuteSummary] = {}
         with self._tx() as cur:
@@ -301,6 +317,7 @@ class SqlStore(ReviewTables, OutboxTables):
         return out
 
     def history(self, minute_id: str, *, scope: Scope | None = None) -> list[MinuteSummary]:
+        """Every version of the minute's meeting, oldest first (empty when the minute is not in scope)."""
         w = Where()
         w.add("id = ?", minute_id)
         w.scope(scope)
@@ -318,6 +335,7 @@ class SqlStore(ReviewTables, OutboxTables):
 
     def reports(self, flt: MinuteFilter, *, scope: Scope | None = None
                 ) -> list[tuple[MinuteSummary, CheckReport]]:
+        """The summary and check report of every minute the filter chooses in scope, oldest meeting first."""
         w = minute_where(flt, scope)
         with self._tx() as cur:
             rows = self._exec(cur, f"SELECT {_SUMMARY_COLS}, report FROM minutes{w.sql()} "
@@ -326,6 +344,7 @@ class SqlStore(ReviewTables, OutboxTables):
         return [(_summary(r, rules[r[0]]), CheckReport.model_validate_json(r[-1])) for r in rows]
 
     def units(self, *, scope: Scope | None = None) -> list[UnitSummary]:
+        """The units with current minutes in scope, each named as its latest minute spells it."""
         w = Where()
         w.add("is_current = 1")
         w.add("(dang_bo_key IS NOT NULL OR chi_bo_key IS NOT NULL)")
@@ -345,6 +364,7 @@ class SqlStore(ReviewTables, OutboxTables):
                 for r in rows]
 
     def current_ids(self) -> set[str]:
+        """The ids of every current minute."""
         with self._tx() as cur:
             return {r[0] for r in self._exec(cur, "SELECT id FROM minutes WHERE is_current = 1").fetchall()}
 

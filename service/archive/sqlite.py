@@ -19,6 +19,7 @@ _check_lock = threading.Lock()
 
 
 def corrupt_store(path: Path, detail: str) -> MinutesError:
+    """The STORE_CORRUPT error (503) for a damaged archive file, with how to recover it."""
     return MinutesError(
         ErrorCode.STORE_CORRUPT,
         f"Cơ sở dữ liệu của kho {path} bị hỏng ({detail}); dịch vụ dừng lại để không mất thêm dữ liệu. "
@@ -39,6 +40,8 @@ def quick_check(conn: sqlite3.Connection, path: Path) -> None:
 
 
 class SqliteDialect:
+    """The Dialect for one SQLite file."""
+
     name = "sqlite"
     blob = "BLOB"
     serial_pk = "INTEGER PRIMARY KEY AUTOINCREMENT"
@@ -48,6 +51,7 @@ class SqliteDialect:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def connect(self) -> sqlite3.Connection:
+        """A new autocommit connection in WAL mode with full sync; the file is checked once per process first."""
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         key = self.path.resolve()
         if key not in _checked:  # once per file and process, before anything is read or written
@@ -68,6 +72,7 @@ class SqliteDialect:
 
     @contextmanager
     def transaction(self, conn: sqlite3.Connection, *, write: bool) -> Iterator[None]:
+        """One transaction; a write one begins IMMEDIATE, taking the write lock up front."""
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield
@@ -80,10 +85,13 @@ class SqliteDialect:
         """Nothing to do: BEGIN IMMEDIATE already admits one writer at a time."""
 
     def sql(self, statement: str) -> str:
+        """The statement as it is: SQLite takes ``?`` placeholders."""
         return statement
 
     def is_unique_violation(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a UNIQUE constraint failure."""
         return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
     def is_unavailable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` means the file cannot be used now: locked, unopenable, read-only, failing or damaged."""
         return isinstance(exc, sqlite3.DatabaseError) and any(m in str(exc).lower() for m in _UNAVAILABLE)

@@ -41,10 +41,14 @@ class UnitName(Protocol):
     """Anything naming a unit: a node of the unit tree, a unit of the archive."""
 
     @property
-    def dang_bo(self) -> str | None: ...
+    def dang_bo(self) -> str | None:
+        """The đảng bộ's name, if any."""
+        ...
 
     @property
-    def chi_bo(self) -> str | None: ...
+    def chi_bo(self) -> str | None:
+        """The chi bộ's name, if any."""
+        ...
 
 
 def _bare(name: str | None) -> str:
@@ -86,6 +90,8 @@ def similarity(a: str | None, b: str | None) -> float:
 
 @dataclass(frozen=True)
 class UnitMatch:
+    """A known unit a spelling may mean, and how alike the two are (0–1)."""
+
     unit: UnitName
     score: float
 
@@ -154,6 +160,7 @@ class Placement:
     note: str | None = None  # a Vietnamese line for the uploader when the names were changed
 
     def differs(self, dang_bo: str | None, chi_bo: str | None) -> bool:
+        """Whether (dang_bo, chi_bo) differ from the names the minute is filed under."""
         return (self.dang_bo, self.chi_bo) != (dang_bo, chi_bo)
 
 
@@ -172,6 +179,7 @@ def _moved(read: tuple[str | None, str | None], unit: UnitName, how: How) -> Pla
 
 
 def unknown_unit(dang_bo: str | None, chi_bo: str | None, near: Sequence[UnitName]) -> MinutesError:
+    """The UNIT_UNKNOWN error (409) for a minute that names no unit of the tree; ``near`` are listed as choices."""
     read = _label(dang_bo, chi_bo) if dang_bo or chi_bo else "không ghi đơn vị"
     return MinutesError(
         ErrorCode.UNIT_UNKNOWN,
@@ -181,6 +189,7 @@ def unknown_unit(dang_bo: str | None, chi_bo: str | None, near: Sequence[UnitNam
 
 
 def ambiguous_unit(dang_bo: str | None, chi_bo: str | None, matches: Sequence[UnitMatch]) -> MinutesError:
+    """The AMBIGUOUS_UNIT error (409) for a minute whose names fit several known units about equally well."""
     return MinutesError(
         ErrorCode.AMBIGUOUS_UNIT,
         f"Biên bản ghi “{_label(dang_bo, chi_bo)}”, gần với {len(matches)} đơn vị; hãy chọn đơn vị (tham số unit: "

@@ -37,6 +37,7 @@ _BEARER = {"WWW-Authenticate": 'Bearer realm="minutes"'}
 
 def unauthenticated(message: str = "Cần đăng nhập hoặc gửi khóa API (Authorization: Bearer KEY).",
                     code: ErrorCode = ErrorCode.UNAUTHENTICATED) -> Unauthorized:
+    """A 401 refusal with the Bearer challenge; by default it asks for a sign-in or an API key."""
     return Unauthorized(code, message, headers=dict(_BEARER))
 
 
@@ -55,11 +56,13 @@ class Accounts:
         self._lock = threading.Lock()
 
     def close(self) -> None:
+        """Close the store under these accounts."""
         self.store.close()
 
     # users and units
 
     def any_user(self) -> bool:
+        """Whether any user exists yet (once true, remembered without asking the store again)."""
         if not self._has_users:
             self._has_users = self.store.count_users() > 0
         return self._has_users
@@ -119,6 +122,7 @@ class Accounts:
         return found
 
     def user(self, name: str) -> User:
+        """The user with this name (compared as names are); raises NotFound when there is none."""
         found = self.store.user_by_name(name)
         if found is None:
             raise NotFound(ErrorCode.USER_NOT_FOUND, f"Không có người dùng “{name}”.")
@@ -191,12 +195,18 @@ class Accounts:
                                   scope), key
 
     def revoke_key(self, key_id: str, *, by: User) -> None:
+        """Revoke a key; raises NotFound unless it exists and is ``by``'s own or ``by`` is an admin."""
         found = self.store.key_with_user(key_id)
         if found is None or (by.role != Role.ADMIN and found[0].user_id != by.id):
             raise NotFound(ErrorCode.KEY_NOT_FOUND, f"Không có khóa API “{key_id}”.")
         self.store.revoke_key(key_id)
 
     def by_key(self, key: str) -> Principal:
+        """The caller behind an API key; the key's last use is written at most once a minute.
+
+        Raises Unauthorized: INVALID_CREDENTIALS for a malformed, unknown or revoked key or a disabled owner,
+        KEY_EXPIRED for an expired key.
+        """
         parts = split_key(key.strip())
         found = self.store.key_with_user(parts[0]) if parts else None
         if parts is None or found is None or not same(found[1], digest(parts[1])):
@@ -228,6 +238,11 @@ class Accounts:
         return min(created + int(s.session_max_hours * 3600), t + int(s.session_hours * 3600))
 
     def by_session(self, token: str) -> Principal:
+        """The caller behind a session token; the session's expiry moves on at most once a minute.
+
+        Raises Unauthorized for an unknown session, and SESSION_EXPIRED (ending it) for an expired one
+        or one of a disabled user.
+        """
         th = digest(token)
         row = self.store.session(th)
         if row is None:
@@ -278,6 +293,7 @@ class Accounts:
         return Principal(user=user, via="session", csrf=csrf), token
 
     def sign_out(self, token: str, user: User | None, *, ip: str | None) -> None:
+        """End the session of ``token``; the sign-out is logged when the user is known."""
         self.store.end_session(digest(token))
         if user is not None:
             self.audit(_event("sign_out", user, ip=ip))
@@ -285,6 +301,7 @@ class Accounts:
     # the audit log
 
     def audit(self, event: AuditEvent) -> None:
+        """Write one event to the audit log."""
         self.store.log(event)
 
 
@@ -295,11 +312,13 @@ def _event(action: str, user: User, *, ip: str | None = None) -> AuditEvent:
 
 
 def require(principal: Principal, ok: bool, message: str = "Tài khoản này không có quyền làm việc này.") -> None:
+    """Raise Forbidden with ``message`` unless ``ok``."""
     if not ok:
         raise Forbidden(ErrorCode.FORBIDDEN, message)
 
 
 def open_accounts(settings: Settings) -> Accounts:
+    """Accounts over the auth tables in the archive's database."""
     return Accounts(open_auth_store(settings.archive_url()), settings.auth)
 
 

@@ -45,6 +45,7 @@ def keep_aside(data_dir: Path, event: AuditEvent) -> Path:
 
 
 def client_ip(request: Request) -> str | None:
+    """The address the request came from, or None when it is not known."""
     return request.client.host if request.client else None
 
 

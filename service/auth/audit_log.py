@@ -27,6 +27,8 @@ def audit_log_schema(serial: str) -> list[str]:
 
 @dataclass(frozen=True)
 class AuditEvent:
+    """One audit log record: the action, who did it, to what and in which unit, from where, and whether it worked."""
+
     action: str  # sign_in, sign_in_failed, sign_out, upload, delete, export, key_create, key_revoke, user_add, …
     actor: str | None = None
     actor_id: str | None = None
@@ -58,6 +60,7 @@ class AuditLogTables:
     db: Database
 
     def log(self, event: AuditEvent) -> None:
+        """Append one event; it is stamped with the time now unless it has one."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "INSERT INTO audit_log (at, action, actor, actor_id, role, target, unit_id, dang_bo_key, "
                         "detail, ip, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -68,6 +71,10 @@ class AuditLogTables:
 
     def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0,
                where: EventFilter | None = None) -> tuple[list[AuditEvent], int]:
+        """One page of events within ``scope`` (None: all), newest first, and how many match in all.
+
+        ``action`` and ``where`` narrow it further; ``limit`` and ``offset`` choose the page.
+        """
         parts: list[str] = []
         params: list[Any] = []
         if action:

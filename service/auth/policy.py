@@ -67,6 +67,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_public(method: str, path: str) -> bool:
+    """Whether a route needs no credentials (a HEAD as its GET)."""
     return (method, path) in PUBLIC or (method == "HEAD" and ("GET", path) in PUBLIC)
 
 

@@ -17,12 +17,16 @@ from service.schema.units import Scope
 
 
 class Role(StrEnum):
+    """The role a user holds: clerk, reviewer or admin (GRANTS says what each may do)."""
+
     CLERK = "clerk"
     REVIEWER = "reviewer"
     ADMIN = "admin"
 
 
 class Permission(StrEnum):
+    """An action a route may require; each role is granted a set of them (GRANTS)."""
+
     READ = "read"  # minutes, units, search, statistics, pages
     CHECK = "check"  # POST /v1/check (stores nothing)
     UPLOAD = "upload"
@@ -70,11 +74,14 @@ class Unit:
 
     @property
     def label(self) -> str:
+        """The unit's name for display: ``chi bộ — đảng bộ``, or the đảng bộ alone."""
         return f"{self.chi_bo} — {self.dang_bo}" if self.chi_bo else self.dang_bo
 
 
 @dataclass(frozen=True)
 class User:
+    """A user record: name, role, the unit they are tied to, and the state of their account."""
+
     id: str
     name: str
     role: Role
@@ -96,9 +103,11 @@ class Principal:
 
     @property
     def role(self) -> Role | None:
+        """The caller's role, or None for an anonymous caller."""
         return self.user.role if self.user else None
 
     def can(self, perm: Permission) -> bool:
+        """Whether the caller may do ``perm``: granted to their role, and within the scope of the API key used."""
         if self.user is None or perm not in GRANTS[self.user.role]:
             return False
         if self.via != "key" or self.key_scope == "full":
@@ -124,6 +133,7 @@ class Principal:
 
 
 def scope_of(user: User | None) -> Scope | None:
+    """The units ``user`` may see: None for an admin (all), an empty Scope for no user or no unit."""
     if user is not None and user.role == Role.ADMIN:
         return None
     unit = user.unit if user else None

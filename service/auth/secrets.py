@@ -34,6 +34,7 @@ def _dummy_hash() -> str:
 
 
 def check_password_rules(password: str) -> None:
+    """Raise InputError (INVALID_PASSWORD, 422) for a password shorter than MIN_PASSWORD or longer than MAX_PASSWORD."""
     if len(password) < MIN_PASSWORD:
         raise InputError(ErrorCode.INVALID_PASSWORD, f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", status=422)
     if len(password) > MAX_PASSWORD:
@@ -41,6 +42,7 @@ def check_password_rules(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
+    """The Argon2id hash of a password; raises InputError when it breaks the length rules."""
     check_password_rules(password)
     return _hasher().hash(password)
 
@@ -56,6 +58,7 @@ def verify_password(stored: str | None, password: str) -> bool:
 
 
 def needs_rehash(stored: str) -> bool:
+    """Whether a stored hash was made with other parameters than the current ones."""
     return _hasher().check_needs_rehash(stored)
 
 
@@ -66,14 +69,17 @@ def new_password(length: int = 16) -> str:
 
 
 def digest(secret: str) -> str:
+    """The SHA-256 of a secret, in hex: what is stored of keys and session tokens."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def same(a: str, b: str) -> bool:
+    """Whether two strings are equal, compared in constant time."""
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 def new_token() -> str:
+    """A random, URL-safe 256-bit token (session tokens, CSRF tokens)."""
     return secrets.token_urlsafe(32)
 
 

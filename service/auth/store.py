@@ -26,11 +26,14 @@ def failure_key(name: str) -> str:
 
 
 def now() -> int:
+    """The time now, in whole seconds since the epoch."""
     return int(time.time())
 
 
 @dataclass(frozen=True)
 class KeyInfo:
+    """An API key record, without its secret: owner, label, times and scope."""
+
     id: str
     user_id: str
     label: str | None
@@ -43,6 +46,8 @@ class KeyInfo:
 
 @dataclass(frozen=True)
 class SessionRow:
+    """A stored session: its user, its CSRF token and its times."""
+
     user: User
     csrf: str
     created_at: int
@@ -53,65 +58,121 @@ class SessionRow:
 class AuthStore(Protocol):
     """What access control needs from storage."""
 
-    def save_unit(self, unit: Unit) -> Unit: ...
+    def save_unit(self, unit: Unit) -> Unit:
+        """Store a unit unless one with its id exists; returns the stored unit."""
+        ...
 
-    def get_unit(self, unit_id: str) -> Unit | None: ...
+    def get_unit(self, unit_id: str) -> Unit | None:
+        """The unit with this id, or None."""
+        ...
 
-    def units(self) -> list[Unit]: ...
+    def units(self) -> list[Unit]:
+        """Every unit, each đảng bộ before its chi bộ."""
+        ...
 
     def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None, *,
-                 must_change: bool = False) -> User: ...
+                 must_change: bool = False) -> User:
+        """Add a user; raises MinutesError (USER_EXISTS, 409) when the name, compared as names are, is taken."""
+        ...
 
-    def user_by_name(self, name: str) -> tuple[User, str | None] | None: ...
+    def user_by_name(self, name: str) -> tuple[User, str | None] | None:
+        """The user with this name (compared as names are) and their password hash, or None."""
+        ...
 
-    def get_user(self, user_id: str) -> User | None: ...
+    def get_user(self, user_id: str) -> User | None:
+        """The user with this id, or None."""
+        ...
 
-    def users(self) -> list[User]: ...
+    def users(self) -> list[User]:
+        """Every user, by name."""
+        ...
 
-    def count_users(self) -> int: ...
+    def count_users(self) -> int:
+        """How many users there are, disabled ones included."""
+        ...
 
-    def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None: ...
+    def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None:
+        """Store a new password hash, and whether the user must choose their own at next sign-in."""
+        ...
 
-    def set_active(self, user_id: str, active: bool, *, keep_an_admin: bool = False) -> bool: ...
+    def set_active(self, user_id: str, active: bool, *, keep_an_admin: bool = False) -> bool:
+        """Enable or disable a user; with ``keep_an_admin``, never the last active admin (False then)."""
+        ...
 
-    def set_placement(self, user_id: str, role: Role, unit: Unit | None, *, keep_an_admin: bool = False) -> bool: ...
+    def set_placement(self, user_id: str, role: Role, unit: Unit | None, *, keep_an_admin: bool = False) -> bool:
+        """Give a user a role and unit; with ``keep_an_admin``, the last active admin stays one (False then)."""
+        ...
 
     def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None,
-                scope: str = "full") -> KeyInfo: ...
+                scope: str = "full") -> KeyInfo:
+        """Store a new key, its secret as a digest only; returns its record."""
+        ...
 
-    def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None: ...
+    def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None:
+        """A key's record, the digest of its secret and its owner, or None for an unknown id."""
+        ...
 
-    def keys(self, user_id: str | None = None) -> list[KeyInfo]: ...
+    def keys(self, user_id: str | None = None) -> list[KeyInfo]:
+        """The keys of one user, or of everyone, oldest first, revoked ones included."""
+        ...
 
-    def revoke_key(self, key_id: str) -> bool: ...
+    def revoke_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False when it is unknown or already revoked."""
+        ...
 
-    def revoke_keys_of(self, user_id: str) -> int: ...
+    def revoke_keys_of(self, user_id: str) -> int:
+        """Revoke every key of a user not yet revoked; returns how many."""
+        ...
 
-    def touch_key(self, key_id: str, at: int) -> None: ...
+    def touch_key(self, key_id: str, at: int) -> None:
+        """Record when a key was last used."""
+        ...
 
-    def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None: ...
+    def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None:
+        """Store a new session under the digest of its token."""
+        ...
 
-    def session(self, token_hash: str) -> SessionRow | None: ...
+    def session(self, token_hash: str) -> SessionRow | None:
+        """The session stored under a token's digest, with its user, or None."""
+        ...
 
-    def extend_session(self, token_hash: str, expires_at: int, seen_at: int) -> None: ...
+    def extend_session(self, token_hash: str, expires_at: int, seen_at: int) -> None:
+        """Set a session's expiry and when it was last seen."""
+        ...
 
-    def end_session(self, token_hash: str) -> None: ...
+    def end_session(self, token_hash: str) -> None:
+        """Delete one session."""
+        ...
 
-    def end_sessions_of(self, user_id: str) -> None: ...
+    def end_sessions_of(self, user_id: str) -> None:
+        """Delete every session of a user."""
+        ...
 
     def claim_attempt(self, name: str, ip: str | None, at: int, *, since: int, max_by_name: int, max_by_ip: int
-                      ) -> int | None: ...
+                      ) -> int | None:
+        """Count and record one sign-in attempt; None when it may go on, else the oldest counted failure's time."""
+        ...
 
-    def clear_failures(self, name: str) -> None: ...
+    def clear_failures(self, name: str) -> None:
+        """Forget the sign-in failures recorded for a name (after a right password)."""
+        ...
 
-    def log(self, event: AuditEvent) -> None: ...
+    def log(self, event: AuditEvent) -> None:
+        """Append one event to the audit log."""
+        ...
 
     def events(self, *, scope: Scope | None, action: str | None = None, limit: int = 100, offset: int = 0,
-               where: EventFilter | None = None) -> tuple[list[AuditEvent], int]: ...
+               where: EventFilter | None = None) -> tuple[list[AuditEvent], int]:
+        """One page of audit events within ``scope``, newest first, and how many match in all."""
+        ...
 
-    def actions(self) -> list[str]: ...
+    def actions(self) -> list[str]:
+        """The kinds of event the audit log holds."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the storage."""
+        ...
 
 
 def _schema(db: Database) -> list[str]:
@@ -189,11 +250,13 @@ class SqlAuthStore(AuditLogTables):
             _add_columns(db, cur)
 
     def close(self) -> None:
+        """Close the database."""
         self.db.close()
 
     # units
 
     def save_unit(self, unit: Unit) -> Unit:
+        """Store a unit unless one with its id exists; returns the stored unit."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "INSERT INTO auth_units (id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key, created_at)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
@@ -203,12 +266,14 @@ class SqlAuthStore(AuditLogTables):
         return found
 
     def get_unit(self, unit_id: str) -> Unit | None:
+        """The unit with this id, or None."""
         with self.db.tx() as cur:
             row = self.db.run(cur, "SELECT id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key FROM auth_units "
                               "WHERE id = ?", (unit_id,)).fetchone()
         return Unit(*row) if row else None
 
     def units(self) -> list[Unit]:
+        """Every unit, each đảng bộ before its chi bộ."""
         with self.db.tx() as cur:
             rows = self.db.run(cur, "SELECT id, level, dang_bo, chi_bo, dang_bo_key, chi_bo_key FROM auth_units "
                                "ORDER BY dang_bo_key, chi_bo_key NULLS FIRST").fetchall()
@@ -218,6 +283,7 @@ class SqlAuthStore(AuditLogTables):
 
     def add_user(self, name: str, role: Role, unit: Unit | None, password_hash: str | None, *,
                  must_change: bool = False) -> User:
+        """Add a user; raises MinutesError (USER_EXISTS, 409) when the name, compared as names are, is taken."""
         uid = uuid.uuid4().hex
         clean = " ".join(unicodedata.normalize("NFC", name).split())
         try:
@@ -237,26 +303,31 @@ class SqlAuthStore(AuditLogTables):
         return user
 
     def user_by_name(self, name: str) -> tuple[User, str | None] | None:
+        """The user with this name (compared as names are) and their password hash, or None."""
         with self.db.tx() as cur:
             row = self.db.run(cur, f"SELECT {_USER_COLS}, u.password_hash FROM {_USER_FROM} WHERE u.name_key = ?",
                               (name_key(name),)).fetchone()
         return (_user(row), row[-1]) if row else None
 
     def get_user(self, user_id: str) -> User | None:
+        """The user with this id, or None."""
         with self.db.tx() as cur:
             row = self.db.run(cur, f"SELECT {_USER_COLS} FROM {_USER_FROM} WHERE u.id = ?", (user_id,)).fetchone()
         return _user(row) if row else None
 
     def users(self) -> list[User]:
+        """Every user, by name."""
         with self.db.tx() as cur:
             rows = self.db.run(cur, f"SELECT {_USER_COLS} FROM {_USER_FROM} ORDER BY u.name_key").fetchall()
         return [_user(r) for r in rows]
 
     def count_users(self) -> int:
+        """How many users there are, disabled ones included."""
         with self.db.tx() as cur:
             return int(self.db.run(cur, "SELECT COUNT(*) FROM auth_users").fetchone()[0])
 
     def set_password(self, user_id: str, password_hash: str, *, must_change: bool = False) -> None:
+        """Store a new password hash, and whether the user must choose their own at next sign-in."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "UPDATE auth_users SET password_hash = ?, must_change = ? WHERE id = ?",
                         (password_hash, int(must_change), user_id))
@@ -299,6 +370,7 @@ class SqlAuthStore(AuditLogTables):
 
     def add_key(self, key_id: str, user_id: str, label: str | None, secret_hash: str, expires_at: int | None,
                 scope: str = "full") -> KeyInfo:
+        """Store a new key, its secret as a digest only; returns its record."""
         at = now()
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "INSERT INTO auth_keys (id, user_id, label, secret_hash, created_at, expires_at, scope) "
@@ -306,6 +378,7 @@ class SqlAuthStore(AuditLogTables):
         return KeyInfo(key_id, user_id, label, at, expires_at, None, None, scope)
 
     def key_with_user(self, key_id: str) -> tuple[KeyInfo, str, User] | None:
+        """A key's record, the digest of its secret and its owner, or None for an unknown id."""
         with self.db.tx() as cur:
             row = self.db.run(cur, f"SELECT {_KEY_COLS}, k.secret_hash, {_USER_COLS} FROM auth_keys k "
                               "JOIN auth_users u ON u.id = k.user_id LEFT JOIN auth_units n ON n.id = u.unit_id "
@@ -315,6 +388,7 @@ class SqlAuthStore(AuditLogTables):
         return _key(row), row[8], _user(row, 9)
 
     def keys(self, user_id: str | None = None) -> list[KeyInfo]:
+        """The keys of one user, or of everyone, oldest first, revoked ones included."""
         where, params = ("WHERE k.user_id = ?", (user_id,)) if user_id else ("", ())
         with self.db.tx() as cur:
             rows = self.db.run(cur, f"SELECT {_KEY_COLS} FROM auth_keys k {where} ORDER BY k.created_at, k.id",
@@ -322,24 +396,28 @@ class SqlAuthStore(AuditLogTables):
         return [_key(r) for r in rows]
 
     def revoke_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False when it is unknown or already revoked."""
         with self.db.tx(write=True) as cur:
             cur = self.db.run(cur, "UPDATE auth_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                               (now(), key_id))
             return bool(cur.rowcount)
 
     def revoke_keys_of(self, user_id: str) -> int:
+        """Revoke every key of a user not yet revoked; returns how many."""
         with self.db.tx(write=True) as cur:
             cur = self.db.run(cur, "UPDATE auth_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                               (now(), user_id))
             return int(cur.rowcount or 0)
 
     def touch_key(self, key_id: str, at: int) -> None:
+        """Record when a key was last used."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "UPDATE auth_keys SET last_used_at = ? WHERE id = ?", (at, key_id))
 
     # sessions
 
     def add_session(self, token_hash: str, user_id: str, csrf: str, expires_at: int, ip: str | None) -> None:
+        """Store a new session under the digest of its token; expired sessions are deleted first."""
         at = now()
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "DELETE FROM auth_sessions WHERE expires_at < ?", (at,))
@@ -348,6 +426,7 @@ class SqlAuthStore(AuditLogTables):
                         (token_hash, user_id, csrf, at, expires_at, at, ip))
 
     def session(self, token_hash: str) -> SessionRow | None:
+        """The session stored under a token's digest, with its user, or None."""
         with self.db.tx() as cur:
             row = self.db.run(cur, f"SELECT s.csrf, s.created_at, s.expires_at, s.last_seen_at, {_USER_COLS} "
                               "FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id "
@@ -359,15 +438,18 @@ class SqlAuthStore(AuditLogTables):
                           last_seen_at=int(row[3]))
 
     def extend_session(self, token_hash: str, expires_at: int, seen_at: int) -> None:
+        """Set a session's expiry and when it was last seen."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "UPDATE auth_sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?",
                         (expires_at, seen_at, token_hash))
 
     def end_session(self, token_hash: str) -> None:
+        """Delete one session."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "DELETE FROM auth_sessions WHERE token_hash = ?", (token_hash,))
 
     def end_sessions_of(self, user_id: str) -> None:
+        """Delete every session of a user."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))
 
@@ -397,6 +479,7 @@ class SqlAuthStore(AuditLogTables):
         return None
 
     def clear_failures(self, name: str) -> None:
+        """Forget the sign-in failures recorded for a name (after a right password)."""
         with self.db.tx(write=True) as cur:
             self.db.run(cur, "DELETE FROM auth_failures WHERE name_key = ?", (failure_key(name),))
 

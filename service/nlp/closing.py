@@ -99,6 +99,7 @@ _READBACK = re.compile(
 
 
 def read_back(doc: Doc, *, exclude: list[tuple[int, int]]) -> tuple[bool, tuple[int, int] | None]:
+    """Whether the minute says it was read back or approved, and where; agenda spans and negations are skipped."""
     for m in doc.finditer(_READBACK):
         if in_spans(m.start(), exclude):
             continue
@@ -151,6 +152,10 @@ def _signed_below(doc: Doc, pos: int) -> bool:
 
 
 def placeholders(doc: Doc, *, sig_start: int | None) -> list[tuple[int, int]]:
+    """Spans of template blanks left unfilled ("……", "(ghi rõ họ tên)"), neighbouring ones merged.
+
+    A "(Ký, ghi rõ họ tên)" caption over a signed name in the signatures is the form's own, not a blank.
+    """
     out: list[tuple[int, int]] = []
     for m in doc.finditer(_PLACEHOLDER):
         if sig_start is not None and m.start() >= sig_start and _SIGN_HINT.match(doc.fold, m.start()) \

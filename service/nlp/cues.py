@@ -33,6 +33,8 @@ class ValueKind(StrEnum):
 
 
 class CueForm(StrEnum):
+    """How a cue announces its value: a label and colon, a sentence with a person title, or a phrase."""
+
     LABEL = "label"
     TITLED = "titled"
     PHRASE = "phrase"
@@ -40,6 +42,8 @@ class CueForm(StrEnum):
 
 @dataclass(frozen=True)
 class Cue:
+    """One wording of a field: its form, its pattern over the folded text, and where it was seen."""
+
     field: str
     form: CueForm
     pattern: re.Pattern[str]
@@ -48,6 +52,8 @@ class Cue:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """The lexicon: each field's label, value kind and cues; the blank and sample-name patterns; the headings."""
+
     labels: dict[str, str]
     values: dict[str, ValueKind]
     cues: dict[str, tuple[Cue, ...]]
@@ -154,6 +160,8 @@ def find_cues(doc: Doc, field: str, start: int = 0, end: int | None = None) -> l
 
 
 class WindowContent(StrEnum):
+    """What a cue's window holds: a blank, text that is not a value, or nothing."""
+
     BLANK = "blank"        # a template blank or a sample name: "……", "Nguyễn Văn A"
     TEXT = "text"          # words or figures the reader could not turn into a value
     EMPTY = "empty"        # nothing at all

@@ -49,6 +49,7 @@ class Extent:
 
     @property
     def is_minute(self) -> bool:
+        """Whether the text reads as a minute at all (some minute words were found)."""
         return bool(self.markers)
 
 

@@ -31,6 +31,8 @@ Code = Literal["vi", "en", "other"]
 
 @dataclass(frozen=True)
 class Language:
+    """The language of a text, and whether its Vietnamese carries tone marks."""
+
     code: Code
     accented: bool  # Vietnamese written with its marks (False for unaccented Vietnamese and other languages)
 

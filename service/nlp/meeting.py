@@ -106,6 +106,10 @@ def _first_body_sentence(doc: Doc, after: int) -> tuple[int, int]:
 
 
 def detect_type(doc: Doc) -> tuple[MeetingType | None, bool, tuple[int, int]]:
+    """The meeting type, whether a thematic meeting is combined with a regular one, and the span that says so.
+
+    Read from the title, then from the opening sentence; (None, False, title span) when neither tells.
+    """
     t0, t1 = title_block(doc)
     s0, s1 = _first_body_sentence(doc, t1)
     for a, b in ((t0, t1), (s0, s1)):
@@ -141,6 +145,7 @@ _PERIOD = re.compile(r"thang\s+(\d{1,2}|[a-z]+(?: [a-z]+)?)\s*(?:/|nam|-)\s*(\d{
 
 
 def detect_period(doc: Doc, iso_date: str | None) -> Period:
+    """The month and year the minute covers: from the title, else the meeting date's, else the title's year alone."""
     t0, t1 = title_block(doc)
     m = _PERIOD.search(doc.fold, t0, t1) if t1 > t0 else None
     if m:
@@ -223,6 +228,7 @@ def _unit_from_body(doc: Doc, prefix: str, start: int) -> tuple[str, int, int] |
 
 
 def detect_units(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int, int] | None]:
+    """(đảng bộ, chi bộ), each as (name, start, end) or None: from the header above the title, else the body."""
     t0, t1 = title_block(doc)
     after = t1 or 0
     chi = _unit_from_header(doc, "chi bo")
@@ -242,6 +248,11 @@ def detect_units(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int,
 
 
 def detect_date(doc: Doc) -> tuple[str, int, int] | None:
+    """The meeting date as (ISO date, start, end), or None.
+
+    From the opening sentence, else the place-and-date line of the heading, else the first date that
+    does not cite a document.
+    """
     lo, hi = _opening_window(doc)
     t0, t1 = title_block(doc)
     # The meeting date as the opening sentence gives it ("Hôm nay, … ngày …").
@@ -263,6 +274,7 @@ def detect_date(doc: Doc) -> tuple[str, int, int] | None:
 
 
 def detect_times(doc: Doc) -> tuple[tuple[str, int, int] | None, tuple[str, int, int] | None]:
+    """The start and end times as ("HH:MM", start, end), each None when not found."""
     start = end = None
     times = find_times(doc)
     for hhmm, s, e in times:
@@ -289,6 +301,7 @@ _PLACE_STOP = re.compile(r",\s*(?:chi bo|dang bo|hoi nghi|dai hoi|to chuc)|\.(?:
 
 
 def detect_place(doc: Doc) -> tuple[str, int, int] | None:
+    """The place as (text, start, end), or None: after "Địa điểm:", else after "tại" in the opening sentence."""
     m = _PLACE_LABEL.search(doc.fold)
     if m:
         ln = doc.line_at(m.end())

@@ -48,6 +48,7 @@ class NormalizedText:
 
     @property
     def sha256(self) -> str:
+        """The SHA-256 of the text (UTF-8), in hex."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 

@@ -56,6 +56,7 @@ def _name_at(doc: Doc, pos: int) -> tuple[str, int, int] | None:
 
 
 def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
+    """The chair (chủ trì) with their role, and the span of the name; None when absent or left blank."""
     for m in doc.finditer(_CHAIR_LABEL):
         ln = doc.line_at(m.start())
         if m.start() - ln.start > 40 and not re.search(r"[.;]\s*$", doc.fold[max(ln.start, m.start() - 3):m.start()]):
@@ -101,6 +102,7 @@ def detect_chair(doc: Doc) -> tuple[Person, int, int] | None:
 
 
 def detect_secretary(doc: Doc) -> tuple[Secretary, int, int] | None:
+    """The thư ký who wrote the minute, and the span of the name, or None."""
     for m in doc.finditer(_SECR_LABEL):
         got = _name_at(doc, m.end())
         if got:
@@ -129,6 +131,7 @@ _GUEST_LABEL = re.compile(r"(?:^|\n)\s*[-+*•]?\s*(?:\d\.\s*)?(?:dai bieu|khach
 
 
 def detect_guests(doc: Doc, exclude: set[str]) -> list[Person]:
+    """The guests named after "Đại biểu" or "Khách mời", each once, leaving out the names in ``exclude``."""
     out: list[Person] = []
     seen = set(exclude)
     for m in doc.finditer(_GUEST_LABEL):

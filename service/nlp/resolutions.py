@@ -298,4 +298,5 @@ def _parse_vote(doc: Doc, a: int, b: int) -> Vote | None:
 
 
 def probationary_voted(doc: Doc, a: int, b: int) -> bool:
+    """Whether [a, b) says probationary members voted too ("kể cả đảng viên dự bị")."""
     return bool(_PROB_VOTED.search(doc.fold, a, b))

@@ -130,6 +130,7 @@ class LinearTextClassifier:
         return tuple(x + y for x, y in zip(self.weights[a:a + n], self.weights[b:b + n], strict=True))
 
     def scores(self, text: str) -> dict[str, float]:
+        """Each label's probability for ``text``: a softmax over the bias plus the weights of its n-grams."""
         rows = [self._rows(key) for key, count in ngram_keys(text, self.ngram_size, self.symbols).items()
                 for _ in range(count)]
         if not rows:

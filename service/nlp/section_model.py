@@ -98,6 +98,7 @@ class SpacySectionClassifier:
         return None if label == "none" else SectionKind(label)
 
     def classify(self, title: str, body: str) -> SectionKind | None:
+        """The model's kind for a heading, or None when it says "none" or scores under ``min_score``."""
         label, score = self.best(title, body)
         if label == "none" or score < self.min_score:
             return None
@@ -194,6 +195,7 @@ def evaluate(folds: int = 5) -> dict[str, float]:
 
 
 def main() -> None:
+    """Command line: ``train`` the classifier, ``export`` its weight table, or ``evaluate`` it beside the rules."""
     ap = argparse.ArgumentParser(prog="python -m service.nlp.section_model")
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")

@@ -36,7 +36,9 @@ _SPEAKER_TITLE = re.compile(r"(?:dong chi|d/c|dc|d\.c)\s")
 class SectionClassifier(Protocol):
     """Decides the kind of a heading; ``rule_kind`` is what the keyword rules said."""
 
-    def decide(self, title: str, body: str, rule_kind: SectionKind | None) -> SectionKind | None: ...
+    def decide(self, title: str, body: str, rule_kind: SectionKind | None) -> SectionKind | None:
+        """The kind of the heading ``title`` over ``body``, or None; ``rule_kind`` is what the rules said."""
+        ...
 
 
 def classify_title(folded_title: str) -> SectionKind | None:
@@ -49,6 +51,8 @@ def classify_title(folded_title: str) -> SectionKind | None:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading line: where it stands, its title, its kind (None when unknown) and where its own text ends."""
+
     line: int
     start: int
     end: int
@@ -116,6 +120,7 @@ def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_st
 
 
 def regions(sections: list[Section], kind: SectionKind) -> list[tuple[int, int]]:
+    """The spans of the sections of ``kind``."""
     return [s.span for s in sections if s.kind == kind]
 
 
@@ -197,4 +202,5 @@ def agenda_heads(doc: Doc) -> list[tuple[int, int]]:
 
 
 def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``pos`` lies in one of the half-open ``spans``."""
     return any(a <= pos < b for a, b in spans)

@@ -46,6 +46,8 @@ def all_caps(s: str, min_letters: int = 1) -> bool:
 
 @dataclass(frozen=True)
 class Line:
+    """One line of a Doc: its offsets, its text and its fold."""
+
     start: int
     end: int
     text: str
@@ -53,6 +55,7 @@ class Line:
 
     @property
     def stripped(self) -> str:
+        """The line's text without surrounding whitespace."""
         return self.text.strip()
 
 
@@ -65,6 +68,7 @@ class Doc:
 
     @cached_property
     def lines(self) -> list[Line]:
+        """The lines of the text, split at newlines, with their offsets and folds."""
         out = []
         pos = 0
         for raw in self.text.split("\n"):
@@ -78,13 +82,16 @@ class Doc:
         return [ln.start for ln in self.lines]
 
     def line_index(self, offset: int) -> int:
+        """The index of the line holding ``offset``."""
         return max(0, bisect_right(self._line_starts, offset) - 1)
 
     def line_at(self, offset: int) -> Line:
+        """The line holding ``offset``."""
         return self.lines[self.line_index(offset)]
 
     def finditer(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None
                  ) -> Iterator[re.Match[str]]:
+        """Matches of ``pattern`` in the fold, between ``start`` and ``end``."""
         return pattern.finditer(self.fold, start, len(self.fold) if end is None else end)
 
     def sentence_bounds(self, offset: int) -> tuple[int, int]:
