@@ -374,6 +374,7 @@ app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:
+    """Run the `minutes` command (the console script's entry point)."""
     app()
 
 

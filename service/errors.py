@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
+    """Stable error codes, sent as ``code`` in every error body."""
+
     EMPTY_INPUT = "EMPTY_INPUT"
     TEXT_TOO_LARGE = "TEXT_TOO_LARGE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
@@ -87,6 +89,7 @@ class MinutesError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, object]:
+        """The JSON error body: ``ok`` false, ``status``, ``code``, ``error`` (the message) and ``errors``."""
         return {"ok": False, "status": self.status, "code": self.code.value,
                 "error": self.message, "errors": self.errors}
 

@@ -40,6 +40,8 @@ FINDING_COLUMNS = ["Mã biên bản", "Đảng bộ", "Chi bộ", "Ngày họp",
 
 @dataclass(frozen=True)
 class ExportFilter:
+    """Which minutes an export holds: a span of months (YYYY-MM) and a unit."""
+
     period_from: str | None = None  # YYYY-MM
     period_to: str | None = None
     dang_bo: str | None = None
@@ -47,6 +49,7 @@ class ExportFilter:
     unit_id: str | None = None
 
     def minute_filter(self) -> MinuteFilter:
+        """The archive filter for these minutes: from the first day of ``period_from`` to the last of ``period_to``."""
         start = end = None
         if self.period_from:
             start = date(int(self.period_from[:4]), int(self.period_from[5:7]), 1)
@@ -57,6 +60,7 @@ class ExportFilter:
                             date_to=end)
 
     def describe(self) -> str:
+        """The units and months of the export, in Vietnamese, for its information sheet."""
         parts = [x for x in (self.dang_bo, self.chi_bo, self.unit_id and f"mã {self.unit_id}") if x]
         span = f"{self.period_from or '…'} → {self.period_to or '…'}"
         return f"{', '.join(parts) or 'mọi đơn vị được xem'}; {span}"
@@ -89,6 +93,7 @@ def collect(archive: Archive, flt: ExportFilter, *, scope: Scope | None, max_min
 
 
 def record_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[list[Any]]:
+    """One row per minute under RECORD_COLUMNS; dismissed findings are not counted."""
     rows = []
     for s, r in minutes:
         m, a = r.record.meeting, r.record.attendance
@@ -110,6 +115,7 @@ def record_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[li
 
 
 def finding_rows(minutes: Iterable[tuple[MinuteSummary, CheckReport]]) -> list[list[Any]]:
+    """One row per finding under FINDING_COLUMNS, with its judgement and note."""
     rows = []
     for s, r in minutes:
         for f in r.findings:
@@ -225,6 +231,7 @@ def archive_zip(archive: Archive, minutes: Sequence[tuple[MinuteSummary, CheckRe
 
 
 def describe(flt: ExportFilter, *, by: str | None, count: int) -> list[tuple[str, str]]:
+    """The rows of an export's information sheet: what it holds, its scope, how many minutes, who and when."""
     return [("Nội dung", "Biên bản sinh hoạt chi bộ và các tiêu chí vi phạm"), ("Phạm vi", flt.describe()),
             ("Số biên bản", str(count)), ("Người xuất", by or ""),
             ("Thời điểm xuất (giờ Việt Nam)", datetime.now(VIETNAM).strftime("%d/%m/%Y %H:%M"))]
@@ -233,6 +240,8 @@ def describe(flt: ExportFilter, *, by: str | None, count: int) -> list[tuple[str
 # the printable audit report of one chi bộ
 
 class ReportMinute(BaseModel):
+    """One minute as the audit report lists it, with its findings other than info and dismissed ones."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str

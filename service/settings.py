@@ -11,16 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Limits(BaseModel):
+    """Size limits on a minute's text and on a request body or file."""
+
     max_text_chars: int = Field(300_000, description="Longest minute text accepted, in characters.")
     max_upload_bytes: int = Field(10_000_000, description="Largest request body or file accepted.")
 
 
 class RulesSettings(BaseModel):
+    """Which province's rule overrides apply, and a file of extra overrides."""
+
     province: str | None = Field(None, description="Province whose overrides apply (rulesets.yaml).")
     overrides_file: str | None = Field(None, description="YAML file with extra `provinces:` overrides.")
 
 
 class SearchSettings(BaseModel):
+    """The search index: backend, embedding model, HNSW parameters and how dense and BM25 results are fused."""
+
     backend: Literal["edge", "qdrant-local", "memory"] = Field(
         "edge", description="Embedded index: `edge` (Qdrant engine in-process), `qdrant-local` (qdrant-client "
                             "local mode, slow past ~10k chunks) or `memory` (tests). Ignored when `qdrant_url` is set.")
@@ -74,6 +80,8 @@ class SearchSettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
+    """Sign-in: open access, session lifetimes, cookies and limits on failed sign-ins."""
+
     open_check: bool = Field(
         False, description="Let anyone call POST /v1/check without a key. Off by default: tools send "
                            "`Authorization: Bearer KEY`.")
@@ -90,12 +98,16 @@ class AuthSettings(BaseModel):
 
 
 class ExportSettings(BaseModel):
+    """Size limits on one export: minutes in a CSV or XLSX, bytes of originals in a zip."""
+
     max_minutes: int = Field(20_000, description="Most minutes one CSV or XLSX export may hold.")
     max_archive_bytes: int = Field(2_000_000_000, description="Most bytes of original files one zip archive "
                                    "of a period may hold.")
 
 
 class DocumentSettings(BaseModel):
+    """Reading files into text: page, time and memory limits, the conversion queue and OCR."""
+
     max_pages: int = Field(40, description="Most pages read from one file (PDF, TIFF, DOCX page breaks).")
     timeout_s: float = Field(180.0, description="Longest time one file may take to convert, OCR included.")
     memory_mb: int = Field(2048, description="Address-space limit of the conversion worker process, in MiB.")
@@ -123,6 +135,8 @@ class DocumentSettings(BaseModel):
 
 
 class ServerSettings(BaseModel):
+    """The HTTP server: trusted proxies, request deadlines, connection caps and who may read the API docs."""
+
     trusted_proxies: list[str] = Field(
         default_factory=list, description="Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
                                           "headers are believed (e.g. `[\"127.0.0.1\"]` behind a local nginx). Empty "
@@ -144,6 +158,8 @@ class ServerSettings(BaseModel):
 
 
 class Settings(BaseSettings):
+    """Every setting, read from ``MINUTES_*`` environment variables (``__`` separates nested groups)."""
+
     model_config = SettingsConfigDict(env_prefix="MINUTES_", env_nested_delimiter="__",
                                       extra="ignore")
 
@@ -175,4 +191,5 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings from the environment, read once and cached."""
     return Settings()

@@ -1,0 +1,1 @@
+"""The HTTP side: the app, the /v1 API, the pages, the conversion queue and the server."""

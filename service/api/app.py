@@ -33,6 +33,7 @@ async def _close_archive(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app for ``settings`` (default: from the environment): API routes, docs, pages and middleware."""
     settings = settings or get_settings()
     app = FastAPI(
         title="minutes",

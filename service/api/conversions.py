@@ -64,6 +64,8 @@ class _Ticket:
 
 @dataclass(frozen=True)
 class QueueEntry:
+    """One of a caller's files in the conversion queue, as ``GET /v1/queue`` reports it."""
+
     name: str | None
     pages: int
     state: str  # "converting" or "waiting"
@@ -198,4 +200,5 @@ async def in_turn(request: Request, data: bytes, name: str | None, call: Callabl
 
 
 def queue_of(request: Request) -> ConversionQueue:
+    """The app's conversion queue, made on first use."""
     return _queue(request.app)

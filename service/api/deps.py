@@ -48,6 +48,7 @@ def get_accounts(request: Request) -> Accounts:
 
 
 def forbidden_unit() -> Forbidden:
+    """The 403 (FORBIDDEN_UNIT) for a unit outside the caller's scope, whether or not it exists."""
     return Forbidden(ErrorCode.FORBIDDEN_UNIT, "Tài khoản này không được xem đơn vị đã chọn.")
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger("minutes.api")
 
 
 def error_response(err: MinutesError) -> JSONResponse:
+    """The error as a JSON response, with its status and headers."""
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers or None)
 
 
@@ -33,6 +34,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse (413) a declared length over the limit; raise PAYLOAD_TOO_LARGE once a body read passes it."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -85,6 +87,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    """Answer every error in the JSON error shape (a client gone away: a bare 400), and limit request bodies."""
     @app.exception_handler(MinutesError)
     async def _minutes(_: Request, exc: MinutesError) -> JSONResponse:
         return error_response(exc)

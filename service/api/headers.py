@@ -35,6 +35,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the house headers to its response (the API docs get a looser CSP)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

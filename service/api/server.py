@@ -43,6 +43,7 @@ class GuardedH11Protocol(H11Protocol):
     max_per_client = 64
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Close the new connection at once past the connection caps; else start the headers deadline."""
         self._deadline: asyncio.TimerHandle | None = None
         self._phase: str | None = None
         super().connection_made(transport)
@@ -58,14 +59,17 @@ class GuardedH11Protocol(H11Protocol):
         self._enter("headers")  # a connection that sends nothing is closed like a slow one
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """Cancel any pending deadline."""
         self._enter(None)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Hand the bytes to h11, then arm the deadline of the phase the client is now in."""
         super().data_received(data)
         self._watch()
 
     def on_response_complete(self) -> None:
+        """After a response, arm the deadline of the phase the client is in (none while it is idle)."""
         super().on_response_complete()
         self._watch()
 

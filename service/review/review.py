@@ -84,6 +84,8 @@ class MinuteReview(BaseModel):
 
 
 class RuleDismissals(BaseModel):
+    """How many current minutes had a rule's finding dismissed."""
+
     model_config = ConfigDict(extra="forbid")
 
     rule: str
@@ -91,6 +93,11 @@ class RuleDismissals(BaseModel):
 
 
 def clean_note(note: str | None, *, required: bool, what: str) -> str | None:
+    """A note with its spaces collapsed (NFC), or None when empty.
+
+    Raises INVALID_REVIEW for control or hidden characters, more than MAX_NOTE characters or, when
+    ``required``, fewer than 3; ``what`` names the note in the message.
+    """
     text = " ".join(unicodedata.normalize("NFC", note or "").split())
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
         raise InputError(ErrorCode.INVALID_REVIEW, f"{what} có ký tự điều khiển hoặc ký tự ẩn.")
@@ -208,6 +215,8 @@ def set_status(archive: Archive, minute_id: str, status: MinuteStatus, note: str
 
 
 class FieldChange(BaseModel):
+    """A field whose value differs between two versions of a minute."""
+
     model_config = ConfigDict(extra="forbid")
 
     field: str

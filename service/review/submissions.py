@@ -37,6 +37,8 @@ class KnownUnit(BaseModel):
 
 
 class UnitSubmission(BaseModel):
+    """Where one chi bộ stands for the month: state, minute, reviewer's note, thematic meeting, whom to call."""
+
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str
@@ -53,6 +55,8 @@ class UnitSubmission(BaseModel):
 
 
 class Submissions(BaseModel):
+    """Every chi bộ in scope for a month, and how many are in each state."""
+
     model_config = ConfigDict(extra="forbid")
 
     period: str

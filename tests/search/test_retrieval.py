@@ -12,8 +12,7 @@ import pytest
 from service.search.base import SearchFilter, SearchQuery
 from service.search.edge_index import EdgeIndex
 from service.search.embedder import HashEmbedder
-from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, chunk_lines
-from service.search.encoding import FilterSpec
+from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, FilterSpec, chunk_lines
 from service.search.retrieval import RetrievalParams, dbsf, expand, idf, merged, with_facets
 from service.search.sparse import SparseVector
 from tests.search.conftest import make_chunk

@@ -90,11 +90,13 @@ def _account(request: Request, accounts: Accounts, principal: Principal, *, mess
 
 @router.get("/tai-khoan")
 def account(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """The account page: the user's role and unit, their API keys, the password and new-key forms."""
     return _account(request, accounts, principal)
 
 
 @router.post("/tai-khoan/mat-khau")
 async def change_password(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """Change one's own password, then sign out to the sign-in page; a refusal shows on the account page."""
     form = await request.form()
     old, new, again = (str(form.get(k) or "") for k in ("old", "new", "again"))
     assert principal.user is not None
@@ -111,6 +113,7 @@ async def change_password(request: Request, accounts: AccountsDep, principal: Pr
 
 @router.post("/tai-khoan/khoa")
 async def create_own_key(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """Make an API key for oneself and show it once on the account page."""
     form = await request.form()
     try:
         body = NewKey(label=str(form.get("label") or "").strip() or None,
@@ -127,6 +130,7 @@ async def create_own_key(request: Request, accounts: AccountsDep, principal: Pri
 
 @router.post("/tai-khoan/khoa/{key_id}/thu-hoi")
 async def revoke_own_key(key_id: str, request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """Revoke an API key from the account page."""
     try:
         await actions.revoke_a_key(request, accounts, principal, key_id)
     except MinutesError as e:
@@ -169,6 +173,7 @@ def users_page(request: Request, accounts: AccountsDep) -> Response:
 
 @router.post("/quan-tri/nguoi-dung")
 async def add_user(request: Request, accounts: AccountsDep) -> Response:
+    """Add a user from the admin form; a temporary password made for them is shown once."""
     form = await request.form()
     try:
         body = NewUser(name=str(form.get("name") or "").strip(), role=str(form.get("role") or ""),
@@ -245,6 +250,7 @@ def keys_page(request: Request, accounts: AccountsDep) -> Response:
 
 @router.post("/quan-tri/khoa-api")
 async def create_key(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """Make an API key for a user from the admin form (scope, days until it expires); the key is shown once."""
     form = await request.form()
     days = str(form.get("expires_days") or "").strip()
     try:
@@ -265,6 +271,7 @@ async def create_key(request: Request, accounts: AccountsDep, principal: Princip
 
 @router.post("/quan-tri/khoa-api/{key_id}/thu-hoi")
 async def revoke_key(key_id: str, request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """Revoke an API key from the admin page of keys."""
     try:
         await actions.revoke_a_key(request, accounts, principal, key_id)
     except MinutesError as e:

@@ -105,6 +105,7 @@ def bars(labels: list[str], series: list[tuple[str, list[float], str]], *, title
 
 
 def meetings_chart(per_month: list[MonthRow]) -> str:
+    """Regular and thematic meetings per month, as bars."""
     labels = [month_short(m.period) for m in per_month]
     return bars(labels, [("Thường kỳ", [m.regular for m in per_month], "#1565c0"),
                          ("Chuyên đề", [m.thematic for m in per_month], "#8e24aa")],
@@ -112,6 +113,7 @@ def meetings_chart(per_month: list[MonthRow]) -> str:
 
 
 def attendance_line(per_month: list[MonthRow]) -> str:
+    """Share of chi bộ that held a regular meeting each month (bars), with the mean attendance rate as a line."""
     labels = [month_short(m.period) for m in per_month]
     met = [m.units_met / m.units_total if m.units_total else 0.0 for m in per_month]
     return bars(labels, [("Tỷ lệ chi bộ đã họp", met, "#90caf9")], title="Chi bộ đã họp và tỷ lệ dự họp",
@@ -119,6 +121,7 @@ def attendance_line(per_month: list[MonthRow]) -> str:
 
 
 def quarters_chart(per_quarter: list[QuarterRow]) -> str:
+    """Chi bộ with and without a thematic meeting, per quarter."""
     labels = [q.quarter.replace("-Q", " Q") for q in per_quarter]
     return bars(labels, [("Chi bộ có chuyên đề", [q.units_met for q in per_quarter], "#8e24aa"),
                          ("Chưa có", [q.units_total - q.units_met for q in per_quarter], "#e0e0e0")],
@@ -126,6 +129,7 @@ def quarters_chart(per_quarter: list[QuarterRow]) -> str:
 
 
 def grades_chart(counts: dict[str, int]) -> str:
+    """One bar per grade: how many minutes got it, and their share."""
     colours = {"tot": "#2e7d32", "kha": "#1565c0", "trung_binh": "#f9a825", "kem": "#c62828"}
     total = sum(counts.values()) or 1
     width, row = 420, 26

@@ -17,6 +17,8 @@ from service.schema.report import CheckReport
 
 @dataclass(frozen=True)
 class Mark:
+    """A span of the text with the kind of fact or finding it shows, its label and an optional anchor."""
+
     start: int
     end: int
     kind: str  # css class suffix: fact-speaker, fact-resolution, …, finding-error, finding-warning
@@ -26,6 +28,8 @@ class Mark:
 
 @dataclass
 class Run:
+    """A stretch of text covered by the same marks: their classes and labels, and the anchors starting there."""
+
     text: str
     classes: list[str]
     labels: list[str]
@@ -35,6 +39,8 @@ class Run:
 
 @dataclass
 class Block:
+    """A section of the text, or an unlabelled stretch between sections, cut into runs."""
+
     kind: str | None
     title: str | None
     anchor: str

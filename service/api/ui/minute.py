@@ -121,6 +121,7 @@ def _note(form: Any) -> str | None:
 
 @router.post("/bien-ban/{minute_id}/sua")
 async def correct(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
+    """Save the fields the correction form changed or took back; back to the minute page."""
     async def act(form: Any) -> object:
         reason = str(form.get("reason") or "") or None
         corrections: list[Correction] = []
@@ -139,6 +140,7 @@ async def correct(minute_id: str, request: Request, archive: ArchiveDep, scope: 
 
 @router.post("/bien-ban/{minute_id}/phat-hien/{rule}")
 async def judge(minute_id: str, rule: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
+    """Accept, dismiss or reopen the finding of ``rule``, with a note; back to the minute page."""
     async def act(form: Any) -> object:
         state = _choice(form, "state", FindingState, "Hãy chọn: phải sửa, bác bỏ hoặc mở lại.")
         return await judge_minute_finding(request, archive, scope, minute_id, rule, state, _note(form), _base(form))
@@ -148,6 +150,7 @@ async def judge(minute_id: str, rule: str, request: Request, archive: ArchiveDep
 
 @router.post("/bien-ban/{minute_id}/trang-thai")
 async def change_status(minute_id: str, request: Request, archive: ArchiveDep, scope: ScopeDep) -> Response:
+    """Set the minute's status (return it to its clerk, approve it), with a note; back to the minute page."""
     async def act(form: Any) -> object:
         status = _choice(form, "status", MinuteStatus, "Hãy chọn: trả lại hoặc duyệt.")
         return await change_minute_status(request, archive, scope, minute_id, status, _note(form), {}, _base(form))

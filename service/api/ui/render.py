@@ -68,6 +68,7 @@ def _ts(value: int | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    """The Jinja2 environment of the page templates, with the Vietnamese date and number filters."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(date_vi=_date_vi, datetime_vi=_datetime_vi, percent=_percent, ts=_ts, urlquote=lambda s: quote(str(s or "")))
@@ -77,6 +78,7 @@ def environment() -> Environment:
 
 
 def wants_json(request: Request) -> bool:
+    """Whether the caller asked for JSON: ``?format=json``, a ``.json`` path or ``Accept: application/json``."""
     if request.query_params.get("format") == "json" or request.url.path.endswith(".json"):
         return True
     accept = request.headers.get("accept", "")
@@ -91,6 +93,7 @@ def is_page(request: Request) -> bool:
 
 
 def principal_of(request: Request) -> Principal | None:
+    """The caller ``access`` found, if any."""
     return getattr(request.state, "principal", None)
 
 
@@ -108,11 +111,13 @@ def render(request: Request, template: str, *, data: BaseModel | dict[str, Any] 
 
 
 def sign_in_url(request: Request) -> str:
+    """The sign-in page, with a ``next`` that brings the caller back to this request's page."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return f"/dang-nhap?next={quote(target, safe='')}"
 
 
 def error_page(request: Request, err: MinutesError) -> Response:
+    """The error as an HTML page, with its status and headers."""
     principal = principal_of(request)
     html = environment().get_template("error.html").render(
         request=request, me=principal.user if principal else None, principal=principal,
@@ -128,6 +133,7 @@ class PageBodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a page request whose declared length is over the limit with the 413 page; pass the rest on."""
         if scope["type"] == "http":
             request = Request(scope)
             length = request.headers.get("content-length", "")

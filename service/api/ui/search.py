@@ -17,10 +17,14 @@ PER_PAGE = 10
 
 
 class Hit(ResultHit):
+    """A search hit with its snippet cut into marked and unmarked pieces."""
+
     pieces: list[tuple[str, bool]]
 
 
 class SearchResult(BaseModel):
+    """One page of search results, as the search page shows them."""
+
     q: str
     mode: str
     language: str
@@ -53,6 +57,7 @@ def run_search(archive: Archive, principal: Principal, q: str, *, dang_bo: str |
                date_from: str | None, date_to: str | None, meeting_type: str | None, section: str | None,
                rule: str | None = None, grade: str | None = None, group: bool = False,
                mode: str = "hybrid", page: int = 1, per_page: int = PER_PAGE) -> SearchResult:
+    """One page of hits for ``q`` in the caller's scope; an unknown ``mode`` falls back to hybrid."""
     mode_: SearchMode = mode if mode in ("hybrid", "dense", "sparse") else "hybrid"  # type: ignore[assignment]
     req = SearchRequest(text=q, mode=mode_, dang_bo=dang_bo, chi_bo=chi_bo, date_from=date_from, date_to=date_to,
                         meeting_type=meeting_type, section=section, rule=rule, grade=grade, group=group,

@@ -65,6 +65,7 @@ def _cookie_args(request: Request) -> dict[str, Any]:
 
 @router.get("/")
 def home(request: Request) -> Response:
+    """Send a signed-in user to the dashboard, anyone else to the sign-in page."""
     principal = principal_of(request)
     return RedirectResponse("/tong-quan" if principal and principal.user else "/dang-nhap", status_code=303)
 
@@ -87,6 +88,7 @@ def _sign_in_page(request: Request, *, error: MinutesError | None = None, name: 
 
 @router.get("/dang-nhap")
 def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query name
+    """The sign-in page; a user already signed in goes straight to ``next``."""
     principal = principal_of(request)
     if principal is not None and principal.user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
@@ -95,6 +97,7 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa
 
 @router.post("/dang-nhap")
 async def sign_in(request: Request, accounts: AccountsDep) -> Response:
+    """Check the sign-in form and start a session (a cookie), then go to ``next``; a refusal shows on the form."""
     form = await request.form()
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     next_url = str(form.get("next") or "") or None
@@ -126,6 +129,7 @@ async def sign_in(request: Request, accounts: AccountsDep) -> Response:
 
 @router.post("/dang-xuat")
 async def sign_out(request: Request, accounts: AccountsDep, principal: PrincipalDep) -> Response:
+    """End the session and go back to the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await run_in_threadpool(accounts.sign_out, token, principal.user, ip=client_ip(request))
@@ -151,6 +155,7 @@ def _unit_choices(request: Request, accounts: Accounts) -> list[Unit]:
 
 @router.get("/tai-len")
 def upload_form(request: Request, accounts: AccountsDep) -> Response:
+    """The upload page: the size and file limits, and the chi bộ the uploader may file a minute under."""
     settings: Settings = request.app.state.settings
     return render(request, "upload.html", data={"max_upload_bytes": settings.limits.max_upload_bytes,
                                                 "max_files": MAX_FILES_PER_REQUEST},
@@ -159,6 +164,8 @@ def upload_form(request: Request, accounts: AccountsDep) -> Response:
 
 
 class UploadRow(BaseModel):
+    """The outcome of one uploaded file, as the upload page lists it."""
+
     file_name: str | None
     status: str
     id: str | None = None
@@ -210,6 +217,7 @@ def minutes_list(
     grade: str | None = None, rule: Annotated[str | None, Query(max_length=40)] = None,
     complete: bool | None = None, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
+    """The stored minutes, filtered by unit, period, grade, rule and completeness, a page at a time."""
     require_period(period)
     flt = MinuteFilter(dang_bo=dang_bo or None, chi_bo=chi_bo or None, unit_id=unit_id or None, period=period or None,
                        grade=grade or None, rule=rule or None, complete=complete)
@@ -239,6 +247,7 @@ def search_page(
     mode: Annotated[str, Query(pattern="^(hybrid|dense|sparse)$")] = "hybrid",
     page: Annotated[int, Query(ge=1, le=100)] = 1,
 ) -> Response:
+    """Search results for ``q`` with the filters applied, a page at a time; no search without a query."""
     start, end = parse_day(date_from), parse_day(date_to)
     result = run_search(archive, principal, q, dang_bo=dang_bo or None, chi_bo=chi_bo or None,
                         date_from=start.isoformat() if start else None, date_to=end.isoformat() if end else None,
@@ -268,6 +277,11 @@ def dashboard(
     period_from: Annotated[str | None, Query(alias="from", max_length=7)] = None,
     period_to: Annotated[str | None, Query(alias="to", max_length=7)] = None,
 ) -> Response:
+    """The dashboard: meetings, attendance, thematic meetings and grades of a đảng bộ or unit over months.
+
+    A user other than an admin sees their own đảng bộ unless another is asked for. The page also lists
+    the minutes returned to their clerks and, for reviewers, how often each rule's finding was dismissed.
+    """
     user = principal.user
     assert user is not None
     if dang_bo is None and user.role != Role.ADMIN and user.unit is not None:
