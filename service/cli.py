@@ -188,17 +188,13 @@ def _upload_log(settings: Settings, unit: str | None) -> Iterator[Callable[[Minu
 
     A refused file is filed under the unit chosen with ``--unit`` (when given by its id).
     """
-    import getpass
 
     from service.auth.accounts import open_accounts
-    from service.auth.audit import upload_detail, write_event
+    from service.auth.audit import console_actor, upload_detail, write_event
     from service.auth.units import UNIT_ID
 
     chosen = unit if unit and UNIT_ID.match(unit) else None
-    try:
-        actor = f"{getpass.getuser()} (dòng lệnh)"
-    except (KeyError, OSError):
-        actor = "(dòng lệnh)"
+    actor = console_actor()
     accounts = open_accounts(settings)
 
     def log(store: MinutesStore, r: FileResult) -> None:

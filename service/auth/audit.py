@@ -64,6 +64,16 @@ def audit_event(request: Request, action: str, *, target: str | None = None, min
                 minute_id=minute_id, detail=detail, ok=ok, unit_id=unit_id, dang_bo=dang_bo, ip=client_ip(request))
 
 
+def console_actor() -> str:
+    """Who acts at the command line, as the audit log names them: the system user, then "(dòng lệnh)"."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (dòng lệnh)"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "(dòng lệnh)"
+
+
 def write_event(accounts: Accounts, data_dir: Path, action: str, *, user: User | None,
                 store: MinutesStore | None = None, actor: str | None = None, target: str | None = None,
                 minute_id: str | None = None, detail: dict[str, Any] | None = None, ok: bool = True,

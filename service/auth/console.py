@@ -70,9 +70,10 @@ def _password(from_stdin: bool) -> str | None:
 
 
 def _audit(accounts: Accounts, action: str, target: str, detail: dict[str, object]) -> None:
+    from service.auth.audit import console_actor
     from service.auth.audit_log import AuditEvent
 
-    accounts.audit(AuditEvent(action=action, actor="(dòng lệnh)", target=target, detail=detail))
+    accounts.audit(AuditEvent(action=action, actor=console_actor(), target=target, detail=detail))
 
 
 @users_app.command("add")

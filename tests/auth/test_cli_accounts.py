@@ -72,3 +72,20 @@ def test_the_first_start_makes_an_admin_and_prints_its_password_once(tmp_path: P
         assert accounts.sign_in("admin", password, ip=None)[0].user is not None
     finally:
         accounts.close()
+
+
+def test_the_console_signs_the_audit_log_as_ingest_does(tmp_path: Path) -> None:
+    import getpass
+
+    from service.auth.accounts import open_accounts
+
+    code, _, _ = _run("users", "add", "kiemtra-anphu", "--role", "reviewer", "--unit", "Đảng bộ xã An Phú",
+                      data=tmp_path)
+    assert code == 0
+    accounts = open_accounts(settings_for(tmp_path))
+    try:
+        events, _ = accounts.store.events(scope=None)
+    finally:
+        accounts.close()
+    added = [e for e in events if e.target == "kiemtra-anphu"]
+    assert added and all(e.actor == f"{getpass.getuser()} (dòng lệnh)" for e in added)
