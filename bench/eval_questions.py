@@ -1,6 +1,6 @@
 """Search quality on questions written blind, over an archive of independently written minutes.
 
-usage: python -m bench.eval_questions [--set dev|heldout|all] [--json OUT] [--write BENCHMARKS.md]
+usage: python -m bench.eval_questions [--set dev|heldout|fresh|fresh2|all] [--json OUT] [--write BENCHMARKS.md]
                                      [--cache data/cache/e5-questions.npz] [--only hybrid,dense,sparse,bm25]
 
 The archive is every minute of corpora/dev and the top of corpora/ (see
@@ -41,8 +41,8 @@ MODES = ("hybrid", "dense", "sparse", "bm25")
 
 
 def load_questions(which: str) -> list[Query]:
-    names = {"dev": ["dev.jsonl"], "heldout": ["heldout.jsonl"], "fresh": ["fresh.jsonl"],
-             "all": ["dev.jsonl", "heldout.jsonl", "fresh.jsonl"]}[which]
+    names = {"dev": ["dev.jsonl"], "heldout": ["heldout.jsonl"], "fresh": ["fresh.jsonl"], "fresh2": ["fresh2.jsonl"],
+             "all": ["dev.jsonl", "heldout.jsonl", "fresh.jsonl", "fresh2.jsonl"]}[which]
     out = []
     for name in names:
         for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines():
@@ -141,7 +141,7 @@ def report_md(res: dict[str, Any], *, which: str, n_minutes: int, n_chunks: int,
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="dev", choices=["dev", "heldout", "fresh", "all"])
+    ap.add_argument("--set", default="dev", choices=["dev", "heldout", "fresh", "fresh2", "all"])
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cache", type=Path, help="keep passage vectors in this .npz between runs")
     ap.add_argument("--only", help="comma-separated modes")
