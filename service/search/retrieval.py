@@ -71,6 +71,7 @@ class RetrievalParams:
     minute_support: float = 0.5  # hybrid: share of a minute's next best passages added to each of its passages
     period_boost: float = 0.5  # added, as a share of the best score, to passages of the period a query names
     facet_boost: float = 1.0  # likewise, for each facet a query asks for that the passage's minute has
+    facet_candidates: int = 25  # of each list when ranking only the minutes with what a query asks for (no feedback)
     idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
     idf_refresh_s: float = 600.0
 
@@ -287,8 +288,8 @@ class Retriever:
         self.params = params or RetrievalParams()
         self.idf = IdfEstimate(engine, self.params.idf_sample, self.params.idf_refresh_s)
 
-    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], depth: int, exact: bool) -> Ranked:
-        p = self.params
+    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], depth: int, exact: bool,
+                    p: RetrievalParams) -> Ranked:
         pool |= {c.pid for c in self.engine.nearest(DENSE, dense, spec, p.candidates, exact=exact)}
         if not pool:
             return []
@@ -307,8 +308,9 @@ class Retriever:
         """Chunk point ids with their fused scores, best first, at least ``offset + limit`` deep where there are."""
         return self._rank(query, self._plan(query), exact)
 
-    def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool, spec: FilterSpec | None = None) -> Ranked:
-        p = self.params
+    def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool, spec: FilterSpec | None = None,
+              params: RetrievalParams | None = None) -> Ranked:
+        p = params or self.params
         depth = max(p.depth, query.offset + query.limit)
         spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
@@ -320,7 +322,7 @@ class Retriever:
             return bm25
         by_dense: Ranked = []
         if dense is not None:
-            by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, depth, exact)
+            by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, depth, exact, p)
         if query.mode == "dense":
             return by_dense
         w = p.dense_weight * plan.dense_weight if sparse is not None else 1.0
@@ -348,7 +350,8 @@ class Retriever:
             # split vote or a thematic meeting is rarely in the words that find the topic.
             narrowed = with_facets(filter_spec(query.filter), plan.facets)
             if narrowed is not None:
-                ranked = merged(self._rank(query, plan, exact, narrowed)[:max(p.depth, end)], ranked)
+                light = replace(p, candidates=p.facet_candidates, feedback_docs=0)  # fewer minutes to rank
+                ranked = merged(self._rank(query, plan, exact, narrowed, light)[:max(p.depth, end)], ranked)
         named = (p.period_boost > 0.0 and plan.period is not None) or (p.facet_boost > 0.0 and bool(plan.facets))
         support = p.minute_support if query.mode == "hybrid" else 0.0
         head = ranked[:max(p.depth, end)] if named or support > 0.0 else ranked[query.offset:end]
