@@ -78,7 +78,7 @@ def scores(ranking: list[str], judged: dict[str, int]) -> tuple[float, float, fl
     return hit3, rr, recall
 
 
-def run(index: Any, questions: list[Query], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
+def run(index: Any, questions: list[Query], modes: tuple[str, ...] = MODES, limit: int = 100) -> dict[str, Any]:
     from dataclasses import fields
 
     from service.search.base import SearchQuery
@@ -103,7 +103,7 @@ def run(index: Any, questions: list[Query], modes: tuple[str, ...] = MODES) -> d
                                               sparse_text=q.text)
             forget_queries(index)
             t = time.perf_counter()
-            hits = index.search(SearchQuery(text=q.text, mode=real, limit=100, **extra))  # type: ignore[arg-type]
+            hits = index.search(SearchQuery(text=q.text, mode=real, limit=limit, **extra))  # type: ignore[arg-type]
             lat.append((time.perf_counter() - t) * 1000)
             ranking = minute_ranking(h.minute_id for h in hits)
             per_q[q.qid] = ranking[:10]
@@ -146,6 +146,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, help="keep passage vectors in this .npz between runs")
     ap.add_argument("--only", help="comma-separated modes")
     ap.add_argument("--write", type=Path, help="replace this section of a BENCHMARKS.md")
+    ap.add_argument("--limit", type=int, default=100, help="passages asked for per question (the service asks for "
+                                                          "200 and more)")
     ap.add_argument("--param", action="append", default=[], help="search setting NAME=VALUE (e.g. "
                                                                   "expansion_weight=0.3)")
     args = ap.parse_args()
@@ -157,7 +159,7 @@ def main() -> None:
         index = build("edge", "e5", Path(tmp), cache=args.cache, **extra)
         for i in range(0, len(chunks), 256):
             index.upsert(chunks[i:i + 256])
-        res = run(index, questions, modes)
+        res = run(index, questions, modes, args.limit)
         index.close()
     md = report_md(res, which=args.set, n_minutes=len({c.minute_id for c in chunks}), n_chunks=len(chunks),
                    n_questions=len(questions))

@@ -83,7 +83,8 @@ class ResultHit(BaseModel):
     section: str = Field(description="Section kind: resolution, criticism, discussion, report, conclusion.")
     score: float = Field(description="Score in the chosen mode (hybrid: fused, DBSF; dense: best line's cosine plus "
                                      "the chunk's, sparse: BM25); in hybrid mode plus half the scores of the "
-                                     "minute's next two passages.")
+                                     "minute's next two passages; plus a share of the best score where the passage's "
+                                     "minute has the period, meeting type or split vote the question names.")
     snippet: str
     highlights: list[tuple[int, int]] = Field(description="[start, end) of matching words in `snippet`.")
     span: tuple[int, int] = Field(description="[start, end) of `snippet` in the minute's normalised text.")

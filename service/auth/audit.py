@@ -65,11 +65,15 @@ def audit_event(request: Request, action: str, *, target: str | None = None, min
 
 
 def console_actor() -> str:
-    """Who acts at the command line, as the audit log names them: the system user, then "(dòng lệnh)"."""
-    import getpass
+    """Who acts at the command line, as the audit log names them: the account the process runs as, then "(dòng lệnh)".
+
+    The name comes from the process's user id, not from the environment ($USER can be set to anything).
+    """
+    import os
+    import pwd
 
     try:
-        return f"{getpass.getuser()} (dòng lệnh)"
+        return f"{pwd.getpwuid(os.getuid()).pw_name} (dòng lệnh)"
     except (KeyError, OSError):  # no name for this uid (a container)
         return "(dòng lệnh)"
 

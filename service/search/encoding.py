@@ -23,6 +23,7 @@ MIN_LINE_CHARS = 25  # shorter lines (headings, "- Nhất trí.") are embedded o
 MAX_LINES = 48
 FACETS = "facets"  # what a question may ask of a whole minute: "vote=split" (service.archive.chunks)
 FIELD_FACETS = ("meeting_type",)  # facets kept as payload fields of their own
+BROAD_FACETS = frozenset({("meeting_type", "thuong_ky")})  # what most minutes have: boosted, never a narrowing
 KEYWORD_FIELDS = ("minute_id", "dang_bo", "chi_bo", "meeting_type", "section", FACETS)
 _NAMESPACE = uuid.UUID("6f1d2a52-9a4e-4b3c-8f61-3c1c8f0b6a11")
 

@@ -10,6 +10,7 @@ EdgeIndex's, and so is the ranking (service.search.retrieval).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -33,6 +34,8 @@ from service.search.encoding import (
 )
 from service.search.retrieval import Candidate, RetrievalParams, Retriever
 from service.search.sparse import SparseVector
+
+log = logging.getLogger(__name__)
 
 
 class QdrantIndex:
@@ -88,17 +91,25 @@ class QdrantIndex:
         )
 
     def _create_payload_indexes(self) -> None:
-        """Index the filter fields the collection does not index yet (a server only; local mode has none)."""
+        """Index the filter fields the collection does not index yet (a server only; local mode has none).
+
+        The server builds an index in the background (``wait=False``): a large collection opens at
+        once and its filters work, more slowly, until the index is built. A server that refuses (a
+        read-only key) is logged and the collection opens all the same.
+        """
         if self._local:
             return
         m = self._m
         have = set(self.client.get_collection(self.collection).payload_schema or {})
-        for name in KEYWORD_FIELDS:
-            if name not in have:
-                self.client.create_payload_index(self.collection, name, m.PayloadSchemaType.KEYWORD)
-        if "day" not in have:
-            self.client.create_payload_index(self.collection, "day", m.IntegerIndexParams(
-                type=m.IntegerIndexType.INTEGER, lookup=False, range=True))
+        wanted: list[tuple[str, Any]] = [(name, m.PayloadSchemaType.KEYWORD) for name in KEYWORD_FIELDS]
+        wanted.append(("day", m.IntegerIndexParams(type=m.IntegerIndexType.INTEGER, lookup=False, range=True)))
+        for name, schema in wanted:
+            if name in have:
+                continue
+            try:
+                self.client.create_payload_index(self.collection, name, schema, wait=False)
+            except Exception as e:  # the client raises its own types for a refused or failed request
+                log.warning("payload index %s on %s not created: %s", name, self.collection, e)
 
     def upsert(self, chunks: list[Chunk]) -> None:
         """Encode and upsert chunks, replacing those with the same id; waits for the write."""

@@ -8,10 +8,12 @@ decided here, once:
 2. **Dense score**: every candidate is rescored by its best line (Qdrant max-sim
    over the chunk's line vectors) plus its chunk vector's cosine. A paraphrase
    usually matches one sentence of a section, not the section's average.
-3. **Fusion**: the dense and BM25 lists are fused by distribution-based score
-   fusion (DBSF): each list's scores are mapped through mean ± 3 standard
-   deviations, then summed. Unlike reciprocal ranks it keeps how far a confident
-   top hit stands above the rest.
+3. **Fusion**: the first ``depth`` of the dense and BM25 lists are fused by
+   distribution-based score fusion (DBSF): each list's scores are mapped through
+   mean ± 3 standard deviations, then summed. Unlike reciprocal ranks it keeps how
+   far a confident top hit stands above the rest. The depth is fixed, so the head
+   of the ranking is the same whatever page is asked for; a page past it is read
+   from lists ``deeper`` long, fused the same way and placed below the head.
 4. **Feedback** (hybrid only): the BM25 query is widened with the most telling
    terms (tf × idf) of the ``feedback_docs`` best fused chunks, and run again;
    its list replaces the first BM25 list in a second fusion. Minutes on one topic
@@ -19,8 +21,14 @@ decided here, once:
    then finds the rest in theirs. IDF for choosing terms comes from a sample of
    the index's BM25 vectors, refreshed as the index grows.
 
-``dense`` mode stops after step 2 and ``sparse`` mode is plain BM25, so the two
-can be compared with the full pipeline.
+5. **The head** (``Retriever.search``): a question that asks for a meeting type or
+   a split vote also ranks the passages of the minutes that have it (``facet_candidates``
+   dense candidates, no feedback); those it alone found join the end of the head.
+   Minute support (hybrid), then the boosts for what the question names (a period,
+   a facet), reorder the head; only passages the words found lend a minute support.
+
+``dense`` mode stops after step 2 and ``sparse`` mode is plain BM25 (step 5 applies
+to both), so the two can be compared with the full pipeline.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import numpy as np
 
 from service.search.base import SearchHit, SearchQuery
 from service.search.encoding import (
+    BROAD_FACETS,
     DENSE,
     FACETS,
     FIELD_FACETS,
@@ -59,7 +68,8 @@ class RetrievalParams:
     """How many candidates to take and how to weigh, fuse and boost them."""
 
     candidates: int = 100  # of each of dense and BM25, before rescoring
-    depth: int = 50  # of each list that goes into the fusion
+    depth: int = 100  # of each list fused into the head of the ranking, whatever page is asked for
+    deeper: int = 400  # of each list read for the passages below the head (pages past it)
     feedback_docs: int = 3  # 0 turns feedback off
     feedback_terms: int = 30
     feedback_weight: float = 0.5  # of the strongest added term, against 1 for a query term
@@ -71,7 +81,7 @@ class RetrievalParams:
     minute_support: float = 0.5  # hybrid: share of a minute's next best passages added to each of its passages
     period_boost: float = 0.5  # added, as a share of the best score, to passages of the period a query names
     facet_boost: float = 1.0  # likewise, for each facet a query asks for that the passage's minute has
-    facet_candidates: int = 25  # of each list when ranking only the minutes with what a query asks for (no feedback)
+    facet_candidates: int = 25  # dense candidates when ranking only the minutes with what a query asks for
     idf_sample: int = 5000  # BM25 vectors read to estimate IDF for feedback
     idf_refresh_s: float = 600.0
 
@@ -214,32 +224,57 @@ def prefer(ranked: Ranked, payloads: dict[str, dict[str, Any]], plan: QueryPlan,
 
 
 def with_facets(spec: FilterSpec, facets: tuple[tuple[str, str], ...]) -> FilterSpec | None:
-    """``spec`` narrowed to passages whose minute has every facet asked for; None where it cannot have them.
+    """``spec`` narrowed to passages whose minute has the facets asked for; None where that narrows nothing.
 
-    A facet is a payload field (``meeting_type``) or a word of the minute's ``facets`` list.
+    A facet is a payload field (``meeting_type``) or a word of the minute's ``facets`` list. A
+    meeting type the filter already sets otherwise is left out, as is a regular meeting (the
+    kind most minutes are: narrowing to it narrows little).
     """
     any_of, equals = dict(spec.any_of), dict(spec.equals)
     words = []
     for name, value in facets:
+        if (name, value) in BROAD_FACETS:
+            continue
         if name in FIELD_FACETS:
-            if equals.get(name, value) != value:
-                return None  # the filter asks for another meeting type
-            equals[name] = value
+            if equals.get(name, value) == value:
+                equals[name] = value
         else:
             words.append(f"{name}={value}")
-    if len(words) > 1:
-        return None  # one condition a field: two facet words cannot both be required
     if words:
-        any_of[FACETS] = words
-    return replace(spec, any_of=any_of, equals=equals)
+        any_of[FACETS] = words  # any of them (one condition a field); the boost counts each
+    narrowed = replace(spec, any_of=any_of, equals=equals)
+    return None if narrowed == spec else narrowed
 
 
-def merged(first: Ranked, second: Ranked) -> Ranked:
-    """Both rankings as one, each passage at the better of its two scores."""
-    best = dict(second)
-    for pid, score in first:
-        best[pid] = max(score, best.get(pid, score))
-    return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+def joined(ranked: Ranked, found: Ranked, depth: int) -> tuple[Ranked, int]:
+    """``ranked`` with the passages only ``found`` has put at the end of its head, and the head's new length.
+
+    ``found`` ranks passages on a scale of its own, so its passages keep their order but are
+    scored between the last of the head and the first below it: what both rankings found
+    keeps the score the whole ranking gave it.
+    """
+    head = ranked[:depth]
+    known = {pid for pid, _ in head}
+    extra = [(pid, score) for pid, score in found if pid not in known]
+    if not extra:
+        return ranked, len(head)
+    added = {pid for pid, _ in extra}
+    rest = [(pid, score) for pid, score in ranked[depth:] if pid not in added]
+    hi = head[-1][1] if head else 1.0
+    lo = rest[0][1] if rest else hi - 1.0
+    top = max(extra[0][1], 1e-9)
+    scaled = [(pid, lo + (hi - lo) * 0.999 * max(score, 0.0) / top) for pid, score in extra]
+    return head + scaled + rest, len(head) + len(scaled)
+
+
+def below(head: Ranked, deeper: Ranked) -> Ranked:
+    """``head``, then the passages of ``deeper`` it lacks, in their order, every one scored below the head's last."""
+    seen = {pid for pid, _ in head}
+    rest = [(pid, score) for pid, score in deeper if pid not in seen]
+    if not head or not rest:
+        return head + rest
+    shift = max(0.0, rest[0][1] - head[-1][1]) + 1e-6
+    return head + [(pid, score - shift) for pid, score in rest]
 
 
 def _period_share(payload: dict[str, Any], period: tuple[int, int | None] | None) -> float:
@@ -258,23 +293,24 @@ def _facet_share(payload: dict[str, Any], facets: tuple[tuple[str, str], ...]) -
     return float(sum(1 for name, value in facets if payload.get(name) == value or f"{name}={value}" in has))
 
 
-def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3) -> list[SearchHit]:
+def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3,
+                        givers: Collection[str] | None = None) -> list[SearchHit]:
     """``hits`` re-ranked so that a minute speaking of the query in several passages comes first.
 
     Each passage gets ``support`` × the scores of the ``depth - 1`` best other passages of its
-    minute. A minute that answers a question usually does so in more than one section (the
-    report, the discussion and the resolution); one that mentions it in passing has one good
-    passage. With ``support`` < 1 a minute's best passage stays its first.
+    minute (of those whose chunk id is in ``givers``, when given). A minute that answers a
+    question usually does so in more than one section (the report, the discussion and the
+    resolution); one that mentions it in passing has one good passage. With ``support`` < 1 a
+    minute's best passage stays its first.
     """
-    by_minute: dict[str, list[float]] = {}
+    by_minute: dict[str, list[tuple[str, float]]] = {}
     for h in hits:
-        by_minute.setdefault(h.minute_id, []).append(h.score)
+        if givers is None or h.chunk_id in givers:
+            by_minute.setdefault(h.minute_id, []).append((h.chunk_id, h.score))
     out = []
     for h in hits:
-        others = list(by_minute[h.minute_id])
-        others.remove(h.score)
-        bonus = support * sum(sorted(others, reverse=True)[:depth - 1])
-        out.append(replace(h, score=h.score + bonus))
+        others = sorted((score for cid, score in by_minute.get(h.minute_id, []) if cid != h.chunk_id), reverse=True)
+        out.append(replace(h, score=h.score + support * sum(others[:depth - 1])))
     out.sort(key=lambda h: -h.score)  # stable: ties keep the ranking's order
     return out
 
@@ -288,7 +324,7 @@ class Retriever:
         self.params = params or RetrievalParams()
         self.idf = IdfEstimate(engine, self.params.idf_sample, self.params.idf_refresh_s)
 
-    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], depth: int, exact: bool,
+    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], exact: bool,
                     p: RetrievalParams) -> Ranked:
         pool |= {c.pid for c in self.engine.nearest(DENSE, dense, spec, p.candidates, exact=exact)}
         if not pool:
@@ -296,7 +332,7 @@ class Retriever:
         rescored = self.engine.nearest(LINES, dense, spec, len(pool), among=pool, with_dense=True, exact=True)
         ranked = [(c.pid, c.score + (float(c.dense @ dense) if c.dense is not None else 0.0)) for c in rescored]
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
-        return ranked[:depth]
+        return ranked
 
     def _plan(self, query: SearchQuery) -> QueryPlan:
         p = self.params
@@ -311,30 +347,38 @@ class Retriever:
     def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool, spec: FilterSpec | None = None,
               params: RetrievalParams | None = None) -> Ranked:
         p = params or self.params
-        depth = max(p.depth, query.offset + query.limit)
+        # The lists are fused at a fixed depth, so the head of the ranking is the same whatever page
+        # is asked for; deeper candidates, when a page needs them, follow below it.
+        depth = p.depth
+        reach = max(depth, query.offset + query.limit)
+        # Below the head, the lists are read to the same length for every page up to ``deeper``, so
+        # that the pages of one question neither repeat nor skip a passage.
+        fetch = depth if reach <= depth else max(reach, p.deeper)
         spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
         bm25: Ranked = []
         if sparse is not None:
-            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, depth),
+            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, fetch),
                                                                    exact=exact)]
         if query.mode == "sparse":
             return bm25
         by_dense: Ranked = []
         if dense is not None:
-            by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, depth, exact, p)
+            by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, exact, p)
         if query.mode == "dense":
             return by_dense
         w = p.dense_weight * plan.dense_weight if sparse is not None else 1.0
-        fused = dbsf([(w, by_dense), (1.0, bm25[:depth])])
-        if p.feedback_docs <= 0 or sparse is None or not fused:
+        fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
+        if p.feedback_docs > 0 and sparse is not None and fused:
+            top = [pid for pid, _ in fused[:p.feedback_docs]]
+            docs = list(self.engine.sparse_vectors(top).values())
+            df, n, total = self.idf.table()
+            wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
+            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, wider, spec, fetch, exact=exact)]
+            fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
+        if reach <= depth:
             return fused
-        top = [pid for pid, _ in fused[:p.feedback_docs]]
-        docs = list(self.engine.sparse_vectors(top).values())
-        df, n, total = self.idf.table()
-        wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
-        bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, wider, spec, depth, exact=exact)]
-        return dbsf([(w, by_dense), (1.0, bm25)])
+        return below(fused, dbsf([(w, by_dense), (1.0, bm25)]))
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
         """The page of hits: the ranking, then what the query names (period, facets) and minute support (hybrid).
@@ -345,20 +389,31 @@ class Retriever:
         plan = self._plan(query)
         ranked = self._rank(query, plan, exact)
         end = query.offset + query.limit
+        cut = p.depth  # the head that what the query names and minute support reorder
+        ranked_first = {pid for pid, _ in ranked[:cut]}  # what the words found: it alone supports a minute
         if p.facet_boost > 0.0 and plan.facets:
             # The passages of minutes with what the question asks for, ranked among themselves: a
             # split vote or a thematic meeting is rarely in the words that find the topic.
             narrowed = with_facets(filter_spec(query.filter), plan.facets)
             if narrowed is not None:
                 light = replace(p, candidates=p.facet_candidates, feedback_docs=0)  # fewer minutes to rank
-                ranked = merged(self._rank(query, plan, exact, narrowed, light)[:max(p.depth, end)], ranked)
+                ranked, cut = joined(ranked, self._rank(query, plan, exact, narrowed, light)[:p.depth], p.depth)
         named = (p.period_boost > 0.0 and plan.period is not None) or (p.facet_boost > 0.0 and bool(plan.facets))
         support = p.minute_support if query.mode == "hybrid" else 0.0
-        head = ranked[:max(p.depth, end)] if named or support > 0.0 else ranked[query.offset:end]
-        payloads = self.engine.payloads([pid for pid, _ in head])
-        if named:
-            head = prefer(head, payloads, plan, p.period_boost, p.depth, p.facet_boost)
-        hits = [hit_of(payloads[pid], score) for pid, score in head if pid in payloads]
+        if not (named or support > 0.0):
+            page = ranked[query.offset:end]
+            payloads = self.engine.payloads([pid for pid, _ in page])
+            return [hit_of(payloads[pid], score) for pid, score in page if pid in payloads]
+        # Minute support, then what the query names, reorder the head (support first, so that a minute
+        # does not gain from the boosts of its other passages); a deeper page follows it as ranked.
+        head, tail = ranked[:cut], ranked[cut:end]
+        payloads = self.engine.payloads([pid for pid, _ in head + tail])
+        head = [(pid, score) for pid, score in head if pid in payloads]
         if support > 0.0:
-            hits = with_minute_support(hits, support)
-        return hits[query.offset:end] if named or support > 0.0 else hits
+            pid_of = {str(payloads[pid].get("chunk_id")): pid for pid, _ in head}
+            givers = {cid for cid, pid in pid_of.items() if pid in ranked_first}
+            hits = with_minute_support([hit_of(payloads[pid], score) for pid, score in head], support, givers=givers)
+            head = [(pid_of[h.chunk_id], h.score) for h in hits]
+        if named:
+            head = prefer(head, payloads, plan, p.period_boost, len(head), p.facet_boost)
+        return [hit_of(payloads[pid], score) for pid, score in head + tail if pid in payloads][query.offset:end]

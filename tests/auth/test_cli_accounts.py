@@ -74,8 +74,11 @@ def test_the_first_start_makes_an_admin_and_prints_its_password_once(tmp_path: P
         accounts.close()
 
 
-def test_the_console_signs_the_audit_log_as_ingest_does(tmp_path: Path) -> None:
-    import getpass
+def test_the_console_signs_the_audit_log_as_ingest_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USER", "someone-else")  # the environment does not name the actor
+    monkeypatch.setenv("LOGNAME", "someone-else")
+    import os
+    import pwd
 
     from service.auth.accounts import open_accounts
 
@@ -88,4 +91,4 @@ def test_the_console_signs_the_audit_log_as_ingest_does(tmp_path: Path) -> None:
     finally:
         accounts.close()
     added = [e for e in events if e.target == "kiemtra-anphu"]
-    assert added and all(e.actor == f"{getpass.getuser()} (dòng lệnh)" for e in added)
+    assert added and all(e.actor == f"{pwd.getpwuid(os.getuid()).pw_name} (dòng lệnh)" for e in added)

@@ -56,3 +56,35 @@ class TestQdrantLocalCompact(SearchIndexContract):
         idx = QdrantIndex(encoder, location=":memory:", layout="compact")
         yield idx
         idx.close()
+
+
+class _Server:
+    """A Qdrant server's answers to what opening a collection asks (the network is the process edge)."""
+
+    def __init__(self, have: set[str], refuse: str | None = None) -> None:
+        self.have, self.refuse, self.created = have, refuse, []
+
+    def get_collection(self, name: str) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(payload_schema={k: object() for k in self.have})
+
+    def create_payload_index(self, collection: str, name: str, schema: Any, *, wait: bool = True) -> None:
+        if name == self.refuse:
+            raise PermissionError("read-only key")
+        self.created.append((name, wait))
+
+
+def test_a_server_collection_gets_the_payload_indexes_it_lacks_without_waiting(caplog: pytest.LogCaptureFixture) -> None:
+    from qdrant_client import models
+
+    from service.search.encoding import KEYWORD_FIELDS
+
+    index = QdrantIndex.__new__(QdrantIndex)
+    index._m, index._local, index.collection = models, False, "chunks"
+    index.client = server = _Server(have={"minute_id", "dang_bo", "day"}, refuse="section")
+    index._create_payload_indexes()
+    made = {name for name, _ in server.created}
+    assert made == set(KEYWORD_FIELDS) - {"minute_id", "dang_bo", "section"}  # "day" is there; "section" refused
+    assert all(not wait for _, wait in server.created)
+    assert "section" in caplog.text  # a refusal is logged, and the collection opens all the same

@@ -13,7 +13,7 @@ from service.search.base import SearchFilter, SearchQuery
 from service.search.edge_index import EdgeIndex
 from service.search.embedder import HashEmbedder
 from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, FilterSpec, chunk_lines
-from service.search.retrieval import RetrievalParams, dbsf, expand, idf, merged, with_facets
+from service.search.retrieval import RetrievalParams, dbsf, expand, idf, joined, with_facets
 from service.search.sparse import SparseVector
 from tests.search.conftest import make_chunk
 
@@ -182,15 +182,62 @@ def test_a_minute_with_what_the_question_asks_for_is_found_when_its_words_are_no
         idx.close()
 
 
-def test_facets_narrow_a_filter_and_a_conflicting_meeting_type_narrows_to_nothing() -> None:
+def test_facets_narrow_a_filter_only_where_that_narrows_something() -> None:
     base = FilterSpec(any_of={"chi_bo": ["x"]}, equals={}, day_from=None, day_to=None)
     narrowed = with_facets(base, (("vote", "split"), ("meeting_type", "chuyen_de")))
     assert narrowed is not None
     assert narrowed.any_of == {"chi_bo": ["x"], "facets": ["vote=split"]}
     assert narrowed.equals == {"meeting_type": "chuyen_de"}
     other = replace(base, equals={"meeting_type": "dai_hoi"})
-    assert with_facets(other, (("meeting_type", "chuyen_de"),)) is None
-    assert merged([("a", 0.2), ("b", 0.9)], [("a", 0.5), ("c", 0.1)]) == [("b", 0.9), ("a", 0.5), ("c", 0.1)]
+    assert with_facets(other, (("meeting_type", "chuyen_de"),)) is None  # the filter wants another type
+    kept = with_facets(other, (("meeting_type", "chuyen_de"), ("vote", "split")))
+    assert kept is not None and kept.equals == {"meeting_type": "dai_hoi"} and kept.any_of["facets"] == ["vote=split"]
+    assert with_facets(replace(base, equals={"meeting_type": "chuyen_de"}), (("meeting_type", "chuyen_de"),)) is None
+    assert with_facets(base, (("meeting_type", "thuong_ky"),)) is None  # most meetings are regular ones
+
+
+def test_passages_only_the_narrowed_ranking_found_join_the_end_of_the_head_in_their_order() -> None:
+    ranked = [("a", 0.9), ("b", 0.8), ("c", 0.3), ("d", 0.2)]
+    found = [("x", 5.0), ("a", 4.0), ("y", 1.0), ("d", 0.5)]
+    out, cut = joined(ranked, found, 2)
+    assert [pid for pid, _ in out] == ["a", "b", "x", "y", "d", "c"] and cut == 5
+    assert dict(out)["a"] == 0.9  # what both found keeps the whole ranking's score
+    assert 0.3 < dict(out)["d"] < dict(out)["y"] < dict(out)["x"] < 0.8  # between the head's last and what follows
+    assert joined(ranked, [("a", 1.0)], 2) == (ranked, 2)
+
+
+def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder: ChunkEncoder) -> None:
+    words = ["vận động", "hiến đất", "làm đường", "giao thông", "nông thôn", "bê tông", "ngõ xóm", "đóng góp"]
+    chunks = [make_chunk(f"m{i}", 0, "Chi bộ bàn " + ", ".join(words[j % len(words)] for j in range(i % 5, i % 5 + 2 + i % 7))
+                         + f", đoạn {i}.") for i in range(30)]  # passages that share the words unequally: no ties
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(depth=8, candidates=12))
+    q = "vận động hiến đất làm đường giao thông"
+    try:
+        idx.upsert(chunks)
+        deep = [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=30))]
+        assert [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=5))] == deep[:5]
+        assert [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=5, offset=10))] == deep[10:15]
+        assert len(deep) == len(set(deep)) == 30  # a deeper page repeats nothing and skips nothing
+    finally:
+        idx.close()
+
+
+def test_a_short_minute_with_the_facet_is_not_outranked_for_being_short(tmp_path: Path,
+                                                                        encoder: ChunkEncoder) -> None:
+    # Long extraordinary meetings on other matters, found only by the narrowed ranking, must not
+    # gain from their many passages over the short one that answers the question.
+    chunks = [make_chunk("short", 0, "Họp bất thường: cháy rừng ở buôn Drai Sơn, chi bộ phân công trực cháy.",
+                         meeting_type="bat_thuong")]
+    chunks += [make_chunk(f"long{j}", i, f"Mục {i}: khắc phục sự cố đường ống nước số {j}, thay van, cấp nước tạm.",
+                          meeting_type="bat_thuong") for j in range(2) for i in range(5)]
+    chunks += [make_chunk(f"n{i}", 0, f"Phòng cháy rừng mùa khô năm {2015 + i}, tuần tra canh lửa.") for i in range(6)]
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(candidates=4, depth=4, feedback_docs=0))
+    try:
+        idx.upsert(chunks)
+        hits = idx.search(SearchQuery(text="họp bất thường về cháy rừng ở buôn Drai Sơn", limit=5))
+        assert hits[0].minute_id == "short"
+    finally:
+        idx.close()
 
 
 def test_an_index_made_before_a_filter_field_gets_its_payload_index_on_opening(tmp_path: Path,
