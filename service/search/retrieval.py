@@ -267,6 +267,11 @@ def joined(ranked: Ranked, found: Ranked, depth: int) -> tuple[Ranked, int]:
     return head + scaled + rest, len(head) + len(scaled)
 
 
+def ranked_by_score(found: Sequence[Candidate]) -> Ranked:
+    """(id, score) best first, ties in id order (an engine may order ties differently for another limit)."""
+    return sorted(((c.pid, c.score) for c in found), key=lambda kv: (-kv[1], kv[0]))
+
+
 def below(head: Ranked, deeper: Ranked) -> Ranked:
     """``head``, then the passages of ``deeper`` it lacks, in their order, every one scored below the head's last."""
     seen = {pid for pid, _ in head}
@@ -351,15 +356,16 @@ class Retriever:
         # is asked for; deeper candidates, when a page needs them, follow below it.
         depth = p.depth
         reach = max(depth, query.offset + query.limit)
-        # Below the head, the lists are read to the same length for every page up to ``deeper``, so
-        # that the pages of one question neither repeat nor skip a passage.
+        # Below the head, the lists are read to the same length for every reach up to ``deeper``, so
+        # that those pages of one question neither repeat nor skip a passage (past it they may).
         fetch = depth if reach <= depth else max(reach, p.deeper)
         spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
         bm25: Ranked = []
         if sparse is not None:
-            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, fetch),
-                                                                   exact=exact)]
+            # feedback replaces the first list: read only what the head needs of it then
+            first = depth if query.mode == "hybrid" and p.feedback_docs > 0 else fetch
+            bm25 = ranked_by_score(self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, first), exact=exact))
         if query.mode == "sparse":
             return bm25
         by_dense: Ranked = []
@@ -374,7 +380,7 @@ class Retriever:
             docs = list(self.engine.sparse_vectors(top).values())
             df, n, total = self.idf.table()
             wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
-            bm25 = [(c.pid, c.score) for c in self.engine.nearest(SPARSE, wider, spec, fetch, exact=exact)]
+            bm25 = ranked_by_score(self.engine.nearest(SPARSE, wider, spec, fetch, exact=exact))
             fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
         if reach <= depth:
             return fused
@@ -397,7 +403,8 @@ class Retriever:
             narrowed = with_facets(filter_spec(query.filter), plan.facets)
             if narrowed is not None:
                 light = replace(p, candidates=p.facet_candidates, feedback_docs=0)  # fewer minutes to rank
-                ranked, cut = joined(ranked, self._rank(query, plan, exact, narrowed, light)[:p.depth], p.depth)
+                head_only = replace(query, offset=0, limit=p.depth)
+                ranked, cut = joined(ranked, self._rank(head_only, plan, exact, narrowed, light)[:p.depth], p.depth)
         named = (p.period_boost > 0.0 and plan.period is not None) or (p.facet_boost > 0.0 and bool(plan.facets))
         support = p.minute_support if query.mode == "hybrid" else 0.0
         if not (named or support > 0.0):
