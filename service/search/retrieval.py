@@ -308,15 +308,24 @@ def with_minute_support(hits: list[SearchHit], support: float, depth: int = 3,
     resolution); one that mentions it in passing has one good passage. With ``support`` < 1 a
     minute's best passage stays its first.
     """
+    by_id = {h.chunk_id: h for h in hits}
+    ranked = supported([(h.chunk_id, h.score) for h in hits], {h.chunk_id: h.minute_id for h in hits},
+                       support, depth, givers)
+    return [replace(by_id[cid], score=score) for cid, score in ranked]
+
+
+def supported(ranked: Ranked, minute_of: dict[str, str], support: float, depth: int = 3,
+              givers: Collection[str] | None = None) -> Ranked:
+    """``with_minute_support`` on (id, score) pairs, ``minute_of`` giving each id's minute."""
     by_minute: dict[str, list[tuple[str, float]]] = {}
-    for h in hits:
-        if givers is None or h.chunk_id in givers:
-            by_minute.setdefault(h.minute_id, []).append((h.chunk_id, h.score))
+    for key, score in ranked:
+        if givers is None or key in givers:
+            by_minute.setdefault(minute_of[key], []).append((key, score))
     out = []
-    for h in hits:
-        others = sorted((score for cid, score in by_minute.get(h.minute_id, []) if cid != h.chunk_id), reverse=True)
-        out.append(replace(h, score=h.score + support * sum(others[:depth - 1])))
-    out.sort(key=lambda h: -h.score)  # stable: ties keep the ranking's order
+    for key, score in ranked:
+        others = sorted((s for k, s in by_minute.get(minute_of[key], []) if k != key), reverse=True)
+        out.append((key, score + support * sum(others[:depth - 1])))
+    out.sort(key=lambda kv: -kv[1])  # stable: ties keep the ranking's order
     return out
 
 
@@ -417,10 +426,8 @@ class Retriever:
         payloads = self.engine.payloads([pid for pid, _ in head + tail])
         head = [(pid, score) for pid, score in head if pid in payloads]
         if support > 0.0:
-            pid_of = {str(payloads[pid].get("chunk_id")): pid for pid, _ in head}
-            givers = {cid for cid, pid in pid_of.items() if pid in ranked_first}
-            hits = with_minute_support([hit_of(payloads[pid], score) for pid, score in head], support, givers=givers)
-            head = [(pid_of[h.chunk_id], h.score) for h in hits]
+            minute_of = {pid: str(payloads[pid].get("minute_id")) for pid, _ in head}
+            head = supported(head, minute_of, support, givers=ranked_first)
         if named:
             head = prefer(head, payloads, plan, p.period_boost, len(head), p.facet_boost)
         return [hit_of(payloads[pid], score) for pid, score in head + tail if pid in payloads][query.offset:end]
