@@ -359,11 +359,15 @@ def facets_of(text: str) -> tuple[tuple[str, str], ...]:
         name, _, value = found.partition("=")
         if name == "vote" and _NEGATION.search(" ".join(words[max(0, at[0] - 6):at[0]])):
             continue  # "không có ai không tán thành", "nobody voted against": the opposite
+        if name == "meeting_type" and _PREPARING.search(" ".join(words[max(0, at[0] - 4):at[0]])):
+            continue  # "… ahead of the regular meeting", "chuẩn bị cho kỳ sinh hoạt thường kỳ": another meeting
         out.setdefault(name, value)
     return tuple(sorted(out.items()))
 
 
 _NEGATION = re.compile(r"\b(?:khong co|khong ai|chang ai|khong mot|nobody|no one|none|without|no)\b")
+# Words that make the meeting named after them the topic of the one asked for, not that one.
+_PREPARING = re.compile(r"\b(?:ahead of|before|prior to|prepar\w*|in advance of|chuan bi|truoc)\b")
 
 
 _MONTH_YEAR = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\s*(?:/|-|nam|,|of)?\s*((?:19|20)\d{2})\b"

@@ -12,8 +12,10 @@ decided here, once:
    distribution-based score fusion (DBSF): each list's scores are mapped through
    mean ± 3 standard deviations, then summed. Unlike reciprocal ranks it keeps how
    far a confident top hit stands above the rest. The depth is fixed, so the head
-   of the ranking is the same whatever page is asked for; a page past it is read
-   from lists ``deeper`` long, fused the same way and placed below the head.
+   of the ranking is the same whatever page is asked for. The passages below it come
+   in tiers: the lists read ``deeper`` long, then twice that and so on, each fused
+   the same way and placed below the tiers before it, so that no page of a question
+   repeats or skips a passage.
 4. **Feedback** (hybrid only): the BM25 query is widened with the most telling
    terms (tf × idf) of the ``feedback_docs`` best fused chunks, and run again;
    its list replaces the first BM25 list in a second fusion. Minutes on one topic
@@ -69,7 +71,7 @@ class RetrievalParams:
 
     candidates: int = 100  # of each of dense and BM25, before rescoring
     depth: int = 100  # of each list fused into the head of the ranking, whatever page is asked for
-    deeper: int = 400  # of each list read for the passages below the head (pages past it)
+    deeper: int = 400  # of each list read for the first tier below the head (pages past it); then doubled
     feedback_docs: int = 3  # 0 turns feedback off
     feedback_terms: int = 30
     feedback_weight: float = 0.5  # of the strongest added term, against 1 for a query term
@@ -250,8 +252,9 @@ def joined(ranked: Ranked, found: Ranked, depth: int) -> tuple[Ranked, int]:
     """``ranked`` with the passages only ``found`` has put at the end of its head, and the head's new length.
 
     ``found`` ranks passages on a scale of its own, so its passages keep their order but are
-    scored between the last of the head and the first below it: what both rankings found
-    keeps the score the whole ranking gave it.
+    scored below the last of the head, in proportion to their own scores; what both rankings
+    found keeps the score the whole ranking gave it. Nothing below the head changes their
+    scores, so the head is the same whatever page is asked for.
     """
     head = ranked[:depth]
     known = {pid for pid, _ in head}
@@ -260,11 +263,30 @@ def joined(ranked: Ranked, found: Ranked, depth: int) -> tuple[Ranked, int]:
         return ranked, len(head)
     added = {pid for pid, _ in extra}
     rest = [(pid, score) for pid, score in ranked[depth:] if pid not in added]
-    hi = head[-1][1] if head else 1.0
-    lo = rest[0][1] if rest else hi - 1.0
-    top = max(extra[0][1], 1e-9)
-    scaled = [(pid, lo + (hi - lo) * 0.999 * max(score, 0.0) / top) for pid, score in extra]
+    scaled = beneath(extra, head[-1][1] if head else 1.0)
     return head + scaled + rest, len(head) + len(scaled)
+
+
+def beneath(ranked: Ranked, ceiling: float) -> Ranked:
+    """``ranked`` (best first) rescored below ``ceiling`` in proportion to its scores, its order kept.
+
+    Scores at or below zero end at the bottom of the range, just above ``ceiling - 1`` or zero.
+    """
+    if not ranked:
+        return []
+    top = max(ranked[0][1], 1e-9)
+    floor, span = (0.0, ceiling * 0.999) if ceiling > 0.0 else (ceiling - 1.0, 0.999)
+    return [(pid, floor + span * max(score, 0.0) / top) for pid, score in ranked]
+
+
+def tier_ends(depth: int, deeper: int, reach: int) -> list[int]:
+    """How deep each tier of the ranking reads its lists: the head, then ``deeper``, doubling until ``reach``."""
+    ends = [depth]
+    end = max(deeper, depth)
+    while ends[-1] < reach:
+        ends.append(end)
+        end *= 2
+    return ends
 
 
 def ranked_by_score(found: Sequence[Candidate]) -> Ranked:
@@ -276,10 +298,9 @@ def below(head: Ranked, deeper: Ranked) -> Ranked:
     """``head``, then the passages of ``deeper`` it lacks, in their order, every one scored below the head's last."""
     seen = {pid for pid, _ in head}
     rest = [(pid, score) for pid, score in deeper if pid not in seen]
-    if not head or not rest:
-        return head + rest
-    shift = max(0.0, rest[0][1] - head[-1][1]) + 1e-6
-    return head + [(pid, score - shift) for pid, score in rest]
+    if not head:
+        return rest
+    return head + beneath(rest, head[-1][1])
 
 
 def _period_share(payload: dict[str, Any], period: tuple[int, int | None] | None) -> float:
@@ -338,15 +359,19 @@ class Retriever:
         self.params = params or RetrievalParams()
         self.idf = IdfEstimate(engine, self.params.idf_sample, self.params.idf_refresh_s)
 
-    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], exact: bool,
-                    p: RetrievalParams) -> Ranked:
-        pool |= {c.pid for c in self.engine.nearest(DENSE, dense, spec, p.candidates, exact=exact)}
+    def _rescored(self, dense: np.ndarray, spec: FilterSpec, pool: Collection[str]) -> Ranked:
+        """``pool`` ranked by its best line's cosine to ``dense`` plus its chunk vector's."""
         if not pool:
             return []
         rescored = self.engine.nearest(LINES, dense, spec, len(pool), among=pool, with_dense=True, exact=True)
         ranked = [(c.pid, c.score + (float(c.dense @ dense) if c.dense is not None else 0.0)) for c in rescored]
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return ranked
+
+    def _dense_list(self, dense: np.ndarray, spec: FilterSpec, pool: set[str], exact: bool,
+                    p: RetrievalParams) -> Ranked:
+        pool |= {c.pid for c in self.engine.nearest(DENSE, dense, spec, p.candidates, exact=exact)}
+        return self._rescored(dense, spec, pool)
 
     def _plan(self, query: SearchQuery) -> QueryPlan:
         p = self.params
@@ -355,19 +380,23 @@ class Retriever:
                                         restored_dense_weight=p.restored_dense_weight)
 
     def rank(self, query: SearchQuery, *, exact: bool = False) -> Ranked:
-        """Chunk point ids with their fused scores, best first, at least ``offset + limit`` deep where there are."""
+        """Chunk point ids with their fused scores, best first.
+
+        The lists are read deep enough for ``offset + limit`` passages: BM25 (and, in dense mode,
+        the chunk vectors) that deep; hybrid's dense list stays its ``candidates`` rescored.
+        """
         return self._rank(query, self._plan(query), exact)
 
     def _rank(self, query: SearchQuery, plan: QueryPlan, exact: bool, spec: FilterSpec | None = None,
               params: RetrievalParams | None = None) -> Ranked:
         p = params or self.params
-        # The lists are fused at a fixed depth, so the head of the ranking is the same whatever page
-        # is asked for; deeper candidates, when a page needs them, follow below it.
+        # The ranking is built in tiers: the head fuses the lists read ``depth`` deep, whatever page is
+        # asked for; each further tier fuses them read deeper and places what it adds below what came
+        # before. A tier depends only on its own depth, so the pages of one question neither repeat
+        # nor skip a passage.
         depth = p.depth
-        reach = max(depth, query.offset + query.limit)
-        # Below the head, the lists are read to the same length for every reach up to ``deeper``, so
-        # that those pages of one question neither repeat nor skip a passage (past it they may).
-        fetch = depth if reach <= depth else max(reach, p.deeper)
+        ends = tier_ends(depth, p.deeper, query.offset + query.limit)
+        fetch = ends[-1]
         spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
         bm25: Ranked = []
@@ -377,11 +406,11 @@ class Retriever:
             bm25 = ranked_by_score(self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, first), exact=exact))
         if query.mode == "sparse":
             return bm25
+        if query.mode == "dense":
+            return self._dense_tiers(dense, spec, ends, exact, p) if dense is not None else []
         by_dense: Ranked = []
         if dense is not None:
             by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, exact, p)
-        if query.mode == "dense":
-            return by_dense
         w = p.dense_weight * plan.dense_weight if sparse is not None else 1.0
         fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
         if p.feedback_docs > 0 and sparse is not None and fused:
@@ -391,9 +420,19 @@ class Retriever:
             wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
             bm25 = ranked_by_score(self.engine.nearest(SPARSE, wider, spec, fetch, exact=exact))
             fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
-        if reach <= depth:
-            return fused
-        return below(fused, dbsf([(w, by_dense), (1.0, bm25)]))
+        for end in ends[1:]:
+            fused = below(fused, dbsf([(w, by_dense[:end]), (1.0, bm25[:end])]))
+        return fused
+
+    def _dense_tiers(self, dense: np.ndarray, spec: FilterSpec, ends: list[int], exact: bool,
+                     p: RetrievalParams) -> Ranked:
+        """Dense mode: the head's candidates rescored, then each tier's nearest chunks rescored below it."""
+        ranked = self._dense_list(dense, spec, set(), exact, p)
+        for end in ends[1:]:
+            seen = {pid for pid, _ in ranked}
+            pool = {c.pid for c in self.engine.nearest(DENSE, dense, spec, end, exact=exact)} - seen
+            ranked = below(ranked, self._rescored(dense, spec, pool))
+        return ranked
 
     def search(self, query: SearchQuery, *, exact: bool = False) -> list[SearchHit]:
         """The page of hits: the ranking, then what the query names (period, facets) and minute support (hybrid).
@@ -430,4 +469,6 @@ class Retriever:
             head = supported(head, minute_of, support, givers=ranked_first)
         if named:
             head = prefer(head, payloads, plan, p.period_boost, len(head), p.facet_boost)
+        if head and tail:  # what follows the reordered head stays below it
+            tail = beneath(tail, min(score for _, score in head))
         return [hit_of(payloads[pid], score) for pid, score in head + tail if pid in payloads][query.offset:end]

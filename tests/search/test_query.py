@@ -118,6 +118,11 @@ def test_period_named_by_a_query(text: str, period: tuple[int, int | None] | Non
     # the longest phrase names the meeting asked for; the monthly meeting it prepares is its topic
     ("cell committee meetings preparing the monthly cell meeting", (("meeting_type", "chi_uy"),)),
     ("meeting where members of the cell committee were criticised", ()),
+    # a meeting named as what another one prepares is not the meeting asked for
+    ("the leadership group meets a few days ahead of the regular monthly meeting", ()),
+    ("chi ủy họp để chuẩn bị nội dung sinh hoạt thường kỳ", ()),
+    ("họp chi ủy trước kỳ sinh hoạt thường kỳ tháng 5", (("meeting_type", "chi_uy"),)),
+    ("regular monthly meetings that discussed party dues", (("meeting_type", "thuong_ky"),)),
     ("nghị quyết có đảng viên không tán thành", (("vote", "split"),)),
     ("buổi sinh hoạt chuyên đề nào có đảng viên không tán thành", (("meeting_type", "chuyen_de"), ("vote", "split"))),
     ("the national party congress resolution", ()),  # the national congress is not a cell's

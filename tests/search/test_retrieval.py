@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.search.base import SearchFilter, SearchQuery
+from service.search.base import SearchFilter, SearchHit, SearchQuery
 from service.search.edge_index import EdgeIndex
 from service.search.embedder import HashEmbedder
 from service.search.encoding import MIN_LINE_CHARS, ChunkEncoder, FilterSpec, chunk_lines
-from service.search.retrieval import RetrievalParams, dbsf, expand, idf, joined, with_facets
+from service.search.retrieval import RetrievalParams, beneath, dbsf, expand, idf, joined, tier_ends, with_facets
 from service.search.sparse import SparseVector
 from tests.search.conftest import make_chunk
 
@@ -202,22 +202,45 @@ def test_passages_only_the_narrowed_ranking_found_join_the_end_of_the_head_in_th
     out, cut = joined(ranked, found, 2)
     assert [pid for pid, _ in out] == ["a", "b", "x", "y", "d", "c"] and cut == 5
     assert dict(out)["a"] == 0.9  # what both found keeps the whole ranking's score
-    assert 0.3 < dict(out)["d"] < dict(out)["y"] < dict(out)["x"] < 0.8  # between the head's last and what follows
+    assert 0.0 < dict(out)["d"] < dict(out)["y"] < dict(out)["x"] < 0.8  # below the head's last, in their order
     assert joined(ranked, [("a", 1.0)], 2) == (ranked, 2)
+    # The scale does not depend on what follows the head (which depends on the page asked for).
+    assert joined(ranked[:2], found, 2)[0][:5] == out[:5]
 
 
-def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder: ChunkEncoder) -> None:
+def test_tiers_double_past_the_first_deeper_one_until_the_page_is_reached() -> None:
+    assert tier_ends(100, 400, 10) == tier_ends(100, 400, 100) == [100]
+    assert tier_ends(100, 400, 101) == tier_ends(100, 400, 400) == [100, 400]
+    assert tier_ends(100, 400, 401) == [100, 400, 800]
+    assert tier_ends(100, 400, 1601) == [100, 400, 800, 1600, 3200]
+    assert beneath([("a", 4.0), ("b", 2.0), ("c", -1.0)], 0.5) == [("a", 0.4995), ("b", 0.24975), ("c", 0.0)]
+    assert [s for _, s in beneath([("a", 4.0), ("b", 2.0)], -2.0)] == [-2.001, -2.5005]
+    assert beneath([], 1.0) == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "sparse", "dense"])
+def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder: ChunkEncoder, mode: str) -> None:
     words = ["vận động", "hiến đất", "làm đường", "giao thông", "nông thôn", "bê tông", "ngõ xóm", "đóng góp"]
     chunks = [make_chunk(f"m{i}", 0, "Chi bộ bàn " + ", ".join(words[j % len(words)] for j in range(i % 5, i % 5 + 2 + i % 7))
                          + f", đoạn {i}.") for i in range(30)]  # passages that share the words unequally: no ties
-    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(depth=8, candidates=12))
+    # Tiers 4, 8, 16 and 32 deep: the pages below read lists of different lengths.
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(depth=4, deeper=8, candidates=6))
     q = "vận động hiến đất làm đường giao thông"
+
+    def page(limit: int, offset: int = 0) -> list[SearchHit]:
+        return idx.search(SearchQuery(text=q, mode=mode, limit=limit, offset=offset))  # type: ignore[arg-type]
+
     try:
         idx.upsert(chunks)
-        deep = [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=30))]
-        assert [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=5))] == deep[:5]
-        assert [h.chunk_id for h in idx.search(SearchQuery(text=q, limit=5, offset=10))] == deep[10:15]
-        assert len(deep) == len(set(deep)) == 30  # a deeper page repeats nothing and skips nothing
+        hits = page(30)
+        deep = [h.chunk_id for h in hits]
+        assert len(deep) == len(set(deep)) == 30  # the deepest page repeats nothing and skips nothing
+        for limit, offset in [(5, 0), (3, 3), (5, 10), (3, 6), (4, 14), (5, 20), (2, 28)]:
+            assert [h.chunk_id for h in page(limit, offset)] == deep[offset:offset + limit], (limit, offset)
+        scores = [h.score for h in hits]
+        assert scores == sorted(scores, reverse=True)  # what a deeper tier adds is scored below what came before
+        if mode != "dense":
+            assert min(scores) >= 0.0
     finally:
         idx.close()
 
@@ -225,17 +248,22 @@ def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder:
 def test_a_short_minute_with_the_facet_is_not_outranked_for_being_short(tmp_path: Path,
                                                                         encoder: ChunkEncoder) -> None:
     # Long extraordinary meetings on other matters, found only by the narrowed ranking, must not
-    # gain from their many passages over the short one that answers the question.
+    # gain from their many passages over the short one that answers the question: only passages
+    # the question's words found lend their minute support (without that rule the long minutes
+    # come first here).
     chunks = [make_chunk("short", 0, "Họp bất thường: cháy rừng ở buôn Drai Sơn, chi bộ phân công trực cháy.",
                          meeting_type="bat_thuong")]
-    chunks += [make_chunk(f"long{j}", i, f"Mục {i}: khắc phục sự cố đường ống nước số {j}, thay van, cấp nước tạm.",
-                          meeting_type="bat_thuong") for j in range(2) for i in range(5)]
-    chunks += [make_chunk(f"n{i}", 0, f"Phòng cháy rừng mùa khô năm {2015 + i}, tuần tra canh lửa.") for i in range(6)]
-    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(candidates=4, depth=4, feedback_docs=0))
+    chunks += [make_chunk(f"long{j}", i, f"Họp bất thường mục {i}: khắc phục sự cố đường ống nước số {j}, thay van, "
+                                         "cấp nước tạm.", meeting_type="bat_thuong") for j in range(2) for i in range(5)]
+    chunks += [make_chunk(f"n{i}", 0, f"Họp bàn cháy rừng ở buôn Drai Sơn mùa khô năm {2015 + i}, tuần tra canh lửa.")
+               for i in range(6)]  # as close to the words as the short one: a flat head
+    idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(candidates=6, depth=6, feedback_docs=0))
     try:
         idx.upsert(chunks)
-        hits = idx.search(SearchQuery(text="họp bất thường về cháy rừng ở buôn Drai Sơn", limit=5))
+        hits = idx.search(SearchQuery(text="họp bất thường về cháy rừng ở buôn Drai Sơn", limit=6))
         assert hits[0].minute_id == "short"
+        assert hits[0].score > hits[1].score
+        assert {h.minute_id for h in hits[1:]} <= {"long0", "long1"}  # the facet's other minutes follow
     finally:
         idx.close()
 
