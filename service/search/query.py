@@ -110,11 +110,18 @@ def _dictionary() -> dict[str, dict[str, float]]:
 
 
 def _stem(word: str) -> str:
-    """A crude English stem, the same for a table's phrases and a question's words: fees → fee, voted → vot."""
-    for end in ("ing", "ed", "es", "s"):
+    """A crude English stem, the same for a table's phrases and a question's words.
+
+    A plural -s goes (not from -ss, -us, -is), then -ing or -ed, then a final e: vote, votes,
+    voted, voting → vot; meetings → meet; committees → committe; class, classes → class.
+    """
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for end in ("ing", "ed"):
         if len(word) > len(end) + 2 and word.endswith(end):
-            return word[:-len(end)]
-    return word
+            word = word[:-len(end)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 @functools.cache
@@ -277,24 +284,33 @@ def _found(text: str, table: str) -> Iterator[tuple[str, list[int], list[str]]]:
 
     A phrase is found when its words occur in order, whole and folded, with at most ``GAP``
     other words between them, and a word typed with diacritics is the table's own spelling;
-    words that a phrase has used are not used again.
+    in a text typed mostly with diacritics, a word typed without them is spelled as meant too.
+    Words that a phrase has used are not used again.
     """
     english = table.endswith("_en.tsv")
     typed = [w.lower() for w in _WORD.findall(text)]
     words = [_stem(fold(w)) if english else fold(w) for w in typed]
+    strict = not english and accented_share(text) >= STRICT_ACCENTS
     used = [False] * len(words)
     for phrase, adds, written in _phrase_table(table):
         at = _find(words, used, phrase.split())
-        if at is not None and not _accents_differ([typed[i] for i in at], written.split()):
+        if at is not None and not _accents_differ([typed[i] for i in at], written.split(), strict=strict):
             for i in at:
                 used[i] = True
             yield adds, at, words
 
 
-def _accents_differ(typed: list[str], written: list[str]) -> bool:
-    """Whether a word typed with diacritics differs from the table's word with diacritics ("góp" is not
-    "gộp"); a word typed or written without them matches either spelling."""
-    return any(t != w for t, w in zip(typed, written, strict=False) if has_diacritics(t) and has_diacritics(w))
+# Above this share of words typed with diacritics, a text's plain words are taken as spelled:
+# "cãi nhau" (each other) is not "nhậu" (drinking).
+STRICT_ACCENTS = 0.5
+
+
+def _accents_differ(typed: list[str], written: list[str], *, strict: bool = False) -> bool:
+    """Whether a typed word differs from the table's word where both have diacritics ("góp" is not
+    "gộp"), or, with ``strict``, where the table's has them and the typed one has not. A word
+    written without them in the table matches any spelling."""
+    return any(t != w for t, w in zip(typed, written, strict=False)
+               if has_diacritics(w) and (has_diacritics(t) or strict))
 
 
 def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | None:

@@ -86,6 +86,27 @@ def test_lexicon_reads_the_topics_minutes_report_and_not_their_everyday_homonyms
     assert "chi ủy" not in plan_query("the inspection committee of the commune").sparse_text
 
 
+def test_english_words_match_the_lexicon_in_any_of_their_forms() -> None:
+    for text in ("a member who was disciplined", "disciplinary measures", "the discipline of members"):
+        assert "kỷ luật" in plan_query(text).sparse_text, text
+    assert "khai trừ" in plan_query("members expelled from the party").sparse_text
+    assert "chi bộ" in plan_query("classes held by the party cells").sparse_text
+    # a school grade is not the grading of a meeting
+    assert "xếp loại" not in plan_query("how grade 12 students did in the exam").sparse_text
+    assert "xếp loại" in plan_query("how the meeting was graded").sparse_text
+
+
+def test_a_plain_word_in_a_question_typed_with_diacritics_is_spelled_as_meant() -> None:
+    # "nhau" (each other) typed among accented words is not "nhậu" (drinking) ...
+    assert "rượu" not in plan_query("cuộc họp cãi nhau, mỗi người một ý").expansion
+    assert "tranh luận" in plan_query("cuộc họp cãi nhau, mỗi người một ý").expansion
+    assert "rượu" in plan_query("đảng viên đi nhậu rồi lái xe").expansion
+    # ... while a question typed without them may mean either
+    assert "rượu" in plan_query("dang vien di nhau roi lai xe").expansion
+    # a table word written without diacritics matches any spelling
+    assert plan_query("buổi sinh hoạt chuyên đề tháng 5").facets == (("meeting_type", "chuyen_de"),)
+
+
 def test_thesaurus_adds_the_clerks_words_for_everyday_ones() -> None:
     plan = plan_query("họp bàn chuyện heo chết")
     assert "lợn" in plan.expansion and "thảo luận" in plan.expansion
