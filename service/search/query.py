@@ -110,18 +110,11 @@ def _dictionary() -> dict[str, dict[str, float]]:
 
 
 def _stem(word: str) -> str:
-    """A crude English stem, the same for a table's phrases and a question's words.
-
-    A plural -s goes (not from -ss, -us, -is), then -ing or -ed, then a final e: vote, votes,
-    voted, voting → vot; meetings → meet; committees → committe; class, classes → class.
-    """
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for end in ("ing", "ed"):
+    """A crude English stem, the same for a table's phrases and a question's words: fees → fee, voted → vot."""
+    for end in ("ing", "ed", "es", "s"):
         if len(word) > len(end) + 2 and word.endswith(end):
-            word = word[:-len(end)]
-            break
-    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+            return word[:-len(end)]
+    return word
 
 
 @functools.cache
@@ -284,7 +277,7 @@ def _found(text: str, table: str) -> Iterator[tuple[str, list[int], list[str]]]:
 
     A phrase is found when its words occur in order, whole and folded, with at most ``GAP``
     other words between them, and a word typed with diacritics is the table's own spelling;
-    in a text typed mostly with diacritics, a word typed without them is spelled as meant too.
+    in a text typed mostly with diacritics, a plain word that is a word of its own is too.
     Words that a phrase has used are not used again.
     """
     english = table.endswith("_en.tsv")
@@ -300,17 +293,19 @@ def _found(text: str, table: str) -> Iterator[tuple[str, list[int], list[str]]]:
             yield adds, at, words
 
 
-# Above this share of words typed with diacritics, a text's plain words are taken as spelled:
-# "cãi nhau" (each other) is not "nhậu" (drinking).
+# Above this share of words typed with diacritics, a text's plain words that are words of their
+# own are taken as spelled: "cãi nhau" (each other) is not "nhậu" (drinking).
 STRICT_ACCENTS = 0.5
 
 
 def _accents_differ(typed: list[str], written: list[str], *, strict: bool = False) -> bool:
     """Whether a typed word differs from the table's word where both have diacritics ("góp" is not
-    "gộp"), or, with ``strict``, where the table's has them and the typed one has not. A word
-    written without them in the table matches any spelling."""
+    "gộp"), or, with ``strict``, where the table's has them and the typed one is a plain word of
+    its own, as common in minutes as the table's ("nhau" is not "nhậu"; "bo" is "bỏ" typed in
+    haste). A word written without them in the table matches any spelling."""
+    counts = word_counts() if strict else {}
     return any(t != w for t, w in zip(typed, written, strict=False)
-               if has_diacritics(w) and (has_diacritics(t) or strict))
+               if has_diacritics(w) and (has_diacritics(t) or counts.get(t, 0) >= max(1, counts.get(w, 0))))
 
 
 def _find(words: list[str], used: list[bool], parts: list[str]) -> list[int] | None:
@@ -375,7 +370,8 @@ def facets_of(text: str) -> tuple[tuple[str, str], ...]:
         name, _, value = found.partition("=")
         if name == "vote" and _NEGATION.search(" ".join(words[max(0, at[0] - 6):at[0]])):
             continue  # "không có ai không tán thành", "nobody voted against": the opposite
-        if name == "meeting_type" and _PREPARING.search(" ".join(words[max(0, at[0] - 4):at[0]])):
+        before = " ".join(words[max(0, at[0] - 4):at[0]])
+        if name == "meeting_type" and (_PREPARING.search(before) or _AHEAD_OF.search(before)):
             continue  # "… ahead of the regular meeting", "chuẩn bị cho kỳ sinh hoạt thường kỳ": another meeting
         out.setdefault(name, value)
     return tuple(sorted(out.items()))
@@ -383,7 +379,9 @@ def facets_of(text: str) -> tuple[tuple[str, str], ...]:
 
 _NEGATION = re.compile(r"\b(?:khong co|khong ai|chang ai|khong mot|nobody|no one|none|without|no)\b")
 # Words that make the meeting named after them the topic of the one asked for, not that one.
-_PREPARING = re.compile(r"\b(?:ahead of|before|prior to|prepar\w*|in advance of|chuan bi|truoc)\b")
+_PREPARING = re.compile(r"\b(?:prepar\w*|chuan bi)\b")
+_AHEAD_OF = re.compile(r"\b(?:ahead of|before|prior to|in advance of|truoc)(?: (?:the|a|an|ky|buoi|cuoc|cho))?"
+                       r"(?: (?:next|upcoming|coming|regular|monthly|usual))?$")
 
 
 _MONTH_YEAR = re.compile(r"\b(?:thang|month)\s*(\d{1,2})\s*(?:/|-|nam|,|of)?\s*((?:19|20)\d{2})\b"

@@ -268,21 +268,24 @@ def joined(ranked: Ranked, found: Ranked, depth: int) -> tuple[Ranked, int]:
 
 
 def beneath(ranked: Ranked, ceiling: float) -> Ranked:
-    """``ranked`` (best first) rescored below ``ceiling`` in proportion to its scores, its order kept.
+    """``ranked`` (best first) rescored below ``ceiling``, its order and the spread of its scores kept.
 
-    Scores at or below zero end at the bottom of the range, just above ``ceiling - 1`` or zero.
+    Its scores, from the lowest (or zero, when none is negative) to the best, are mapped into
+    a range just below ``ceiling`` that never reaches zero when ``ceiling`` is positive.
     """
     if not ranked:
         return []
-    top = max(ranked[0][1], 1e-9)
-    floor, span = (0.0, ceiling * 0.999) if ceiling > 0.0 else (ceiling - 1.0, 0.999)
-    return [(pid, floor + span * max(score, 0.0) / top) for pid, score in ranked]
+    top = ranked[0][1]
+    lo = min(0.0, min(score for _, score in ranked))
+    spread = (top - lo) or 1.0
+    floor, span = (0.001 * ceiling, 0.998 * ceiling) if ceiling > 0.0 else (ceiling - 1.0, 0.999)
+    return [(pid, floor + span * (score - lo) / spread) for pid, score in ranked]
 
 
 def tier_ends(depth: int, deeper: int, reach: int) -> list[int]:
     """How deep each tier of the ranking reads its lists: the head, then ``deeper``, doubling until ``reach``."""
-    ends = [depth]
-    end = max(deeper, depth)
+    ends = [max(depth, 1)]
+    end = max(deeper, ends[0] + 1)
     while ends[-1] < reach:
         ends.append(end)
         end *= 2
@@ -392,42 +395,46 @@ class Retriever:
         p = params or self.params
         # The ranking is built in tiers: the head fuses the lists read ``depth`` deep, whatever page is
         # asked for; each further tier fuses them read deeper and places what it adds below what came
-        # before. A tier depends only on its own depth, so the pages of one question neither repeat
-        # nor skip a passage.
+        # before. Every list a tier fuses is read by a search of its own length (an engine keeps a
+        # different few of passages tied at the cut for another length), so a tier depends only on
+        # its own depth and the pages of one question neither repeat nor skip a passage.
         depth = p.depth
         ends = tier_ends(depth, p.deeper, query.offset + query.limit)
-        fetch = ends[-1]
         spec = spec or filter_spec(query.filter)
         dense, sparse = self.encoder.encode_query(plan, query.mode)
-        bm25: Ranked = []
-        if sparse is not None:
-            # feedback replaces the first list: read only what the head needs of it then
-            first = depth if query.mode == "hybrid" and p.feedback_docs > 0 else fetch
-            bm25 = ranked_by_score(self.engine.nearest(SPARSE, sparse, spec, max(p.candidates, first), exact=exact))
-        if query.mode == "sparse":
-            return bm25
+
+        def by_words(vector: SparseVector, limit: int) -> Ranked:
+            return ranked_by_score(self.engine.nearest(SPARSE, vector, spec, limit, exact=exact))
+
         if query.mode == "dense":
             return self._dense_tiers(dense, spec, ends, exact, p) if dense is not None else []
+        bm25 = by_words(sparse, max(p.candidates, depth)) if sparse is not None else []
+        if query.mode == "sparse":
+            ranked = bm25[:depth]
+            for end in ends[1:]:
+                ranked = below(ranked, by_words(sparse, end)) if sparse is not None else ranked
+            return ranked
         by_dense: Ranked = []
         if dense is not None:
             by_dense = self._dense_list(dense, spec, {pid for pid, _ in bm25[:p.candidates]}, exact, p)
         w = p.dense_weight * plan.dense_weight if sparse is not None else 1.0
         fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
+        words = sparse
         if p.feedback_docs > 0 and sparse is not None and fused:
             top = [pid for pid, _ in fused[:p.feedback_docs]]
             docs = list(self.engine.sparse_vectors(top).values())
             df, n, total = self.idf.table()
-            wider = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
-            bm25 = ranked_by_score(self.engine.nearest(SPARSE, wider, spec, fetch, exact=exact))
-            fused = dbsf([(w, by_dense[:depth]), (1.0, bm25[:depth])])
+            words = expand(sparse, docs, df, n, terms=p.feedback_terms, weight=p.feedback_weight, total=total)
+            fused = dbsf([(w, by_dense[:depth]), (1.0, by_words(words, depth))])
         for end in ends[1:]:
-            fused = below(fused, dbsf([(w, by_dense[:end]), (1.0, bm25[:end])]))
+            deeper = by_words(words, end) if words is not None else []
+            fused = below(fused, dbsf([(w, by_dense[:end]), (1.0, deeper)]))
         return fused
 
     def _dense_tiers(self, dense: np.ndarray, spec: FilterSpec, ends: list[int], exact: bool,
                      p: RetrievalParams) -> Ranked:
         """Dense mode: the head's candidates rescored, then each tier's nearest chunks rescored below it."""
-        ranked = self._dense_list(dense, spec, set(), exact, p)
+        ranked = self._dense_list(dense, spec, set(), exact, replace(p, candidates=max(p.candidates, ends[0])))
         for end in ends[1:]:
             seen = {pid for pid, _ in ranked}
             pool = {c.pid for c in self.engine.nearest(DENSE, dense, spec, end, exact=exact)} - seen

@@ -213,8 +213,12 @@ def test_tiers_double_past_the_first_deeper_one_until_the_page_is_reached() -> N
     assert tier_ends(100, 400, 101) == tier_ends(100, 400, 400) == [100, 400]
     assert tier_ends(100, 400, 401) == [100, 400, 800]
     assert tier_ends(100, 400, 1601) == [100, 400, 800, 1600, 3200]
-    assert beneath([("a", 4.0), ("b", 2.0), ("c", -1.0)], 0.5) == [("a", 0.4995), ("b", 0.24975), ("c", 0.0)]
-    assert [s for _, s in beneath([("a", 4.0), ("b", 2.0)], -2.0)] == [-2.001, -2.5005]
+    assert tier_ends(100, 100, 101) == [100, 101]  # the head is not read twice
+    out = beneath([("a", 4.0), ("b", 2.0), ("c", -1.0), ("d", -2.0)], 0.5)
+    assert [pid for pid, _ in out] == ["a", "b", "c", "d"]
+    assert 0.5 > out[0][1] > out[1][1] > out[2][1] > out[3][1] > 0.0  # below the ceiling, never zero, order kept
+    assert beneath([("a", 4.0), ("b", 2.0)], 1.0) == [("a", pytest.approx(0.999)), ("b", pytest.approx(0.5))]
+    assert all(-3.0 < s < -2.0 for _, s in beneath([("a", 4.0), ("b", 2.0)], -2.0))
     assert beneath([], 1.0) == []
 
 
@@ -222,8 +226,10 @@ def test_tiers_double_past_the_first_deeper_one_until_the_page_is_reached() -> N
 def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder: ChunkEncoder, mode: str) -> None:
     words = ["vận động", "hiến đất", "làm đường", "giao thông", "nông thôn", "bê tông", "ngõ xóm", "đóng góp"]
     chunks = [make_chunk(f"m{i}", 0, "Chi bộ bàn " + ", ".join(words[j % len(words)] for j in range(i % 5, i % 5 + 2 + i % 7))
-                         + f", đoạn {i}.") for i in range(30)]  # passages that share the words unequally: no ties
-    # Tiers 4, 8, 16 and 32 deep: the pages below read lists of different lengths.
+                         + f", đoạn {i}.") for i in range(30)]  # passages that share the words unequally
+    # and eight that tie: an engine keeps a different few of tied passages for another length
+    chunks += [make_chunk(f"t{i}", 0, "Chi bộ nhất trí vận động nhân dân hiến đất làm đường.") for i in range(8)]
+    # Tiers 4, 8, 16 and 32 deep (then 64): the pages below read lists of different lengths.
     idx = EdgeIndex(tmp_path, encoder, retrieval=RetrievalParams(depth=4, deeper=8, candidates=6))
     q = "vận động hiến đất làm đường giao thông"
 
@@ -232,11 +238,12 @@ def test_a_page_is_the_same_whatever_depth_is_asked_for(tmp_path: Path, encoder:
 
     try:
         idx.upsert(chunks)
-        hits = page(30)
+        hits = page(38)
         deep = [h.chunk_id for h in hits]
-        assert len(deep) == len(set(deep)) == 30  # the deepest page repeats nothing and skips nothing
+        assert len(deep) == len(set(deep)) == 38  # the deepest page repeats nothing and skips nothing
         for limit, offset in [(5, 0), (3, 3), (5, 10), (3, 6), (4, 14), (5, 20), (2, 28)]:
             assert [h.chunk_id for h in page(limit, offset)] == deep[offset:offset + limit], (limit, offset)
+        assert [h.chunk_id for offset in range(0, 38, 4) for h in page(4, offset)] == deep  # page after page
         scores = [h.score for h in hits]
         assert scores == sorted(scores, reverse=True)  # what a deeper tier adds is scored below what came before
         if mode != "dense":
