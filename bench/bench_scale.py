@@ -2,7 +2,7 @@
 
 usage: python -m bench.bench_scale [--sizes 10000,100000,1000000] [--layout compact|fast] [--queries 40]
                                    [--dir DIR [--keep]] [--write BENCHMARKS.md]
-       python -m bench.bench_scale --read DIR [--warm] [--cap-mb MIB]   (an index kept by --keep)
+       python -m bench.bench_scale --read DIR [--warm] [--cap-mb MIB] [--limit N]   (an index kept by --keep)
 
 Chunks are made like the real ones of the independent minutes (corpora/dev and the top of
 corpora/: 3.7 line vectors and about 230 BM25 terms a chunk): each synthetic chunk takes the
@@ -191,7 +191,7 @@ def evict(path: Path) -> None:
 
 
 def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = "auto",
-              cap_mb: float | None = None, warm: list[str] | None = None) -> dict[str, Any]:
+              cap_mb: float | None = None, warm: list[str] | None = None, limit: int = 10) -> dict[str, Any]:
     """Open the index as a fresh process would and measure it (runs in a child process). With ``cap_mb``,
     everything from opening the index on runs within that much memory (``cap_memory``), the index's
     files first dropped from the page cache; ``warm`` questions (not the timed ones) are searched
@@ -224,12 +224,12 @@ def read_side(path: Path, layout: str, queries: list[str], query_runtime: str = 
     for name, use in (("hybrid", False), ("hybrid+filter", True)):
         lat, ids = [], []
         for q, f in zip(queries, flts, strict=True):
-            sq = SearchQuery(text=q, mode="hybrid", limit=10, filter=f if use else SearchFilter())
+            sq = SearchQuery(text=q, mode="hybrid", limit=limit, filter=f if use else SearchFilter())
             forget_queries(index)
             t = time.perf_counter()
             hits = index.search(sq)
             lat.append((time.perf_counter() - t) * 1000)
-            ids.append([h.chunk_id for h in hits])
+            ids.append([h.chunk_id for h in hits][:10])
         ranked[name] = ids
         out[name] = {"p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95))}
     rss, anon, mapped = _rss_parts()
@@ -257,6 +257,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, help="build the index here (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="leave the index in --dir (to read it again with --read)")
     ap.add_argument("--read", type=Path, help="only read the index kept in this folder (a fresh process)")
+    ap.add_argument("--limit", type=int, default=10, help="with --read: passages asked for by each timed search "
+                                                        "(the service asks for 200; recall is over the first 10)")
     ap.add_argument("--cap-mb", type=float, help="with --read: open and search the index within this many MiB "
                     "(a memory cgroup; root), after dropping its files from the page cache")
     ap.add_argument("--warm", action="store_true", help="with --read: search the held-out and fresh questions "
@@ -271,7 +273,8 @@ def main() -> None:
         ap.error("--cap-mb and --warm need --read")
     if args.read:
         warm = [q.text for q in load_questions("heldout") + load_questions("fresh")] if args.warm else None
-        print(json.dumps(read_side(args.read, args.layout, queries, args.query_runtime, args.cap_mb, warm)))
+        print(json.dumps(read_side(args.read, args.layout, queries, args.query_runtime, args.cap_mb, warm,
+                                   limit=args.limit)))
         return
     from service.search.edge_index import EdgeIndex
 
