@@ -411,8 +411,9 @@ class Retriever:
         bm25 = by_words(sparse, max(p.candidates, depth)) if sparse is not None else []
         if query.mode == "sparse":
             ranked = bm25[:depth]
-            for end in ends[1:]:
-                ranked = below(ranked, by_words(sparse, end)) if sparse is not None else ranked
+            if sparse is not None:
+                for end in ends[1:]:
+                    ranked = below(ranked, by_words(sparse, end))
             return ranked
         by_dense: Ranked = []
         if dense is not None:
