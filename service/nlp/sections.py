@@ -17,7 +17,7 @@ from service.nlp.text import Doc, all_caps, fold
 from service.schema.record import Section, SectionKind
 
 _ENUM = re.compile(
-    r"^\s*(?:[IVX]{1,4}\s*[.)/-]|[A-ZĐ]\s*[.)/]|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)/-]?|[a-zđ]\s*\)|"
+    r"^\s*(?:[IVX]{1,4}\s*[.)/-]|(?![ĐD]\s*/\s*[cC]\b)[A-ZĐ]\s*[.)/]|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)/-]?|[a-zđ]\s*\)|"
     r"\(\d{1,2}\)|\*+|phần\s+(?:thứ\s+)?[\wIVX]+\s*[.:-]?|PHẦN\s+(?:THỨ\s+)?[\wIVX]+\s*[.:-]?)\s*",
 )
 _BULLET = re.compile(r"^\s*[-+•–]\s*")
@@ -98,9 +98,94 @@ def find_headings(doc: Doc, *, skip_until: int = 0) -> list[Heading]:
     return out
 
 
+_LEVEL = re.compile(r"\s*(?:(?P<roman>[IVX]{1,4})\s*[.)/-]|(?![ĐD]\s*/\s*[cC]\b)(?P<upper>[A-ZĐ])\s*[.)/]|"
+                    r"(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)/-]?|\((?P<paren>\d{1,2})\)|(?P<lower>[a-zđ])\s*\)|"
+                    r"(?P<star>\*+))")
+ITEM_LEVEL = 5  # "(1)", "a)", "*": the items of a list, below any numbered heading
+_FIRST = {"roman": "I", "upper": "A", "num": "1", "paren": "1", "lower": "a", "star": "*"}
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a heading is numbered: its rank (I. 0, A. 1, 1. 2, 1.1. 3, 1.1.1. 4, (1) a) * 5), style and ordinal."""
+
+    rank: int
+    style: str
+    ordinal: str
+
+    @property
+    def first(self) -> bool:
+        """Whether it is the first of its list: 1., a), (1), I., A."""
+        return self.ordinal.lstrip("0") == _FIRST[self.style].lstrip("0") or self.style == "star"
+
+
+def numbering(line: str) -> Numbering | None:
+    """The numbering a line starts with, or None."""
+    m = _LEVEL.match(line)
+    if m is None:
+        return None
+    style, ordinal = next((name, value) for name, value in m.groupdict().items() if value)
+    rank = {"roman": 0, "upper": 1, "num": 2 + ordinal.count(".")}.get(style, ITEM_LEVEL)
+    return Numbering(rank, style, ordinal)
+
+
+def _announces(doc: Doc, line: int) -> bool:
+    """Whether the text just above ``line`` announces a list: it ends with a colon or "gồm"."""
+    above = next((ln for ln in reversed(doc.lines[:line]) if ln.stripped), None)
+    tail = above.fold.rstrip() if above is not None else ""
+    return tail.endswith(":") or tail.endswith(" gom")
+
+
+def _section_end(doc: Doc, h: Heading, after: list[Heading], end_all: int) -> int:
+    """Where the section headed by ``h`` ends: at the next heading that is not one of its own items.
+
+    Its items are the unclassified headings that stand inside it: a numbered speaker line ("1)
+    Đồng chí A: …"); one numbered deeper than ``h`` ("8. Nghị quyết" then "(1) …: giao đ/c …");
+    and the items of a list in another style than ``h``'s that starts inside it at its first
+    ordinal, announced by a colon or "gồm" ("g) Nghị quyết tháng 10: …" then "1. … 2. …") or right
+    under the heading ("NGHỊ QUYẾT THÁNG 3" then "1. …"). A
+    list cannot run past a heading numbered as ``h`` is, or a classified one.
+    """
+    own = numbering(doc.lines[h.line].text)
+    listed: str | None = None  # the style of the list that started inside this section
+    for k in after:
+        if k.kind is not None:
+            return k.start
+        if _SPEAKER_TITLE.match(fold(k.title)):
+            continue
+        sub = numbering(doc.lines[k.line].text)
+        if sub is None or (own is not None and sub.style == own.style):
+            return k.start
+        if sub.style == listed:
+            continue
+        if own is not None and sub.rank > own.rank or own is None and sub.rank >= ITEM_LEVEL:
+            listed = sub.style
+            continue
+        first = _first_item(doc, h.line, k.line, sub.style)
+        if first is not None and (_announces(doc, first) or _below(doc, h.line, first)):
+            listed = sub.style
+            continue
+        return k.start
+    return end_all
+
+
+def _below(doc: Doc, heading: int, line: int) -> bool:
+    """Whether ``line`` is the first line of text under the heading line ``heading``."""
+    return all(not ln.stripped for ln in doc.lines[heading + 1:line])
+
+
+def _first_item(doc: Doc, after: int, until: int, style: str) -> int | None:
+    """The line, after ``after`` and up to ``until``, that starts a list in ``style`` (1., a), (1) …), or None."""
+    for i in range(after + 1, until + 1):
+        n = numbering(doc.lines[i].text)
+        if n is not None and n.style == style and n.first:
+            return i
+    return None
+
+
 def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_start: int | None
                    ) -> list[Section]:
-    """Flat sections: each classified heading runs to the next heading."""
+    """Flat sections: each classified heading runs to the next heading that is not one of its items."""
     secs: list[Section] = []
     end_all = sig_start if sig_start is not None else len(doc.text)
     if body_start > 0:
@@ -109,10 +194,7 @@ def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_st
     for j, h in enumerate(known):
         if h.kind is None:
             continue
-        # A section runs to the next heading, except a numbered speaker line
-        # ("1) Đồng chí A: …") which stays inside it.
-        nxt = next((k.start for k in known[j + 1:]
-                    if k.kind is not None or not _SPEAKER_TITLE.match(fold(k.title))), end_all)
+        nxt = _section_end(doc, h, known[j + 1:], end_all)
         secs.append(Section(kind=h.kind, title=h.title or None, span=(h.start, max(h.end, nxt))))
     if sig_start is not None:
         secs.append(Section(kind=SectionKind.SIGNATURES, title=None, span=(sig_start, len(doc.text))))
@@ -132,8 +214,10 @@ _AGENDA_CUE = re.compile(
     r"thong nhat noi dung|chuong trinh\s*(?:\([^)\n]*\)\s*)?:|"
     r"(?:thong qua|nhat tri voi|thong nhat) (?:cac )?noi dung(?: buoi sinh hoat| cuoc hop| sinh hoat| hop)?"
     r"(?: gom [^:\n]{0,20})?\s*:|"
-    # "Nội dung: thời sự; kết quả tháng 7; phương hướng tháng 8." — a list inline, at least three items.
-    r"(?:cac |nhung )?noi dung(?: chinh| sau| sinh hoat| cuoc hop| hop)?(?: nhu| gom)?\s*:[^\n;]{3,120};[^\n;]{3,120};"
+    # "Nội dung: thời sự; kết quả tháng 7; phương hướng tháng 8.", "nêu ND: (1) …" — a list inline, at
+    # least three items or numbered; "ND" is the clerk's short form.
+    r"(?:cac |nhung )?(?:noi dung|\bnd)(?: chinh| sau| sinh hoat| cuoc hop| buoi hop| hop| can ban| can thao luan)?"
+    r"(?: nhu| gom)?\s*:\s*(?:\(1\)|[^\n;]{3,120};[^\n;]{3,120};)"
 )
 
 
