@@ -26,8 +26,8 @@ from service.search.query import restore_text
 # What the chunks of a minute hold (text, context line, payload fields). Raise it with every
 # change to them: chunks of an older version are reported by `minutes reindex --check`.
 # 2: the thematic subject heads every chunk; the split-vote facet. 3: lines typed without
-# diacritics are embedded restored.
-CHUNKS_VERSION = 3
+# diacritics are embedded restored. 4: a resolution's items stay in its section.
+CHUNKS_VERSION = 4
 UNACCENTED = 0.2  # below this share of words with diacritics a line counts as typed without them
 MAX_CHARS = 1200
 MIN_CHARS = 20
@@ -107,6 +107,35 @@ def facets(report: CheckReport) -> tuple[str, ...]:
     return ()
 
 
+def _with_resolutions(merged: list[tuple[SectionKind, str | None, int, int]], report: CheckReport
+                      ) -> list[tuple[SectionKind, str | None, int, int]]:
+    """``merged`` with each resolution the reader found, and its tasks, in an indexed passage.
+
+    A resolution's tasks follow its heading ("8. Nghị quyết tháng 02" then "(1) …: giao đ/c …");
+    a reading whose section stopped at the heading still has the tasks in the resolution's span,
+    so a resolution or conclusion section runs on to the span's end, short of the next indexed
+    section. A resolution with tasks that no indexed section holds (one written into the closing
+    part of a minute) is a passage of its own; a bare vote is not.
+    """
+    out = list(merged)
+    for r in report.record.resolutions:
+        a, b = r.span
+        held = [i for i, (_, _, start, end) in enumerate(out) if start <= a <= end]
+        # Where a section ends right where the resolution starts, the resolution's own section holds it.
+        at = next((i for i in held if out[i][0] in (SectionKind.RESOLUTION, SectionKind.CONCLUSION)),
+                  held[0] if held else None)
+        if at is not None:
+            kind, title, start, end = out[at]
+            if kind in (SectionKind.RESOLUTION, SectionKind.CONCLUSION) and b > end:
+                limit = out[at + 1][2] if at + 1 < len(out) else b
+                out[at] = (kind, title, start, max(end, min(b, limit)))
+        elif r.tasks:
+            limit = min((start for _, _, start, _ in out if start > a), default=b)
+            out.append((SectionKind.RESOLUTION, None, a, min(b, limit)))
+            out.sort(key=lambda e: e[2])
+    return out
+
+
 def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: bool = True) -> list[Chunk]:
     """The chunks of one minute; ids are ``f"{minute_id}:{n}"`` in text order.
 
@@ -128,6 +157,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: boo
     if not merged and text.strip():
         # A minute whose sections could not be told apart is still searchable as a whole.
         merged.append((SectionKind.REPORT, None, 0, len(text)))
+    merged = _with_resolutions(merged, report)
 
     period = _period_words(report)
     # Lines typed without diacritics are embedded restored (the model reads Vietnamese with

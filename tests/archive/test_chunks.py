@@ -138,3 +138,58 @@ def test_only_the_lines_typed_without_diacritics_are_restored() -> None:
     embedded = "\n".join(c.embed_text.split("\n", 1)[1] for c in make_chunks("m", report, mixed))
     assert lines[body] not in embedded and lines[body] in mixed
     assert all(line in embedded for i, line in enumerate(lines) if i != body and line.startswith("-"))
+
+
+def _tasks_in_chunks(paths: list[Path]) -> tuple[int, int]:
+    held = total = 0
+    for path in paths:
+        report = check_text(path.read_text(encoding="utf-8"), include_text=True)
+        spans = [c.span for c in make_chunks(path.stem, report, report.text.content or "", embedded=False)]
+        for r in report.record.resolutions:
+            for t in r.tasks:
+                if t.span is not None:
+                    total += 1
+                    held += any(a <= t.span[0] < b for a, b in spans)
+    return held, total
+
+
+def test_the_tasks_of_the_corpus_resolutions_are_searchable() -> None:
+    held, total = _tasks_in_chunks(sorted(CORPORA.glob("c*.txt")))
+    assert total >= 400
+    assert held / total >= 0.95, f"{held}/{total} tasks in an indexed chunk"
+
+
+def test_a_resolution_read_with_its_section_stopping_at_the_heading_is_chunked_whole() -> None:
+    text = ("BIÊN BẢN SINH HOẠT CHI BỘ\n"
+            "1. Thảo luận\n- Đồng chí Hòa: nhất trí với báo cáo.\n"
+            "2. Nghị quyết tháng 02/2026\n"
+            "(1) Thành lập tổ trực Tết 03 ca: giao đồng chí An, trước ngày 12/02/2026.\n"
+            "(2) Gắn biển số nhà cho 05 hộ còn lại: giao đồng chí Kiều.\n"
+            "Biểu quyết: 20/20 đồng chí tán thành, đạt 100%.\n")
+    report = check_text(text, include_text=True)
+    assert report.record.resolutions, "the reader finds the resolution"
+    content = report.text.content or ""
+    # A report stored by a reading whose resolution section ended at its heading line.
+    for s in report.record.sections:
+        if s.kind.value == "resolution":
+            s.span = (s.span[0], content.index("\n", s.span[0]) + 1)
+    resolution = [c for c in make_chunks("m", report, content) if c.section == "resolution"]
+    assert resolution and "tổ trực Tết" in resolution[0].text and "biển số nhà" in resolution[0].text
+
+
+def test_a_resolution_written_into_the_closing_part_is_a_passage_of_its_own() -> None:
+    text = ("BIÊN BẢN SINH HOẠT CHI BỘ\n"
+            "I. Thảo luận\n- Đồng chí Hòa: nhất trí với báo cáo, đề nghị sửa cống ngăn mặn.\n"
+            "II. Biểu quyết: 18/18 đồng chí tán thành, đạt 100%.\n"
+            "PHẦN KẾT THÚC\n\n"
+            "Đồng chí Hai kết luận: nhiệm vụ trọng tâm là phòng, chống hạn mặn. Nghị quyết tháng 02/2024 gồm:\n"
+            "1. Nạo vét mương trữ nước: giao đồng chí Chiến, trước 10/3/2024.\n"
+            "2. Sửa cống Rạch Cái, đóng cống ngăn mặn: giao đồng chí Hai, trước 10/3/2024.\n"
+            "Cuộc họp kết thúc lúc 10 giờ cùng ngày.\n")
+    report = check_text(text, include_text=True)
+    content = report.text.content or ""
+    assert any(r.tasks for r in report.record.resolutions), "the reader finds the tasks"
+    chunks = make_chunks("m", report, content)
+    held = [c for c in chunks if "Nạo vét mương" in c.text]
+    assert held and held[0].section == "resolution" and "Sửa cống Rạch Cái" in held[0].text
+    assert not any(c.text.startswith("II. Biểu quyết") or c.text.startswith("Biểu quyết") for c in chunks)
