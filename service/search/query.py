@@ -15,7 +15,8 @@
   (``data/facets.tsv``) moves the minutes that have it up the ranking, as a named month does.
 - **Paraphrase**: the thesaurus (``data/thesaurus.tsv``) adds the words a clerk writes
   for the everyday words of a question ("heo" → "lợn", "bỏ họp" → "vắng sinh hoạt"),
-  at a lower BM25 weight than the question's own words.
+  at a lower BM25 weight than the question's own words, and embeds them as a second
+  dense view, averaged with the question's.
 
 Tables are data, each row with its source; they load once, on first use.
 """
@@ -438,7 +439,11 @@ def plan_query(text: str, *, ascii_dense_weight: float = 0.0, min_restored: floa
     # The folded BM25 terms of the typed words already match every spelling; the restored words
     # (a guess) only add their exact forms, at the expansion weight.
     # Tables are read against the words as typed: a restored word's diacritics are a guess.
-    extra = " ".join([*([restored] if restored else []), *_lookup(text, "thesaurus.tsv")])
-    return QueryPlan(text=text, language=language, dense_texts=(searched,), sparse_text=text, expansion=extra,
+    clerks = _lookup(text, "thesaurus.tsv")
+    extra = " ".join([*([restored] if restored else []), *clerks])
+    # The clerk's words are also embedded, as a second view averaged with the question's: the
+    # dense side then looks for the passage in the words minutes use as well as the asker's.
+    views = (searched, " ".join(clerks)) if clerks else (searched,)
+    return QueryPlan(text=text, language=language, dense_texts=views, sparse_text=text, expansion=extra,
                      expansion_weight=expansion_weight, restored=restored, dense_weight=dense_weight,
                      period=period_of(text), facets=facets_of(text))

@@ -50,14 +50,14 @@ def test_unaccented_query_is_embedded_restored_and_searched_both_ways() -> None:
     # the typed words' folded terms match every spelling; the restored words add their exact forms, weighted less
     assert plan.sparse_text == "dang vien vang khong ly do" and "đảng viên" in plan.expansion
     guessed = plan_query("ho tro tien mua the bhyt cho ho can ngheo")
-    assert guessed.dense_texts == ("hỗ trợ tien mua the bhyt cho hộ cận nghèo",)  # not "tiến", "thể"
+    assert guessed.dense_texts[0] == "hỗ trợ tien mua the bhyt cho hộ cận nghèo"  # not "tiến", "thể"
     vague = plan_query("Nguyen Van Khai chu tri")
     assert vague.dense_weight == 0.0  # a name the dictionary cannot restore: BM25 on the folded words alone
 
 
 def test_partly_accented_query_restores_only_whole_unaccented_words() -> None:
     plan = plan_query("họp bàn chuyện heo bị dịch chết")
-    assert plan.restored is None and plan.dense_texts == ("họp bàn chuyện heo bị dịch chết",)
+    assert plan.restored is None and plan.dense_texts[0] == "họp bàn chuyện heo bị dịch chết"
 
 
 def test_english_query_is_translated_by_the_lexicon_and_embedded_as_typed() -> None:
@@ -112,9 +112,13 @@ def test_thesaurus_adds_the_clerks_words_for_everyday_ones() -> None:
     plan = plan_query("họp bàn chuyện heo chết")
     assert "lợn" in plan.expansion and "thảo luận" in plan.expansion
     assert "lợn" not in plan.sparse_text  # added at the expansion weight, not as the user's own words
+    # ... and embedded as a view of their own beside the question as typed
+    assert plan.dense_texts[0] == "họp bàn chuyện heo chết" and "lợn" in plan.dense_texts[1]
+    assert "heo" not in plan.dense_texts[1]
     gapped = plan_query("có nhà tự ý xây nhà mà không xin phép")
     assert "trái phép" in gapped.expansion
     assert plan_query("nghị quyết chi bộ").expansion == ""
+    assert plan_query("nghị quyết chi bộ").dense_texts == ("nghị quyết chi bộ",)
 
 
 @pytest.mark.parametrize(("text", "period"), [
