@@ -1,6 +1,6 @@
 """Search quality on questions written blind, over an archive of independently written minutes.
 
-usage: python -m bench.eval_questions [--set dev|heldout|fresh|fresh2|fresh3|all] [--json OUT] [--write BENCHMARKS.md]
+usage: python -m bench.eval_questions [--set dev|heldout|fresh|fresh2|fresh3|fresh4|all|dev,fresh,…] [--json OUT] [--write BENCHMARKS.md]
                                      [--cache data/cache/e5-questions.npz] [--only hybrid,dense,sparse,bm25]
 
 The archive is every minute of corpora/dev and the top of corpora/ (see
@@ -38,13 +38,15 @@ from bench.report import forget_queries, load_average, replace_section
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "corpora" / "questions"
 MODES = ("hybrid", "dense", "sparse", "bm25")
-QUESTION_SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3")  # corpora/questions/<set>.jsonl
+QUESTION_SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4")  # corpora/questions/<set>.jsonl
 
 
 def load_questions(which: str) -> list[Query]:
-    names = QUESTION_SETS if which == "all" else (which,)
-    if which != "all" and which not in QUESTION_SETS:
-        raise SystemExit(f"eval_questions: no question set {which!r}; sets: {', '.join(QUESTION_SETS)}, all")
+    names = QUESTION_SETS if which == "all" else tuple(which.split(","))
+    unknown = [n for n in names if n not in QUESTION_SETS]
+    if unknown:
+        raise SystemExit(f"eval_questions: no question set {unknown[0]!r}; sets: {', '.join(QUESTION_SETS)}, all "
+                         "(or several, comma-separated)")
     out = []
     for name in names:
         for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
@@ -143,7 +145,7 @@ def report_md(res: dict[str, Any], *, which: str, n_minutes: int, n_chunks: int,
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="dev", choices=[*QUESTION_SETS, "all"])
+    ap.add_argument("--set", default="dev", help=f"{', '.join(QUESTION_SETS)}, all, or several comma-separated")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cache", type=Path, help="keep passage vectors in this .npz between runs")
     ap.add_argument("--only", help="comma-separated modes")
