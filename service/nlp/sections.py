@@ -17,7 +17,7 @@ from service.nlp.text import Doc, all_caps, fold
 from service.schema.record import Section, SectionKind
 
 _ENUM = re.compile(
-    r"^\s*(?:[IVX]{1,4}\s*[.)/-]|(?![ĐD]\s*/\s*[cC]\b)[A-ZĐ]\s*[.)/]|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)/-]?|[a-zđ]\s*\)|"
+    r"^\s*(?:[IVX]{1,4}\s*[.)/-]|(?![ĐD]\s*[/.]\s*[cC]\b)[A-ZĐ]\s*[.)/]|\d{1,2}(?:\.\d{1,2}){0,2}\s*[.)/-]?|[a-zđ]\s*\)|"
     r"\(\d{1,2}\)|\*+|phần\s+(?:thứ\s+)?[\wIVX]+\s*[.:-]?|PHẦN\s+(?:THỨ\s+)?[\wIVX]+\s*[.:-]?)\s*",
 )
 _BULLET = re.compile(r"^\s*[-+•–]\s*")
@@ -98,25 +98,32 @@ def find_headings(doc: Doc, *, skip_until: int = 0) -> list[Heading]:
     return out
 
 
-_LEVEL = re.compile(r"\s*(?:(?P<roman>[IVX]{1,4})\s*[.)/-]|(?![ĐD]\s*/\s*[cC]\b)(?P<upper>[A-ZĐ])\s*[.)/]|"
-                    r"(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)/-]?|\((?P<paren>\d{1,2})\)|(?P<lower>[a-zđ])\s*\)|"
-                    r"(?P<star>\*+))")
+_LEVEL = re.compile(r"\s*(?:(?P<roman>[IVX]{1,4})\s*(?P<rsep>[.)/-])|(?![ĐD]\s*[/.]\s*[cC]\b)(?P<upper>[A-ZĐ])\s*(?P<usep>[.)/])|"
+                    r"(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\s*(?P<nsep>[.)/-])?|\((?P<paren>\d{1,2})\)|"
+                    r"(?P<lower>[a-zđ])\s*\)|(?P<star>\*+))")
 ITEM_LEVEL = 5  # "(1)", "a)", "*": the items of a list, below any numbered heading
-_FIRST = {"roman": "I", "upper": "A", "num": "1", "paren": "1", "lower": "a", "star": "*"}
+_LETTERS = "abcdđeghiklmnopqrstuvxy"
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 
 @dataclass(frozen=True)
 class Numbering:
-    """How a heading is numbered: its rank (I. 0, A. 1, 1. 2, 1.1. 3, 1.1.1. 4, (1) a) * 5), style and ordinal."""
+    """How a line is numbered: rank (I. 0, A. 1, 1. 2, 1.1. 3, 1.1.1. 4, (1) a) * 5), style, mark and value."""
 
     rank: int
-    style: str
-    ordinal: str
+    style: str  # roman, upper, num, paren, lower, star
+    mark: str  # what follows a number or letter: ".", ")", "-", "/" or ""
+    value: int  # 1 for 1., a), (1), I., A.; 0 where it has none (*)
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        """Lines with the same key are items of one list."""
+        return self.rank, self.style, self.mark
 
     @property
     def first(self) -> bool:
-        """Whether it is the first of its list: 1., a), (1), I., A."""
-        return self.ordinal.lstrip("0") == _FIRST[self.style].lstrip("0") or self.style == "star"
+        """Whether it starts a list: 1., a), (1), I., A."""
+        return self.value == 1
 
 
 def numbering(line: str) -> Numbering | None:
@@ -124,9 +131,20 @@ def numbering(line: str) -> Numbering | None:
     m = _LEVEL.match(line)
     if m is None:
         return None
-    style, ordinal = next((name, value) for name, value in m.groupdict().items() if value)
-    rank = {"roman": 0, "upper": 1, "num": 2 + ordinal.count(".")}.get(style, ITEM_LEVEL)
-    return Numbering(rank, style, ordinal)
+    if m.group("roman"):
+        return Numbering(0, "roman", m.group("rsep"), _ROMAN.get(m.group("roman"), 0))
+    if m.group("upper"):
+        letter = m.group("upper").lower()
+        return Numbering(1, "upper", m.group("usep"), _LETTERS.index(letter) + 1 if letter in _LETTERS else 0)
+    if m.group("num"):
+        parts = m.group("num").split(".")
+        return Numbering(1 + len(parts), "num", m.group("nsep") or "", int(parts[-1]))
+    if m.group("paren"):
+        return Numbering(ITEM_LEVEL, "paren", ")", int(m.group("paren")))
+    if m.group("lower"):
+        letter = m.group("lower")
+        return Numbering(ITEM_LEVEL, "lower", ")", _LETTERS.index(letter) + 1 if letter in _LETTERS else 0)
+    return Numbering(ITEM_LEVEL, "star", "", 0)
 
 
 def _announces(doc: Doc, line: int) -> bool:
@@ -136,66 +154,88 @@ def _announces(doc: Doc, line: int) -> bool:
     return tail.endswith(":") or tail.endswith(" gom")
 
 
-def _section_end(doc: Doc, h: Heading, after: list[Heading], end_all: int) -> int:
-    """Where the section headed by ``h`` ends: at the next heading that is not one of its own items.
-
-    Its items are the unclassified headings that stand inside it: a numbered speaker line ("1)
-    Đồng chí A: …"); one numbered deeper than ``h`` ("8. Nghị quyết" then "(1) …: giao đ/c …");
-    and the items of a list in another style than ``h``'s that starts inside it at its first
-    ordinal, announced by a colon or "gồm" ("g) Nghị quyết tháng 10: …" then "1. … 2. …") or right
-    under the heading ("NGHỊ QUYẾT THÁNG 3" then "1. …"). A
-    list cannot run past a heading numbered as ``h`` is, or a classified one.
-    """
-    own = numbering(doc.lines[h.line].text)
-    listed: str | None = None  # the style of the list that started inside this section
-    for k in after:
-        if k.kind is not None:
-            return k.start
-        if _SPEAKER_TITLE.match(fold(k.title)):
-            continue
-        sub = numbering(doc.lines[k.line].text)
-        if sub is None or (own is not None and sub.style == own.style):
-            return k.start
-        if sub.style == listed:
-            continue
-        if own is not None and sub.rank > own.rank or own is None and sub.rank >= ITEM_LEVEL:
-            listed = sub.style
-            continue
-        first = _first_item(doc, h.line, k.line, sub.style)
-        if first is not None and (_announces(doc, first) or _below(doc, h.line, first)):
-            listed = sub.style
-            continue
-        return k.start
-    return end_all
-
-
 def _below(doc: Doc, heading: int, line: int) -> bool:
     """Whether ``line`` is the first line of text under the heading line ``heading``."""
     return all(not ln.stripped for ln in doc.lines[heading + 1:line])
 
 
-def _first_item(doc: Doc, after: int, until: int, style: str) -> int | None:
-    """The line, after ``after`` and up to ``until``, that starts a list in ``style`` (1., a), (1) …), or None."""
-    for i in range(after + 1, until + 1):
-        n = numbering(doc.lines[i].text)
-        if n is not None and n.style == style and n.first:
-            return i
-    return None
+# The parts of a minute's body that a long numbered line may begin ("3. Kết quả tháng 12 (đồng chí A báo cáo)");
+# its words tell no more (a line naming "đảng viên" does not begin the attendance).
+_BODY = (SectionKind.REPORT, SectionKind.DISCUSSION, SectionKind.CRITICISM, SectionKind.CONCLUSION,
+         SectionKind.RESOLUTION, SectionKind.VOTE, SectionKind.CLOSING)
+# Sections whose own lists (of tasks) may be numbered in any style, even as the parts of the minute are.
+_LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
+
+
+def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> int:
+    """Where the section headed by ``h`` ends: at the next part of the minute, ``end`` at the latest.
+
+    The next part starts at a classified heading; at a line numbered as ``h``'s next sibling
+    ("7." after "6."), a heading or a line whose words name another part ("7. Đ/c A kết luận
+    …"); or at an unclassified heading that is not one of the
+    section's own items. Its items: a numbered speaker line ("1) Đồng chí A: …"); a line numbered
+    deeper than ``h`` ("8. Nghị quyết" then "(1) …: giao đ/c …"); a list that starts at its first
+    item, under an unnumbered heading in "(1)" or "a)", and in a resolution or conclusion in any
+    numbering where announced by a colon or "gồm" ("g) Nghị quyết: …" then "1. …") or right
+    under the heading; and the next items of a list so started (one starting again at 1 is not).
+    """
+    own = numbering(doc.lines[h.line].text)
+    running: dict[tuple[int, str, str], int] = {}  # the lists of this section: their last item's value
+    i = h.line + 1
+    while i < len(doc.lines) and doc.lines[i].start < end:
+        ln, k = doc.lines[i], heads.get(i)
+        i += 1
+        n = numbering(ln.text) if ln.stripped else None
+        if k is not None and k.kind is not None:
+            return k.start
+        if n is None:
+            if k is not None and not _SPEAKER_TITLE.match(fold(k.title)):
+                return k.start  # an unnumbered, unclassified heading: a part of its own
+            continue
+        if n.key in running and not n.first and n.value > running[n.key]:
+            running[n.key] = n.value  # the next item of a list of this section
+            continue
+        if own is not None and n.key == own.key and n.value > own.value:
+            if k is not None:
+                return k.start  # the heading's next sibling
+            kind = classify_title(ln.fold[:120])
+            if kind in _BODY and kind != h.kind:  # a line too long for a heading that names another part
+                return ln.start
+        speaker = k is not None and _SPEAKER_TITLE.match(fold(k.title)) is not None
+        deeper = own is not None and n.rank > own.rank and n.style != "star"
+        listing = n.first and n.style != "star" and (
+            (own is None and n.rank >= ITEM_LEVEL)
+            or (h.kind in _LISTING and (_announces(doc, i - 1) or _below(doc, h.line, i - 1))))
+        if speaker or deeper or listing:
+            running[n.key] = n.value
+            continue
+        if k is not None:
+            return k.start
+    return end
 
 
 def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_start: int | None
                    ) -> list[Section]:
-    """Flat sections: each classified heading runs to the next heading that is not one of its items."""
+    """Flat sections: each classified heading runs to the next part of the minute (``_section_end``)."""
     secs: list[Section] = []
     end_all = sig_start if sig_start is not None else len(doc.text)
     if body_start > 0:
         secs.append(Section(kind=SectionKind.HEADER, title=None, span=(0, body_start)))
     known = [h for h in headings if h.start < end_all]
-    for j, h in enumerate(known):
-        if h.kind is None:
-            continue
-        nxt = _section_end(doc, h, known[j + 1:], end_all)
+    heads = {h.line: h for h in known}
+    todo = [h for h in known if h.kind is not None]
+    while todo:
+        h = todo.pop(0)
+        nxt = _section_end(doc, h, heads, end_all)
         secs.append(Section(kind=h.kind, title=h.title or None, span=(h.start, max(h.end, nxt))))
+        line = doc.line_index(nxt) if nxt < end_all else None
+        if line is not None and line not in heads and doc.lines[line].start == nxt:
+            # A numbered line too long for a heading that names another part heads that part.
+            ln = doc.lines[line]
+            implied = Heading(line, ln.start, ln.end, ln.stripped[:80], classify_title(ln.fold[:120]), ln.start)
+            heads[line] = implied
+            todo.append(implied)
+    secs.sort(key=lambda s: s.span[0])
     if sig_start is not None:
         secs.append(Section(kind=SectionKind.SIGNATURES, title=None, span=(sig_start, len(doc.text))))
     return secs
@@ -216,8 +256,8 @@ _AGENDA_CUE = re.compile(
     r"(?: gom [^:\n]{0,20})?\s*:|"
     # "Nội dung: thời sự; kết quả tháng 7; phương hướng tháng 8.", "nêu ND: (1) …" — a list inline, at
     # least three items or numbered; "ND" is the clerk's short form.
-    r"(?:cac |nhung )?(?:noi dung|\bnd)(?: chinh| sau| sinh hoat| cuoc hop| buoi hop| hop| can ban| can thao luan)?"
-    r"(?: nhu| gom)?\s*:\s*(?:\(1\)|[^\n;]{3,120};[^\n;]{3,120};)"
+    r"(?:(?:cac |nhung )?noi dung|(?:neu|thong qua|bao cao) nd)(?: chinh| sau| sinh hoat| cuoc hop| buoi hop| hop|"
+    r" can ban| can thao luan)?(?: nhu| gom)?[^\S\n]*:[^\S\n]*(?:\(1\)|[^\n;]{3,120};[^\n;]{3,120};)"
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.check import check_text
 from service.nlp.sections import agenda_blocks, build_sections, find_headings
 from service.nlp.text import Doc
 from service.schema.record import SectionKind
@@ -97,3 +98,91 @@ def test_an_agenda_given_inline_after_a_short_form_of_noi_dung_is_an_agenda(line
 
 def test_a_content_label_without_a_list_is_not_an_agenda() -> None:
     assert not agenda_blocks(Doc("Nội dung kết luận: tháng tới tập trung thu hoạch lúa.\n"))
+
+
+def test_a_long_numbered_line_that_names_the_next_part_ends_the_section_and_heads_that_part() -> None:
+    text = ("6. Phê bình, biểu dương\nChi bộ phê bình đồng chí Sướng vắng sinh hoạt hai lần.\n"
+            "7. Đồng chí Lò Văn Sướng, Bí thư chi bộ, thay mặt chi ủy kết luận buổi sinh hoạt và chi bộ thống nhất "
+            "nghị quyết tháng 9:\n"
+            "a) Thu hoạch lúa mùa: giao đồng chí Lả, trước 30/9.\n")
+    found = sections(text)
+    criticism = next(body for k, body in found if k == SectionKind.CRITICISM)
+    assert "vắng sinh hoạt" in criticism and "kết luận" not in criticism
+    after = next(body for k, body in found if k in (SectionKind.CONCLUSION, SectionKind.RESOLUTION))
+    assert after.startswith("7. Đồng chí Lò Văn Sướng") and "a) Thu hoạch lúa mùa" in after
+
+
+def test_a_long_numbered_line_naming_members_is_not_taken_for_the_attendance() -> None:
+    text = ("2. Phê bình\nĐồng chí Phương tự phê bình còn ít phát biểu.\n"
+            "3. Đồng chí Đặng Quốc Bảo, đảng viên được phân công giúp đỡ, đọc bản nhận xét đồng chí Phương "
+            "có lập trường tư tưởng vững vàng, đề nghị chi bộ xét công nhận đảng viên chính thức.\n"
+            "4. Thảo luận\n- Đồng chí Hòa: nhất trí.\n")
+    criticism = section(text, SectionKind.CRITICISM)
+    assert "đọc bản nhận xét" in criticism and "Thảo luận" not in criticism
+
+
+def test_a_resolutions_own_numbered_list_runs_past_the_number_of_its_heading() -> None:
+    text = ("3. Nghị quyết tháng 5/2024:\n"
+            "1. Tiêm phòng cho đàn gia súc: giao đồng chí An.\n2. Nạo vét kênh: giao đồng chí Bình.\n"
+            "3. Sửa đường liên thôn: giao đồng chí Chi.\n4. Trồng cây xanh: giao đồng chí Dũng.\n"
+            "5. Thu đảng phí: giao đồng chí Em.\n")
+    body = section(text, SectionKind.RESOLUTION)
+    assert "4. Trồng cây xanh" in body and "5. Thu đảng phí" in body
+
+
+def test_decimal_subsections_stay_under_their_part() -> None:
+    text = ("3. Thảo luận\n3.1. Về công tác phát triển đảng viên: đồng chí Hòa đề nghị giới thiệu 02 quần chúng.\n"
+            "3.2. Về thu đảng phí: đồng chí Lan báo cáo đã thu đủ.\n4. Công tác khác: không có.\n")
+    body = section(text, SectionKind.DISCUSSION)
+    assert "3.1. Về công tác" in body and "3.2. Về thu đảng phí" in body and "Công tác khác" not in body
+
+
+def test_a_lettered_item_that_starts_no_list_is_not_swallowed_by_an_unnumbered_heading() -> None:
+    text = "THẢO LUẬN\n- Đồng chí Hòa: nhất trí.\nb) Công tác phát triển đảng viên: giới thiệu 02 quần chúng.\n"
+    body = section(text, SectionKind.DISCUSSION)
+    assert "Đồng chí Hòa" in body and "phát triển đảng viên" not in body
+
+
+def test_a_list_that_starts_again_at_one_is_another_list() -> None:
+    text = ("7. Nghị quyết tháng 3:\n1. Tiêm phòng cho đàn gia súc: giao đồng chí An.\n"
+            "2. Nạo vét kênh: giao đồng chí Bình.\n"
+            "1. Công tác phát triển đảng viên: giới thiệu 02 quần chúng ưu tú.\n")
+    body = section(text, SectionKind.RESOLUTION)
+    assert "2. Nạo vét kênh" in body and "phát triển đảng viên" not in body
+
+
+@pytest.mark.parametrize("line", ["Đ.c Sương kết luận: nhà trường chuẩn bị tốt năm học.",
+                                  "D.c Loan: nhận phụ trách Trung thu.", "Đ/C Hòa: nhất trí.", "D/c Hòa: nhất trí."])
+def test_a_comrade_abbreviated_at_a_lines_start_is_no_heading(line: str) -> None:
+    assert find_headings(Doc(line + "\n")) == []
+
+
+@pytest.mark.parametrize(("line", "kind"), [("D. Kết luận", SectionKind.CONCLUSION), ("Đ) Kết luận", SectionKind.CONCLUSION),
+                                            ("D/ Thảo luận", SectionKind.DISCUSSION)])
+def test_headings_lettered_d_are_still_headings(line: str, kind: SectionKind) -> None:
+    assert [h.kind for h in find_headings(Doc(line + "\n"))] == [kind]
+
+
+def test_a_conclusion_announcing_its_tasks_keeps_its_resolution() -> None:
+    text = ("BIÊN BẢN SINH HOẠT CHI BỘ THÔN ĐÔNG\n"
+            "I. Thảo luận\n- Đồng chí Hòa: nhất trí với báo cáo.\n"
+            "II. Kết luận: đồng chí Bí thư kết luận, chi bộ thống nhất nghị quyết tháng 02/2026 với các nội dung sau:\n"
+            "(1) Thành lập tổ trực Tết 03 ca: giao đồng chí An, trước ngày 12/02/2026.\n"
+            "(2) Gắn biển số nhà cho 05 hộ còn lại: giao đồng chí Kiều.\n"
+            "Biểu quyết: 20/20 đồng chí tán thành, đạt 100%.\n")
+    doc = Doc(text)
+    assert not [b for b in agenda_blocks(doc) if "Thành lập tổ trực" in text[b[0]:b[1]]]
+    report = check_text(text)
+    assert [len(r.tasks) for r in report.record.resolutions] == [2]
+
+
+def test_an_agenda_cue_does_not_take_the_next_line() -> None:
+    text = "Nội dung:\nĐồng chí chủ trì thông qua chương trình: thời sự; kết quả tháng 2; nhiệm vụ tháng 3.\n"
+    blocks = agenda_blocks(Doc(text))
+    assert any(text[a:b].startswith("Đồng chí chủ trì") for a, b in blocks)
+
+
+@pytest.mark.parametrize("line", ["- Đồng chí Khoát: phản ánh ý kiến ND: (1) đường ngõ 22 hỏng; (2) thiếu đèn.",
+                                  "Thực hiện NĐ: (1) rà soát hộ nghèo; (2) cấp thẻ bảo hiểm y tế."])
+def test_nd_for_the_people_or_a_decree_is_no_agenda(line: str) -> None:
+    assert not agenda_blocks(Doc(line + "\n"))
