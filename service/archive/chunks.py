@@ -107,33 +107,51 @@ def facets(report: CheckReport) -> tuple[str, ...]:
     return ()
 
 
-def _with_resolutions(merged: list[tuple[SectionKind, str | None, int, int]], report: CheckReport
-                      ) -> list[tuple[SectionKind, str | None, int, int]]:
-    """``merged`` with each resolution the reader found, and its tasks, in an indexed passage.
+Entry = tuple[SectionKind, str | None, int, int]
+
+
+def _with_resolutions(merged: list[Entry], report: CheckReport, size: int) -> list[Entry]:
+    """``merged`` with every task of the resolutions the reader found in an indexed passage.
 
     A resolution's tasks follow its heading ("8. Nghị quyết tháng 02" then "(1) …: giao đ/c …");
     a reading whose section stopped at the heading still has the tasks in the resolution's span,
-    so a resolution or conclusion section runs on to the span's end, short of the next indexed
-    section. A resolution with tasks that no indexed section holds (one written into the closing
-    part of a minute) is a passage of its own; a bare vote is not.
+    so the resolution or conclusion section it starts in runs on to the span's end, short of the
+    next indexed section. Tasks of the span that no indexed section holds still (written into
+    the closing part of a minute, or after a discussion) are a resolution passage of their own;
+    a bare vote is not.
     """
-    out = list(merged)
+    out = sorted(merged, key=lambda e: e[2])
     for r in report.record.resolutions:
-        a, b = r.span
-        held = [i for i, (_, _, start, end) in enumerate(out) if start <= a <= end]
-        # Where a section ends right where the resolution starts, the resolution's own section holds it.
-        at = next((i for i in held if out[i][0] in (SectionKind.RESOLUTION, SectionKind.CONCLUSION)),
-                  held[0] if held else None)
-        if at is not None:
-            kind, title, start, end = out[at]
-            if kind in (SectionKind.RESOLUTION, SectionKind.CONCLUSION) and b > end:
-                limit = out[at + 1][2] if at + 1 < len(out) else b
-                out[at] = (kind, title, start, max(end, min(b, limit)))
-        elif r.tasks:
-            limit = min((start for _, _, start, _ in out if start > a), default=b)
-            out.append((SectionKind.RESOLUTION, None, a, min(b, limit)))
-            out.sort(key=lambda e: e[2])
+        a, b = r.span[0], min(r.span[1], size)
+        owner = next((i for i, (kind, _, start, end) in enumerate(out)
+                      if kind in _LISTING and start <= a < end), None)
+        if owner is not None:
+            kind, title, start, end = out[owner]
+            limit = out[owner + 1][2] if owner + 1 < len(out) else b
+            out[owner] = (kind, title, start, max(end, min(b, limit)))
+        tasks = sorted(t.span[0] for t in r.tasks if t.span is not None and a <= t.span[0] < b)
+        for lo, hi in _gaps(out, a, b):
+            if any(lo <= t < hi for t in tasks):
+                out.append((SectionKind.RESOLUTION, None, lo, hi))
+        out.sort(key=lambda e: e[2])
     return out
+
+
+_LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
+
+
+def _gaps(entries: list[Entry], a: int, b: int) -> list[tuple[int, int]]:
+    """The parts of [a, b) that no entry covers."""
+    gaps, pos = [], a
+    for _, _, start, end in sorted(entries, key=lambda e: e[2]):
+        if end <= pos or start >= b:
+            continue
+        if start > pos:
+            gaps.append((pos, start))
+        pos = max(pos, end)
+    if pos < b:
+        gaps.append((pos, b))
+    return gaps
 
 
 def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: bool = True) -> list[Chunk]:
@@ -142,7 +160,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: boo
     ``embedded=False`` skips what only the embedded text needs (for counting chunks).
     """
     m = report.record.meeting
-    merged: list[tuple[SectionKind, str | None, int, int]] = []
+    merged: list[Entry] = []
     for s in sorted(report.record.sections, key=lambda s: s.span[0]):
         if s.kind not in INDEXED:
             continue
@@ -157,7 +175,7 @@ def make_chunks(minute_id: str, report: CheckReport, text: str, *, embedded: boo
     if not merged and text.strip():
         # A minute whose sections could not be told apart is still searchable as a whole.
         merged.append((SectionKind.REPORT, None, 0, len(text)))
-    merged = _with_resolutions(merged, report)
+    merged = _with_resolutions(merged, report, len(text))
 
     period = _period_words(report)
     # Lines typed without diacritics are embedded restored (the model reads Vietnamese with

@@ -69,6 +69,8 @@ def test_every_corpus_minute_chunks_into_valid_spans() -> None:
         for c in chunks:
             assert 0 <= c.span[0] < c.span[1] <= len(text) and text[c.span[0]:c.span[1]] == c.text
             assert len(c.text) <= MAX_CHARS
+        spans = [c.span for c in chunks]
+        assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), path.name
 
 
 def test_every_chunk_of_a_minute_with_votes_against_says_so() -> None:
@@ -193,3 +195,25 @@ def test_a_resolution_written_into_the_closing_part_is_a_passage_of_its_own() ->
     held = [c for c in chunks if "Nạo vét mương" in c.text]
     assert held and held[0].section == "resolution" and "Sửa cống Rạch Cái" in held[0].text
     assert not any(c.text.startswith("II. Biểu quyết") or c.text.startswith("Biểu quyết") for c in chunks)
+
+
+def test_tasks_after_a_discussion_or_between_sections_are_each_in_a_passage() -> None:
+    text = ("BIÊN BẢN SINH HOẠT CHI BỘ\n"
+            "1. Thảo luận\n- Đồng chí Hòa: nhất trí. Chi bộ thống nhất nghị quyết tháng 4/2026:\n"
+            "(1) Tổ chức tuần tra ban đêm tại khu 3: giao đồng chí Lực, từ ngày 05/4/2026.\n"
+            "(2) Vận động 12 hộ lắp camera an ninh: giao đồng chí Tâm.\n"
+            "Biểu quyết: 20/20 đồng chí tán thành, đạt 100%.\n")
+    report = check_text(text, include_text=True)
+    tasks = [t for r in report.record.resolutions for t in r.tasks]
+    assert len(tasks) == 2, "the reader finds both tasks"
+    content = report.text.content or ""
+    # A reading whose discussion stopped before the tasks.
+    for s in report.record.sections:
+        if s.kind.value == "discussion":
+            s.span = (s.span[0], content.index("(1)"))
+    chunks = make_chunks("m", report, content)
+    for t in tasks:
+        assert t.span is not None
+        assert any(c.span[0] <= t.span[0] < c.span[1] for c in chunks), content[t.span[0]:t.span[1]]
+    spans = sorted(c.span for c in chunks)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))

@@ -51,6 +51,7 @@ def test_unaccented_query_is_embedded_restored_and_searched_both_ways() -> None:
     assert plan.sparse_text == "dang vien vang khong ly do" and "đảng viên" in plan.expansion
     guessed = plan_query("ho tro tien mua the bhyt cho ho can ngheo")
     assert guessed.dense_texts[0] == "hỗ trợ tien mua the bhyt cho hộ cận nghèo"  # not "tiến", "thể"
+    assert guessed.dense_texts[1:] == ("hộ nghèo cận nghèo giảm nghèo",)  # the thesaurus view, as for any question
     vague = plan_query("Nguyen Van Khai chu tri")
     assert vague.dense_weight == 0.0  # a name the dictionary cannot restore: BM25 on the folded words alone
 
@@ -58,6 +59,8 @@ def test_unaccented_query_is_embedded_restored_and_searched_both_ways() -> None:
 def test_partly_accented_query_restores_only_whole_unaccented_words() -> None:
     plan = plan_query("họp bàn chuyện heo bị dịch chết")
     assert plan.restored is None and plan.dense_texts[0] == "họp bàn chuyện heo bị dịch chết"
+    assert "lợn" in plan.dense_texts[1] and "heo" not in plan.dense_texts[1]
+    assert plan_query("dang vien bo hop nhieu lan").dense_texts[1] == "vắng sinh hoạt không lý do"
 
 
 def test_english_query_is_translated_by_the_lexicon_and_embedded_as_typed() -> None:
@@ -65,6 +68,7 @@ def test_english_query_is_translated_by_the_lexicon_and_embedded_as_typed() -> N
     assert plan.language == "en"
     assert "chi bộ" in plan.sparse_text and "đảng phí" in plan.sparse_text
     assert plan.dense_texts[0] == "party cells with late membership fees" and "đảng phí" in plan.dense_texts[1]
+    assert len(plan.dense_texts) == 2  # the question and its translation; the thesaurus is for Vietnamese
     quoted = plan_query("thematic meeting on self-correction (tự soi, tự sửa)")
     assert "tự soi tự sửa" in quoted.sparse_text
 
