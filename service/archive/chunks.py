@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from service.nlp.sections import LISTING
 from service.schema.record import SectionKind
 from service.schema.report import CheckReport
 from service.schema.units import unit_key
@@ -26,7 +27,7 @@ from service.search.query import restore_text
 # What the chunks of a minute hold (text, context line, payload fields). Raise it with every
 # change to them: chunks of an older version are reported by `minutes reindex --check`.
 # 2: the thematic subject heads every chunk; the split-vote facet. 3: lines typed without
-# diacritics are embedded restored. 4: a resolution's items stay in its section.
+# diacritics are embedded restored. 4: every task of a resolution in a passage.
 CHUNKS_VERSION = 4
 UNACCENTED = 0.2  # below this share of words with diacritics a line counts as typed without them
 MAX_CHARS = 1200
@@ -124,7 +125,7 @@ def _with_resolutions(merged: list[Entry], report: CheckReport, size: int) -> li
     for r in report.record.resolutions:
         a, b = r.span[0], min(r.span[1], size)
         owner = next((i for i, (kind, _, start, end) in enumerate(out)
-                      if kind in _LISTING and start <= a < end), None)
+                      if kind in LISTING and start <= a < end), None)
         if owner is not None:
             kind, title, start, end = out[owner]
             limit = out[owner + 1][2] if owner + 1 < len(out) else b
@@ -135,9 +136,6 @@ def _with_resolutions(merged: list[Entry], report: CheckReport, size: int) -> li
                 out.append((SectionKind.RESOLUTION, None, lo, hi))
         out.sort(key=lambda e: e[2])
     return out
-
-
-_LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
 
 
 def _gaps(entries: list[Entry], a: int, b: int) -> list[tuple[int, int]]:

@@ -164,7 +164,7 @@ def _below(doc: Doc, heading: int, line: int) -> bool:
 _BODY = (SectionKind.REPORT, SectionKind.DISCUSSION, SectionKind.CRITICISM, SectionKind.CONCLUSION,
          SectionKind.RESOLUTION, SectionKind.VOTE, SectionKind.CLOSING)
 # Sections whose own lists (of tasks) may be numbered in any style, even as the parts of the minute are.
-_LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
+LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
 
 
 def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> int:
@@ -172,12 +172,12 @@ def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> i
 
     The next part starts at a classified heading; at a line numbered as ``h``'s next sibling
     ("7." after "6."), a heading or a line whose words name another part ("7. Đ/c A kết luận
-    …"); or at an unclassified heading that is not one of the
-    section's own items. Its items: a numbered speaker line ("1) Đồng chí A: …"); a line numbered
-    deeper than ``h`` ("8. Nghị quyết" then "(1) …: giao đ/c …"); a list that starts at its first
-    item, under an unnumbered heading in "(1)" or "a)", and in a resolution or conclusion in any
-    numbering where announced by a colon or "gồm" ("g) Nghị quyết: …" then "1. …") or right
-    under the heading; and the next items of a list so started (one starting again at 1 is not).
+    …"); or at an unclassified heading that is not one of the section's own items. Its items: a
+    numbered speaker line ("1) Đồng chí A: …"); a line numbered deeper than ``h`` ("8. Nghị
+    quyết" then "(1) …: giao đ/c …"); a list that starts at its first item, under an unnumbered
+    heading in "(1)" or "a)", and in a resolution or conclusion in any numbering where announced
+    by a colon or "gồm" ("g) Nghị quyết: …" then "1. …") or right under the heading; and the
+    next items of a list so started (one starting again at 1 is not).
     """
     own = numbering(doc.lines[h.line].text)
     running: dict[tuple[int, str, str], int] = {}  # the lists of this section: their last item's value
@@ -205,7 +205,7 @@ def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> i
         deeper = own is not None and n.rank > own.rank and n.style != "star"
         listing = n.first and n.style != "star" and (
             (own is None and n.rank >= ITEM_LEVEL)
-            or (h.kind in _LISTING and (_announces(doc, i - 1) or _below(doc, h.line, i - 1))))
+            or (h.kind in LISTING and (_announces(doc, i - 1) or _below(doc, h.line, i - 1))))
         if speaker or deeper or listing:
             running[n.key] = n.value
             continue
