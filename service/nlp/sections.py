@@ -103,7 +103,16 @@ _LEVEL = re.compile(r"\s*(?:(?P<roman>[IVX]{1,4})\s*(?P<rsep>[.)/-])|(?![ĐD]\s*
                     r"(?P<lower>[a-zđ])\s*\)|(?P<star>\*+))")
 ITEM_LEVEL = 5  # "(1)", "a)", "*": the items of a list, below any numbered heading
 _LETTERS = "abcdđeghiklmnopqrstuvxy"
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+
+
+def _roman(numeral: str) -> int:
+    """The value of a Roman numeral of I, V and X (IV 4, XII 12, IIII 4)."""
+    total = 0
+    for i, c in enumerate(numeral):
+        v = _ROMAN[c]
+        total += -v if i + 1 < len(numeral) and _ROMAN[numeral[i + 1]] > v else v
+    return total
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,7 @@ def numbering(line: str) -> Numbering | None:
     if m is None:
         return None
     if m.group("roman"):
-        return Numbering(0, "roman", m.group("rsep"), _ROMAN.get(m.group("roman"), 0))
+        return Numbering(0, "roman", m.group("rsep"), _roman(m.group("roman")))
     if m.group("upper"):
         letter = m.group("upper").lower()
         return Numbering(1, "upper", m.group("usep"), _LETTERS.index(letter) + 1 if letter in _LETTERS else 0)
@@ -149,14 +158,16 @@ def numbering(line: str) -> Numbering | None:
 
 def _announces(doc: Doc, line: int) -> bool:
     """Whether the text just above ``line`` announces a list: it ends with a colon or "gồm"."""
-    above = next((ln for ln in reversed(doc.lines[:line]) if ln.stripped), None)
-    tail = above.fold.rstrip() if above is not None else ""
+    j = line - 1
+    while j >= 0 and not doc.lines[j].stripped:
+        j -= 1
+    tail = doc.lines[j].fold.rstrip() if j >= 0 else ""
     return tail.endswith(":") or tail.endswith(" gom")
 
 
 def _below(doc: Doc, heading: int, line: int) -> bool:
     """Whether ``line`` is the first line of text under the heading line ``heading``."""
-    return all(not ln.stripped for ln in doc.lines[heading + 1:line])
+    return all(not doc.lines[j].stripped for j in range(heading + 1, line))
 
 
 # The parts of a minute's body that a long numbered line may begin ("3. Kết quả tháng 12 (đồng chí A báo cáo)");
@@ -165,6 +176,16 @@ _BODY = (SectionKind.REPORT, SectionKind.DISCUSSION, SectionKind.CRITICISM, Sect
          SectionKind.RESOLUTION, SectionKind.VOTE, SectionKind.CLOSING)
 # Sections whose own lists (of tasks) may be numbered in any style, even as the parts of the minute are.
 LISTING = (SectionKind.RESOLUTION, SectionKind.CONCLUSION)
+
+
+def _as_letter(n: Numbering, line: str) -> Numbering:
+    """A one-letter Roman numeral ("I.", "V.", "X.") read as the capital letter it also is."""
+    m = _LEVEL.match(line)
+    numeral = m.group("roman") if m else ""
+    letter = numeral.lower()
+    if len(numeral) != 1 or letter not in _LETTERS:
+        return n
+    return Numbering(1, "upper", n.mark, _LETTERS.index(letter) + 1)
 
 
 def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> int:
@@ -180,7 +201,7 @@ def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> i
     next items of a list so started (one starting again at 1 is not).
     """
     own = numbering(doc.lines[h.line].text)
-    running: dict[tuple[int, str, str], int] = {}  # the lists of this section: their last item's value
+    running: dict[tuple[int, str, str], tuple[int, bool]] = {}  # this section's lists: last value, of speakers
     i = h.line + 1
     while i < len(doc.lines) and doc.lines[i].start < end:
         ln, k = doc.lines[i], heads.get(i)
@@ -188,30 +209,44 @@ def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> i
         n = numbering(ln.text) if ln.stripped else None
         if k is not None and k.kind is not None:
             return k.start
+        speaker = k is not None and _SPEAKER_TITLE.match(fold(k.title)) is not None
         if n is None:
-            if k is not None and not _SPEAKER_TITLE.match(fold(k.title)):
+            if k is not None and not speaker:
                 return k.start  # an unnumbered, unclassified heading: a part of its own
             continue
-        if n.key in running and not n.first and n.value > running[n.key]:
-            running[n.key] = n.value  # the next item of a list of this section
+        if own is not None and own.style == "upper" and n.style == "roman":
+            n = _as_letter(n, ln.text)  # "I." among "H.", "K.": a letter
+        if own is not None and own.style == "roman" and n.style == "upper":
+            letter = _as_letter(own, doc.lines[h.line].text)
+            if letter.style == "upper" and n.value > letter.value:
+                own = letter  # a heading "I." followed by "K.": a letter (and "A." under "I." an item)
+        last = running.get(n.key)
+        if last is not None and n.value == last[0] + 1 and (speaker or k is None or not last[1]):
+            running[n.key] = (n.value, last[1])  # the next item of a list of this section
             continue
         if own is not None and n.key == own.key and n.value > own.value:
-            if k is not None:
-                return k.start  # the heading's next sibling
-            kind = classify_title(ln.fold[:120])
-            if kind in _BODY and kind != h.kind:  # a line too long for a heading that names another part
-                return ln.start
-        speaker = k is not None and _SPEAKER_TITLE.match(fold(k.title)) is not None
+            named = classify_title(ln.fold[:120])
+            if (k is not None and not speaker) or (named in _BODY and named != h.kind):
+                return ln.start  # the heading's next sibling, or a line that names another part
         deeper = own is not None and n.rank > own.rank and n.style != "star"
         listing = n.first and n.style != "star" and (
             (own is None and n.rank >= ITEM_LEVEL)
             or (h.kind in LISTING and (_announces(doc, i - 1) or _below(doc, h.line, i - 1))))
         if speaker or deeper or listing:
-            running[n.key] = n.value
+            running[n.key] = (n.value, speaker)
             continue
         if k is not None:
             return k.start
     return end
+
+
+def _title(line: str) -> str:
+    """A long numbered line's opening words, as the title of the part it begins: without its number,
+    up to a colon or about 80 characters, cut between words."""
+    m = _LEVEL.match(line)
+    rest = line[m.end():] if m else line
+    rest = rest.lstrip(" .)/-").split(":", 1)[0].strip()
+    return rest if len(rest) <= 80 else rest[:80].rsplit(" ", 1)[0]
 
 
 def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_start: int | None
@@ -232,7 +267,7 @@ def build_sections(doc: Doc, headings: list[Heading], *, body_start: int, sig_st
         if line is not None and line not in heads and doc.lines[line].start == nxt:
             # A numbered line too long for a heading that names another part heads that part.
             ln = doc.lines[line]
-            implied = Heading(line, ln.start, ln.end, ln.stripped[:80], classify_title(ln.fold[:120]), ln.start)
+            implied = Heading(line, ln.start, ln.end, _title(ln.text), classify_title(ln.fold[:120]), ln.start)
             heads[line] = implied
             todo.append(implied)
     secs.sort(key=lambda s: s.span[0])

@@ -186,3 +186,40 @@ def test_an_agenda_cue_does_not_take_the_next_line() -> None:
                                   "Thực hiện NĐ: (1) rà soát hộ nghèo; (2) cấp thẻ bảo hiểm y tế."])
 def test_nd_for_the_people_or_a_decree_is_no_agenda(line: str) -> None:
     assert not agenda_blocks(Doc(line + "\n"))
+
+
+def test_speaker_lines_lettered_as_their_heading_stay_in_the_discussion() -> None:
+    text = "a) Thảo luận\nb) Đồng chí Hòa: nhất trí.\nc) Đồng chí Lan: đồng ý với báo cáo.\n"
+    body = section(text, SectionKind.DISCUSSION)
+    assert "Đồng chí Hòa" in body and "Đồng chí Lan" in body
+
+
+def test_a_numbered_list_of_speakers_does_not_take_the_next_part() -> None:
+    text = ("3. Thảo luận\n1. Đồng chí An: nhất trí.\n2. Đồng chí Bình: đồng ý.\n3. Đồng chí Chi: nhất trí.\n"
+            "4. Công tác phát triển đảng viên: giới thiệu 02 quần chúng.\n")
+    body = section(text, SectionKind.DISCUSSION)
+    assert "Đồng chí Chi" in body and "phát triển đảng viên" not in body
+
+
+def test_a_list_goes_on_item_after_item_not_by_a_jump() -> None:
+    text = ("3. Nghị quyết tháng 5:\n1. Tiêm phòng cho đàn gia súc: giao đồng chí An.\n"
+            "2. Nạo vét kênh: giao đồng chí Bình.\n4. Công tác phát triển đảng viên: giới thiệu 02 quần chúng.\n")
+    body = section(text, SectionKind.RESOLUTION)
+    assert "2. Nạo vét kênh" in body and "phát triển đảng viên" not in body
+
+
+def test_i_among_capital_letters_is_a_letter() -> None:
+    text = ("H. Thảo luận\n- Đồng chí Hòa: nhất trí.\nI. Kết luận\nChi bộ thống nhất các nhiệm vụ tháng tới.\n"
+            "K. Công tác phát triển đảng viên: giới thiệu 02 quần chúng.\n")
+    body = section(text, SectionKind.CONCLUSION)
+    assert "Chi bộ thống nhất" in body and "phát triển đảng viên" not in body
+
+
+def test_roman_numerals_past_ten_count_on() -> None:
+    from service.nlp.sections import numbering
+
+    assert [n.value for n in map(numbering, ["IX. a", "X. b", "XI. c", "XII. d", "XIV. e"]) if n] == [9, 10, 11, 12, 14]
+    text = ("X. Thảo luận\n- Đồng chí Hòa: nhất trí.\n"
+            "XI. Đồng chí Lò Văn Sướng, Bí thư chi bộ, thay mặt chi ủy kết luận buổi sinh hoạt tháng này và giao "
+            "nhiệm vụ cho các đồng chí.\n")
+    assert "kết luận" not in section(text, SectionKind.DISCUSSION)
