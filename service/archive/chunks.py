@@ -130,7 +130,7 @@ def _with_resolutions(merged: list[Entry], report: CheckReport, size: int) -> li
             kind, title, start, end = out[owner]
             limit = out[owner + 1][2] if owner + 1 < len(out) else b
             out[owner] = (kind, title, start, max(end, min(b, limit)))
-        tasks = sorted(t.span[0] for t in r.tasks if t.span is not None and a <= t.span[0] < b)
+        tasks = [t.span[0] for t in r.tasks if t.span is not None and a <= t.span[0] < b]
         for lo, hi in _gaps(out, a, b):
             if any(lo <= t < hi for t in tasks):
                 out.append((SectionKind.RESOLUTION, None, lo, hi))
@@ -139,9 +139,9 @@ def _with_resolutions(merged: list[Entry], report: CheckReport, size: int) -> li
 
 
 def _gaps(entries: list[Entry], a: int, b: int) -> list[tuple[int, int]]:
-    """The parts of [a, b) that no entry covers."""
+    """The parts of [a, b) that no entry (in order of their starts) covers."""
     gaps, pos = [], a
-    for _, _, start, end in sorted(entries, key=lambda e: e[2]):
+    for _, _, start, end in entries:
         if end <= pos or start >= b:
             continue
         if start > pos:

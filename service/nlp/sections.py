@@ -135,6 +135,12 @@ class Numbering:
         return self.value == 1
 
 
+def _letter(letter: str) -> int:
+    """The place of a letter in the Vietnamese alphabet (a 1, đ 5, e 6), 0 for one outside it."""
+    letter = letter.lower()
+    return _LETTERS.index(letter) + 1 if letter in _LETTERS else 0
+
+
 def numbering(line: str) -> Numbering | None:
     """The numbering a line starts with, or None."""
     m = _LEVEL.match(line)
@@ -143,16 +149,14 @@ def numbering(line: str) -> Numbering | None:
     if m.group("roman"):
         return Numbering(0, "roman", m.group("rsep"), _roman(m.group("roman")))
     if m.group("upper"):
-        letter = m.group("upper").lower()
-        return Numbering(1, "upper", m.group("usep"), _LETTERS.index(letter) + 1 if letter in _LETTERS else 0)
+        return Numbering(1, "upper", m.group("usep"), _letter(m.group("upper")))
     if m.group("num"):
         parts = m.group("num").split(".")
         return Numbering(1 + len(parts), "num", m.group("nsep") or "", int(parts[-1]))
     if m.group("paren"):
         return Numbering(ITEM_LEVEL, "paren", ")", int(m.group("paren")))
     if m.group("lower"):
-        letter = m.group("lower")
-        return Numbering(ITEM_LEVEL, "lower", ")", _LETTERS.index(letter) + 1 if letter in _LETTERS else 0)
+        return Numbering(ITEM_LEVEL, "lower", ")", _letter(m.group("lower")))
     return Numbering(ITEM_LEVEL, "star", "", 0)
 
 
@@ -182,10 +186,7 @@ def _as_letter(n: Numbering, line: str) -> Numbering:
     """A one-letter Roman numeral ("I.", "V.", "X.") read as the capital letter it also is."""
     m = _LEVEL.match(line)
     numeral = m.group("roman") if m else ""
-    letter = numeral.lower()
-    if len(numeral) != 1 or letter not in _LETTERS:
-        return n
-    return Numbering(1, "upper", n.mark, _LETTERS.index(letter) + 1)
+    return Numbering(1, "upper", n.mark, _letter(numeral)) if len(numeral) == 1 else n
 
 
 def _section_end(doc: Doc, h: Heading, heads: dict[int, Heading], end: int) -> int:
